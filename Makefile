@@ -1,0 +1,121 @@
+# oomwitness build. `make` builds build/oomwitness; `make test` runs every test tier.
+#
+# Layout of the output folder:
+#   build/vmlinux.h            BTF of the running kernel, for CO-RE (never committed)
+#   build/*.bpf.o, *.skel.h    BPF objects and their bpftool skeletons
+#   build/obj/                 the program's objects
+#   build/asan/                the same sources built with ASan+UBSan for unit tests
+#   build/tests/               unit test binaries and scenario helpers
+
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+LLVM_STRIP ?= llvm-strip
+BUILD     := build
+VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+WARNINGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	     -Wno-missing-field-initializers
+ifeq ($(WERROR),1)
+WARNINGS  += -Werror
+endif
+PKGS      := libbpf sqlite3 jansson
+CPPFLAGS  += -Isrc -Ibpf -I$(BUILD) -D_GNU_SOURCE -DOW_VERSION='"$(VERSION)"'
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 $(WARNINGS) $(shell pkg-config --cflags $(PKGS))
+LDLIBS    += $(shell pkg-config --libs $(PKGS)) -lelf -lz
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Ibpf -Wall
+
+BPF_PROGS := oomkill
+BPF_OBJS  := $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
+SKELETONS := $(BPF_PROGS:%=$(BUILD)/%.skel.h)
+
+# Libraries of code, in the order data flows through them.
+LIB_SRCS  := $(wildcard src/capture/*.c src/model/*.c src/store/*.c src/analysis/*.c src/output/*.c)
+CMD_SRCS  := $(wildcard src/cmd/*.c)
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+CMD_OBJS  := $(CMD_SRCS:%.c=$(BUILD)/obj/%.o)
+# Unit tests link everything except the libbpf shell (src/capture/bpf_*.c), so they need
+# neither root nor a BPF build.
+SAN_SRCS  := $(filter-out src/capture/bpf_%.c,$(LIB_SRCS))
+SAN_OBJS  := $(SAN_SRCS:%.c=$(BUILD)/asan/%.o)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+SCENARIO_BINS := $(BUILD)/tests/memhog
+
+.SECONDARY:
+.PHONY: all clean test unit e2e demo bench fmt check-fmt lint deps
+all: $(BUILD)/oomwitness $(SCENARIO_BINS)
+
+deps:
+	scripts/install-deps.sh
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	@test -r /sys/kernel/btf/vmlinux || { echo "error: /sys/kernel/btf/vmlinux missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF), which CO-RE needs" >&2; exit 1; }
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/oomwitness.h bpf/core_fixes.bpf.h $(BUILD)/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/src/capture/bpf_%.o: $(SKELETONS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/oomwitness: $(CMD_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $< $(SAN_OBJS) $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/tests/memhog: tests/scenario/memhog.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@
+
+# Tier 1: unit tests, no root needed. Tier 2: end-to-end scenarios with real OOMs, as root.
+unit: $(UNIT_BINS)
+	tests/run-unit.sh $(UNIT_BINS)
+
+e2e: all
+	tests/e2e/run.sh
+
+test: all $(UNIT_BINS)
+	tests/run-all.sh $(UNIT_BINS)
+
+demo: all
+	tests/e2e/demo.sh
+
+bench: all
+	bench/kill_path.sh
+
+FMT_SRCS = $(shell git ls-files '*.c' '*.h')
+fmt:
+	clang-format -i $(FMT_SRCS)
+
+check-fmt:
+	clang-format --dry-run --Werror $(FMT_SRCS)
+
+lint: $(SKELETONS)
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
+		--suppress=missingIncludeSystem src tests/unit tests/scenario
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj $(BUILD)/asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel-version differences, chosen by CO-RE feature checks at load time, never by version
+ * numbers. Each helper cites the kernel change it bridges. Only the BPF programs include this.
+ */
+#ifndef OW_CORE_FIXES_BPF_H
+#define OW_CORE_FIXES_BPF_H
+
+#include <bpf/bpf_core_read.h>
+
+/*
+ * mm->rss_stat: an array of percpu_counter since v6.2 (commit f1a7941243c1 "mm: convert mm's
+ * rss stats into percpu_counter"); before, struct mm_rss_stat holding atomic_long_t count[].
+ * The kernel's own get_mm_counter() reads the percpu_counter's central count without summing
+ * the per-CPU deltas (percpu_counter_read_positive), and so do we: the same number
+ * oom_badness() saw.
+ */
+struct mm_rss_stat___old {
+	atomic_long_t count[4];
+} __attribute__((preserve_access_index));
+
+struct mm_struct___old {
+	struct mm_rss_stat___old rss_stat;
+} __attribute__((preserve_access_index));
+
+static __always_inline long ow_mm_counter(struct mm_struct *mm, int member)
+{
+	long v = 0;
+
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
+		struct mm_struct___old *old = (void *)mm;
+
+		v = BPF_CORE_READ(old, rss_stat.count[member].counter);
+	} else {
+		v = BPF_CORE_READ(mm, rss_stat[member].count);
+	}
+	return v < 0 ? 0 : v;
+}
+
+/*
+ * mm->flags: an unsigned long until v6.18 turned it into mm_flags_t, a bitmap struct (the
+ * "mm: convert mm->flags to a bitmap" series). Its first word holds the MMF_* bits either way.
+ */
+#define OW_MMF_OOM_SKIP 21
+
+static __always_inline bool ow_mm_oom_skip(struct mm_struct *mm)
+{
+	unsigned long word = 0;
+
+	bpf_core_read(&word, sizeof(word), &mm->flags);
+	return word & (1UL << OW_MMF_OOM_SKIP);
+}
+
+/*
+ * memcg->memory_events_local[] appeared in v5.2 (commit 1e577f970f66 "mm, memcg: introduce
+ * memory.events.local"). Older kernels: report 0, the consumer does not depend on it.
+ */
+static __always_inline __u64 ow_memcg_local_oom_events(struct mem_cgroup *memcg)
+{
+	if (!bpf_core_field_exists(memcg->memory_events_local))
+		return 0;
+	if (!bpf_core_enum_value_exists(enum memcg_memory_event, MEMCG_OOM))
+		return 0;
+	return BPF_CORE_READ(memcg, memory_events_local[bpf_core_enum_value(enum memcg_memory_event,
+									   MEMCG_OOM)]
+					    .counter);
+}
+
+#endif

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel side of oomwitness: witnesses every OOM kill from inside the kill.
+ *
+ * oom:mark_victim fires in __oom_kill_process() right after the SIGKILL, with the victim still
+ * holding its memory and `current` being the task that ran the OOM killer (the trigger). From
+ * there we walk every process of the machine with the open-coded task iterator and emit a
+ * snapshot of each (memory split, adj, memory cgroup) plus each memory cgroup once (usage,
+ * limit). Kills are serialised by the kernel's oom_lock, so per-CPU scratch is enough.
+ *
+ * Nothing here decides anything: which cgroup was the OOM domain, who the candidates were and
+ * who is to blame are worked out in user space from these facts.
+ *
+ * Exec, fork and exit events let user space keep command lines of processes that die.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "oomwitness.h"
+#include "core_fixes.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define PF_KTHREAD 0x00200000
+#define OW_CGROUP_CHAIN_MAX 16
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by the loader (--ringbuf-mib) */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, OW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Memory cgroups already emitted for the current kill: id -> kill_seq. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u64);
+	__type(value, __u32);
+} cgroups_seen SEC(".maps");
+
+/* Per-kill tallies, off the verifier's stack state so the task walk converges. */
+struct kill_tally {
+	__u32 seq;
+	__u32 tasks_seen;
+	__u32 tasks_emitted;
+	__u32 kthreads_skipped;
+	__u32 cgroups_emitted;
+	__u64 lost_records;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct kill_tally);
+} tally SEC(".maps");
+
+__u32 kill_seq_next = 0;
+
+extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
+			     unsigned int flags) __weak __ksym;
+extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
+extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+static __always_inline void lost_kill_record(struct kill_tally *t)
+{
+	count(OW_CNT_LOST_RECORDS);
+	count(OW_CNT_LOST_KILL_RECORDS);
+	t->lost_records++;
+}
+
+static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)
+{
+	int id;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return NULL;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	return BPF_CORE_READ(task, cgroups, subsys[id]);
+}
+
+static __always_inline __u64 css_id(struct cgroup_subsys_state *css)
+{
+	return BPF_CORE_READ(css, cgroup, kn, id);
+}
+
+static __always_inline void fill_task(struct ow_task_record *r, struct task_struct *task)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	struct cgroup_subsys_state *css = task_memcg_css(task);
+	__u32 flags = 0;
+
+	r->tgid = BPF_CORE_READ(task, tgid);
+	r->pid = BPF_CORE_READ(task, pid);
+	r->ppid = BPF_CORE_READ(parent, tgid);
+	r->uid = BPF_CORE_READ(task, cred, uid.val);
+	r->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
+	r->memcg_id = css ? css_id(css) : 0;
+	bpf_probe_read_kernel_str(r->comm, sizeof(r->comm), task->comm);
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		flags |= OW_TASK_F_KTHREAD;
+	if (BPF_CORE_READ(task, signal, oom_mm))
+		flags |= OW_TASK_F_OOM_VICTIM;
+	if (!mm) {
+		r->file_pages = r->anon_pages = r->swap_pages = r->shmem_pages = 0;
+		r->pgtables_bytes = 0;
+		r->flags = flags | OW_TASK_F_NO_MM;
+		return;
+	}
+	if (ow_mm_oom_skip(mm))
+		flags |= OW_TASK_F_OOM_SKIP;
+	if (BPF_CORE_READ(task, vfork_done) && BPF_CORE_READ(parent, mm) == mm)
+		flags |= OW_TASK_F_VFORK;
+	r->file_pages = ow_mm_counter(mm, MM_FILEPAGES);
+	r->anon_pages = ow_mm_counter(mm, MM_ANONPAGES);
+	r->swap_pages = ow_mm_counter(mm, MM_SWAPENTS);
+	r->shmem_pages = ow_mm_counter(mm, MM_SHMEMPAGES);
+	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	r->flags = flags;
+}
+
+static __always_inline void emit_cgroup(struct cgroup_subsys_state *css, __u64 id,
+					struct kill_tally *t)
+{
+	struct cgroup_subsys_state *parent = BPF_CORE_READ(css, parent);
+	struct mem_cgroup *memcg = (void *)css - bpf_core_field_offset(struct mem_cgroup, css);
+	struct ow_event_cgroup *e;
+	long len;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		lost_kill_record(t);
+		return;
+	}
+	e->hdr.type = OW_EV_CGROUP;
+	e->hdr.kill_seq = t->seq;
+	e->id = id;
+	e->parent_id = parent ? css_id(parent) : 0;
+	e->is_root = !parent;
+	e->usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
+	e->max_pages = BPF_CORE_READ(memcg, memory.max);
+	e->swap_max_pages = BPF_CORE_READ(memcg, swap.max);
+	e->oom_events = ow_memcg_local_oom_events(memcg);
+	e->name[0] = 0;
+	e->name_truncated = 0;
+	if (parent) {
+		len = bpf_probe_read_kernel_str(e->name, sizeof(e->name),
+						BPF_CORE_READ(css, cgroup, kn, name));
+		e->name_truncated = len >= (long)sizeof(e->name);
+	}
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	t->cgroups_emitted++;
+}
+
+/* Emits the task's memory cgroup and its ancestors, each once per kill. */
+static __always_inline void emit_cgroup_chain(struct task_struct *task, struct kill_tally *t)
+{
+	struct cgroup_subsys_state *css = task_memcg_css(task);
+	__u32 seq = t->seq;
+
+	for (int i = 0; i < OW_CGROUP_CHAIN_MAX && css; i++) {
+		__u64 id = css_id(css);
+		__u32 *seen = bpf_map_lookup_elem(&cgroups_seen, &id);
+
+		if (seen && *seen == seq)
+			break;
+		bpf_map_update_elem(&cgroups_seen, &id, &seq, BPF_ANY);
+		emit_cgroup(css, id, t);
+		css = BPF_CORE_READ(css, parent);
+	}
+}
+
+static __always_inline void emit_task(struct task_struct *task, struct kill_tally *t)
+{
+	struct ow_event_task *e;
+
+	t->tasks_seen++;
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD) {
+		t->kthreads_skipped++;
+		return;
+	}
+	emit_cgroup_chain(task, t);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		lost_kill_record(t);
+		return;
+	}
+	e->hdr.type = OW_EV_TASK;
+	e->hdr.kill_seq = t->seq;
+	fill_task(&e->task, task);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	t->tasks_emitted++;
+}
+
+static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim, __u32 seq,
+					   struct kill_tally *t)
+{
+	struct task_struct *trigger = bpf_get_current_task_btf();
+	struct ow_event_kill_begin *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		lost_kill_record(t);
+		return -1;
+	}
+	e->hdr.type = OW_EV_KILL_BEGIN;
+	e->hdr.kill_seq = seq;
+	e->boot_ns = bpf_ktime_get_boot_ns();
+	fill_task(&e->victim, victim);
+	fill_task(&e->trigger, trigger);
+	e->kernel_stack_bytes = bpf_get_stack(ctx, e->kernel_stack, sizeof(e->kernel_stack), 0);
+	e->user_stack_bytes =
+		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	return 0;
+}
+
+static __always_inline void emit_kill_end(struct kill_tally *t, __u64 start_ns)
+{
+	struct ow_event_kill_end *e;
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		/* The consumer notices the missing end when the next kill or a timeout comes. */
+		lost_kill_record(t);
+		return;
+	}
+	e->hdr.type = OW_EV_KILL_END;
+	e->hdr.kill_seq = t->seq;
+	e->tasks_seen = t->tasks_seen;
+	e->tasks_emitted = t->tasks_emitted;
+	e->kthreads_skipped = t->kthreads_skipped;
+	e->cgroups_emitted = t->cgroups_emitted;
+	e->lost_records = t->lost_records;
+	e->iterator_truncated = 0;
+	e->pad = 0;
+	e->cpu_ns = bpf_ktime_get_ns() - start_ns;
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(ow_mark_victim, struct task_struct *victim)
+{
+	__u64 start_ns = bpf_ktime_get_ns();
+	struct bpf_iter_task it;
+	struct task_struct *task;
+	struct kill_tally *t;
+	__u32 zero = 0;
+
+	count(OW_CNT_KILLS);
+	t = bpf_map_lookup_elem(&tally, &zero);
+	if (!t)
+		return 0;
+	__builtin_memset(t, 0, sizeof(*t));
+	t->seq = ++kill_seq_next; /* kills are serialised by oom_lock */
+
+	emit_kill_begin(ctx, victim, t->seq, t);
+
+	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
+	while ((task = bpf_iter_task_next(&it)))
+		emit_task(task, t);
+	bpf_iter_task_destroy(&it);
+
+	emit_kill_end(t, start_ns);
+	return 0;
+}
+
+static __always_inline void emit_proc_event(__u32 type, struct task_struct *task)
+{
+	struct ow_event_proc *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count(OW_CNT_LOST_RECORDS);
+		return;
+	}
+	e->hdr.type = type;
+	e->hdr.kill_seq = 0;
+	e->tgid = BPF_CORE_READ(task, tgid);
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+	bpf_ringbuf_submit(e, 0);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ow_exec, struct task_struct *task)
+{
+	emit_proc_event(OW_EV_EXEC, task);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ow_exit, struct task_struct *task)
+{
+	/* Only the last thread of a process: signal->live reached zero before this tracepoint. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	emit_proc_event(OW_EV_EXIT, task);
+	return 0;
+}

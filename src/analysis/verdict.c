@@ -1,0 +1,641 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The verdict on an incident (verdict.h): rankings per kill, the culprit and its reasons, the
+ * shielded processes and innocent victims, and a summary in one or two sentences.
+ *
+ * The rules and their defaults are written down in docs/verdict.md; keep the two in step.
+ * The badness itself lives in badness.c. Pure: no I/O, no logging, no globals.
+ */
+#include "analysis/verdict.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Snapshots carry no page size; the verdict counts pages as x86-64 does. */
+#define OW_PAGE_SIZE 4096u
+#define OW_KIB 1024ull
+#define OW_MIB (1024ull * 1024ull)
+#define OW_BYTES_TEXT_LEN 32
+#define OW_ADJ_TEXT_LEN 16
+
+void ow_verdict_config_default(struct ow_verdict_config *cfg)
+{
+	cfg->innocent_max_share = 0.05;
+	cfg->shielded_min_share = 0.10;
+	cfg->ranking_size = 10;
+}
+
+const char *ow_culprit_kind_name(enum ow_culprit_kind kind)
+{
+	switch (kind) {
+	case OW_CULPRIT_PROCESS:
+		return "process";
+	case OW_CULPRIT_PROCESS_TREE:
+		return "process-tree";
+	case OW_CULPRIT_CGROUP:
+		return "cgroup";
+	case OW_CULPRIT_NON_PROCESS:
+		return "non-process";
+	case OW_CULPRIT_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* A newly allocated formatted string, or NULL when out of memory. */
+static char *fmt_alloc(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *fmt_alloc(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		return NULL;
+	s = malloc((size_t)len + 1);
+	if (!s)
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* strdup() is POSIX, not C11. */
+static char *dup_str(const char *s)
+{
+	return fmt_alloc("%s", s);
+}
+
+/*
+ * Bytes for people, as the renderers write them (src/output/format.h): "512 B", "128 KiB"
+ * (whole KiB under 1 MiB), "212.4 MiB", "1.5 GiB" (one decimal from MiB on).
+ */
+static const char *fmt_bytes(char buf[OW_BYTES_TEXT_LEN], uint64_t bytes)
+{
+	static const char *const units[] = { "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double value;
+	size_t u = 0;
+
+	if (bytes < OW_KIB) {
+		snprintf(buf, OW_BYTES_TEXT_LEN, "%llu B", (unsigned long long)bytes);
+		return buf;
+	}
+	if (bytes < OW_MIB) {
+		snprintf(buf, OW_BYTES_TEXT_LEN, "%llu KiB", (unsigned long long)(bytes / OW_KIB));
+		return buf;
+	}
+	value = (double)bytes / (double)OW_MIB;
+	while (value >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		value /= 1024.0;
+		u++;
+	}
+	snprintf(buf, OW_BYTES_TEXT_LEN, "%.1f %s", value, units[u]);
+	return buf;
+}
+
+/* oom_score_adj as people read it: "0", "+1000", "-500". */
+static const char *fmt_adj(char buf[OW_ADJ_TEXT_LEN], int32_t adj)
+{
+	snprintf(buf, OW_ADJ_TEXT_LEN, adj ? "%+d" : "%d", (int)adj);
+	return buf;
+}
+
+static double share_of(uint64_t bytes, uint64_t limit_bytes)
+{
+	return limit_bytes ? (double)bytes / (double)limit_bytes : 0.0;
+}
+
+static bool in_domain(const struct ow_process *p)
+{
+	return p->flags & OW_PROC_IN_DOMAIN;
+}
+
+/* Orders by memory, biggest first, then by pid, lowest first. */
+static bool holds_more(const struct ow_process *a, const struct ow_process *b)
+{
+	uint64_t ma = ow_process_memory_bytes(a), mb = ow_process_memory_bytes(b);
+
+	if (ma != mb)
+		return ma > mb;
+	return a->pid < b->pid;
+}
+
+/* The in-domain process that held the most memory, or NULL if none held any. */
+static const struct ow_process *top_holder(const struct ow_kill *k)
+{
+	const struct ow_process *top = NULL;
+
+	for (size_t i = 0; i < k->n_procs; i++) {
+		const struct ow_process *p = &k->procs[i];
+
+		if (!in_domain(p) || ow_process_memory_bytes(p) == 0)
+			continue;
+		if (!top || holds_more(p, top))
+			top = p;
+	}
+	return top;
+}
+
+/*
+ * The victim's badness. The kernel chose it, so it was eligible when chosen: a snapshot taken
+ * after the kill began may already show it reaped or without mm, and those flags are ignored.
+ */
+static struct ow_badness victim_badness_of(const struct ow_process *victim,
+					   const struct ow_domain *d)
+{
+	struct ow_process p = *victim;
+
+	p.flags &= ~(uint32_t)(OW_PROC_NO_MM | OW_PROC_OOM_SKIP);
+	return ow_badness_compute(&p, d->total_bytes, OW_PAGE_SIZE);
+}
+
+struct rank_row {
+	struct ow_ranked ranked;
+	uint64_t memory_bytes;
+	int32_t pid;
+};
+
+/* Points desc, then memory desc, then pid asc; index last so the order is total. */
+static int rank_row_cmp(const void *pa, const void *pb)
+{
+	const struct rank_row *a = pa, *b = pb;
+
+	if (a->ranked.badness.points != b->ranked.badness.points)
+		return a->ranked.badness.points > b->ranked.badness.points ? -1 : 1;
+	if (a->memory_bytes != b->memory_bytes)
+		return a->memory_bytes > b->memory_bytes ? -1 : 1;
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	if (a->ranked.proc_index != b->ranked.proc_index)
+		return a->ranked.proc_index < b->ranked.proc_index ? -1 : 1;
+	return 0;
+}
+
+static int analyse_kill(const struct ow_kill *k, const struct ow_verdict_config *cfg,
+			struct ow_kill_analysis *a)
+{
+	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
+	const struct ow_process *top;
+	struct rank_row *rows = NULL;
+	size_t n = 0, keep;
+	int r = -ENOMEM;
+
+	memset(a, 0, sizeof(*a));
+	if (k->n_procs) {
+		rows = calloc(k->n_procs, sizeof(*rows));
+		if (!rows)
+			goto out;
+	}
+	for (size_t i = 0; i < k->n_procs; i++) {
+		const struct ow_process *p = &k->procs[i];
+		struct ow_badness b;
+
+		if (p == victim)
+			b = victim_badness_of(p, &k->domain);
+		else
+			b = ow_badness_compute(p, k->domain.total_bytes, OW_PAGE_SIZE);
+		if (b.eligibility != OW_ELIGIBLE)
+			continue;
+		rows[n].ranked.proc_index = i;
+		rows[n].ranked.badness = b;
+		rows[n].memory_bytes = ow_process_memory_bytes(p);
+		rows[n].pid = p->pid;
+		n++;
+	}
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), rank_row_cmp);
+	a->n_candidates = n;
+
+	if (victim) {
+		a->victim_badness = victim_badness_of(victim, &k->domain);
+		for (size_t i = 0; i < n; i++) {
+			if (&k->procs[rows[i].ranked.proc_index] == victim) {
+				a->victim_rank = (int)(i + 1);
+				break;
+			}
+		}
+		a->victim_by_adj = a->victim_badness.adj_points > a->victim_badness.memory_points;
+		a->victim_innocent = a->victim_by_adj &&
+				     share_of(ow_process_memory_bytes(victim),
+					      k->domain.limit_bytes) < cfg->innocent_max_share;
+		top = top_holder(k);
+		a->victim_was_top_holder = top == victim;
+	}
+
+	keep = n < cfg->ranking_size ? n : cfg->ranking_size;
+	if (keep) {
+		a->ranked = calloc(keep, sizeof(*a->ranked));
+		if (!a->ranked)
+			goto out;
+		for (size_t i = 0; i < keep; i++)
+			a->ranked[i] = rows[i].ranked;
+		a->n_ranked = keep;
+	}
+	r = 0;
+out:
+	free(rows);
+	return r;
+}
+
+/* Appends a reason, taking ownership of line; a NULL line means its formatting failed. */
+static int add_reason(struct ow_culprit *c, char *line)
+{
+	char **reasons;
+
+	if (!line)
+		return -ENOMEM;
+	reasons = realloc(c->reasons, (c->n_reasons + 1) * sizeof(*reasons));
+	if (!reasons) {
+		free(line);
+		return -ENOMEM;
+	}
+	reasons[c->n_reasons++] = line;
+	c->reasons = reasons;
+	return 0;
+}
+
+/* "the memcg limit" or "RAM": what a share is a share of. */
+static const char *limit_words(const struct ow_domain *d)
+{
+	return d->kind == OW_DOMAIN_MEMCG ? "the memcg limit" : "RAM";
+}
+
+/* 0-based index of the first kill whose victim is pid, or n_kills. */
+static size_t first_kill_of(const struct ow_incident *inc, int32_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].victim_pid == pid)
+			break;
+	return i;
+}
+
+static int reason_memory(struct ow_culprit *c, const struct ow_domain *d)
+{
+	char held[OW_BYTES_TEXT_LEN], limit[OW_BYTES_TEXT_LEN];
+
+	fmt_bytes(held, c->memory_bytes);
+	if (!d->limit_bytes)
+		return add_reason(c, fmt_alloc("held %s at the first kill", held));
+	return add_reason(c, fmt_alloc("held %s, %.0f%% of %s (%s) at the first kill", held,
+				       c->share * 100.0, limit_words(d),
+				       fmt_bytes(limit, d->limit_bytes)));
+}
+
+/* Why the kernel spared it: could not kill it, or preferred victims with a higher adj. */
+static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
+		      const struct ow_process *p)
+{
+	struct ow_badness b = ow_badness_compute(p, inc->kills[0].domain.total_bytes, OW_PAGE_SIZE);
+	char own[OW_ADJ_TEXT_LEN], lo[OW_ADJ_TEXT_LEN], hi[OW_ADJ_TEXT_LEN];
+	int32_t min_adj = INT32_MAX, max_adj = INT32_MIN;
+	size_t n_victims = 0;
+
+	/* A killed culprit was killable: its snapshot may show it reaped, which says nothing. */
+	if (c->was_killed)
+		return 0;
+	if (b.eligibility != OW_ELIGIBLE)
+		return add_reason(c, fmt_alloc("%s: the kernel could not kill it",
+					       ow_eligibility_text(b.eligibility)));
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		const struct ow_process *v =
+			ow_kill_find_process(&inc->kills[i], inc->kills[i].victim_pid);
+
+		if (!v)
+			continue;
+		n_victims++;
+		if (v->oom_score_adj < min_adj)
+			min_adj = v->oom_score_adj;
+		if (v->oom_score_adj > max_adj)
+			max_adj = v->oom_score_adj;
+	}
+	if (!n_victims || min_adj <= p->oom_score_adj)
+		return 0;
+	fmt_adj(own, p->oom_score_adj);
+	fmt_adj(lo, min_adj);
+	fmt_adj(hi, max_adj);
+	if (n_victims == 1)
+		return add_reason(
+			c,
+			fmt_alloc(
+				"oom_score_adj %s against a victim at %s: the kernel preferred it",
+				own, lo));
+	if (min_adj == max_adj)
+		return add_reason(
+			c,
+			fmt_alloc(
+				"oom_score_adj %s against victims at %s: the kernel preferred them",
+				own, lo));
+	return add_reason(
+		c,
+		fmt_alloc("oom_score_adj %s against victims at %s..%s: the kernel preferred them",
+			  own, lo, hi));
+}
+
+static int reason_killed(struct ow_culprit *c, const struct ow_incident *inc)
+{
+	size_t at = first_kill_of(inc, c->pid);
+
+	if (at == 0)
+		return add_reason(
+			c,
+			dup_str("the victim itself held the most memory: not an innocent victim"));
+	if (at < inc->n_kills)
+		return add_reason(c, fmt_alloc("was killed at kill #%zu", at + 1));
+	return add_reason(c, fmt_alloc("was never killed: %zu other %s died instead", inc->n_kills,
+				       inc->n_kills == 1 ? "process" : "processes"));
+}
+
+/* OW_CULPRIT_PROCESS: the biggest holder of memory in the domain at the first kill. */
+static int judge_culprit(const struct ow_incident *inc, struct ow_culprit *c)
+{
+	const struct ow_kill *first;
+	const struct ow_process *p;
+	int r;
+
+	if (!inc->n_kills)
+		return 0;
+	first = &inc->kills[0];
+	p = top_holder(first);
+	if (!p)
+		return 0;
+
+	c->kind = OW_CULPRIT_PROCESS;
+	c->pid = p->pid;
+	memcpy(c->comm, p->comm, sizeof(c->comm));
+	c->comm[sizeof(c->comm) - 1] = '\0';
+	c->cmdline = p->cmdline;
+	c->cgroup = p->cgroup;
+	c->oom_score_adj = p->oom_score_adj;
+	c->memory_bytes = ow_process_memory_bytes(p);
+	c->share = share_of(c->memory_bytes, first->domain.limit_bytes);
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		if (inc->kills[i].trigger_pid && inc->kills[i].trigger_pid == c->pid)
+			c->was_trigger = true;
+		if (inc->kills[i].victim_pid == c->pid)
+			c->was_killed = true;
+	}
+
+	r = reason_memory(c, &first->domain);
+	if (r < 0)
+		return r;
+	r = reason_adj(c, inc, p);
+	if (r < 0)
+		return r;
+	r = reason_killed(c, inc);
+	if (r < 0)
+		return r;
+	if (c->was_trigger)
+		return add_reason(c, dup_str("was allocating when memory ran out (the trigger)"));
+	return 0;
+}
+
+struct shield_row {
+	uint64_t memory_bytes;
+	int32_t pid;
+};
+
+static int shield_row_cmp(const void *pa, const void *pb)
+{
+	const struct shield_row *a = pa, *b = pb;
+
+	if (a->memory_bytes != b->memory_bytes)
+		return a->memory_bytes > b->memory_bytes ? -1 : 1;
+	return (a->pid > b->pid) - (a->pid < b->pid);
+}
+
+/* Negative adj and at least shielded_min_share of the limit at the first kill, biggest first. */
+static int find_shielded(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+			 struct ow_verdict *v)
+{
+	const struct ow_kill *k;
+	struct shield_row *rows;
+	size_t n = 0;
+
+	if (!inc->n_kills || !inc->kills[0].n_procs)
+		return 0;
+	k = &inc->kills[0];
+	rows = calloc(k->n_procs, sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	for (size_t i = 0; i < k->n_procs; i++) {
+		const struct ow_process *p = &k->procs[i];
+		uint64_t mem = ow_process_memory_bytes(p);
+
+		if (!in_domain(p) || p->oom_score_adj >= 0 || !mem ||
+		    share_of(mem, k->domain.limit_bytes) < cfg->shielded_min_share)
+			continue;
+		rows[n].memory_bytes = mem;
+		rows[n].pid = p->pid;
+		n++;
+	}
+	if (n > 1)
+		qsort(rows, n, sizeof(*rows), shield_row_cmp);
+	if (n) {
+		v->shielded_pids = calloc(n, sizeof(*v->shielded_pids));
+		if (!v->shielded_pids) {
+			free(rows);
+			return -ENOMEM;
+		}
+		for (size_t i = 0; i < n; i++)
+			v->shielded_pids[i] = rows[i].pid;
+		v->n_shielded = n;
+	}
+	free(rows);
+	return 0;
+}
+
+static int find_innocent(const struct ow_incident *inc, struct ow_verdict *v)
+{
+	if (!inc->n_kills)
+		return 0;
+	v->innocent_pids = calloc(inc->n_kills, sizeof(*v->innocent_pids));
+	if (!v->innocent_pids)
+		return -ENOMEM;
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		int32_t pid = inc->kills[i].victim_pid;
+		bool seen = false;
+
+		if (!v->kills[i].victim_innocent)
+			continue;
+		for (size_t j = 0; j < v->n_innocent; j++)
+			seen = seen || v->innocent_pids[j] == pid;
+		if (!seen)
+			v->innocent_pids[v->n_innocent++] = pid;
+	}
+	return 0;
+}
+
+/* Records lost: the incident's count, or the kills' own if the incident was built by hand. */
+static uint64_t lost_events_of(const struct ow_incident *inc)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < inc->n_kills; i++)
+		sum += inc->kills[i].lost_events;
+	return inc->lost_events > sum ? inc->lost_events : sum;
+}
+
+static bool is_partial(const struct ow_incident *inc)
+{
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].partial)
+			return true;
+	return lost_events_of(inc) > 0;
+}
+
+/* The sentence after "X (pid N) held ...": what became of the culprit and of the others. */
+static char *summary_fate(const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	size_t at = first_kill_of(inc, v->culprit.pid);
+	size_t n_by_adj = 0;
+
+	if (at == 0) {
+		if (inc->n_kills == 1)
+			return dup_str("was itself the victim");
+		return fmt_alloc("was itself the victim; %zu more %s followed", inc->n_kills - 1,
+				 inc->n_kills == 2 ? "kill" : "kills");
+	}
+	if (at < inc->n_kills)
+		return fmt_alloc("was killed only at kill #%zu, after %zu other %s", at + 1, at,
+				 at == 1 ? "process" : "processes");
+	for (size_t i = 0; i < v->n_kills; i++)
+		n_by_adj += v->kills[i].victim_by_adj;
+	if (n_by_adj == inc->n_kills)
+		return fmt_alloc(
+			"was never killed; the kernel killed %zu %s chosen by oom_score_adj instead",
+			inc->n_kills, inc->n_kills == 1 ? "process" : "processes");
+	if (n_by_adj == 0)
+		return fmt_alloc("was never killed; the kernel killed %zu other %s instead",
+				 inc->n_kills, inc->n_kills == 1 ? "process" : "processes");
+	return fmt_alloc(
+		"was never killed; the kernel killed %zu other processes instead, %zu of them "
+		"chosen by oom_score_adj",
+		inc->n_kills, n_by_adj);
+}
+
+static char *summary_partial(const struct ow_incident *inc, bool partial)
+{
+	uint64_t lost = lost_events_of(inc);
+
+	if (!partial)
+		return dup_str("");
+	if (!lost)
+		return dup_str(" (partial data: incomplete snapshot)");
+	return fmt_alloc(" (partial data: %llu %s lost)", (unsigned long long)lost,
+			 lost == 1 ? "event" : "events");
+}
+
+static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
+{
+	const struct ow_culprit *c = &v->culprit;
+	char *fate = NULL, *tail = NULL, *where = NULL;
+	const struct ow_domain *d;
+	char held[OW_BYTES_TEXT_LEN];
+	int r = -ENOMEM;
+
+	tail = summary_partial(inc, v->partial);
+	if (!tail)
+		goto out;
+	if (!inc->n_kills) {
+		v->summary = fmt_alloc("No kills: nothing to judge%s.", tail);
+		goto done;
+	}
+	if (c->kind == OW_CULPRIT_NONE) {
+		v->summary = fmt_alloc(
+			"No process in the OOM domain held memory at the first kill: no culprit to name%s.",
+			tail);
+		goto done;
+	}
+	d = &inc->kills[0].domain;
+	if (d->kind == OW_DOMAIN_MEMCG)
+		where = d->cgroup ? fmt_alloc("memcg %s", d->cgroup) : dup_str("the memcg");
+	else
+		where = dup_str("RAM");
+	fate = summary_fate(inc, v);
+	if (!where || !fate)
+		goto out;
+	if (d->limit_bytes)
+		v->summary = fmt_alloc("%s (pid %d) held %.0f%% of %s and %s%s.", c->comm,
+				       (int)c->pid, c->share * 100.0, where, fate, tail);
+	else
+		v->summary = fmt_alloc("%s (pid %d) held %s in %s and %s%s.", c->comm, (int)c->pid,
+				       fmt_bytes(held, c->memory_bytes), where, fate, tail);
+done:
+	r = v->summary ? 0 : -ENOMEM;
+out:
+	free(fate);
+	free(where);
+	free(tail);
+	return r;
+}
+
+int ow_verdict_compute(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+		       struct ow_verdict *ret_verdict)
+{
+	struct ow_verdict_config defaults;
+	struct ow_verdict v = { 0 };
+	int r = -ENOMEM;
+
+	memset(ret_verdict, 0, sizeof(*ret_verdict));
+	if (!cfg) {
+		ow_verdict_config_default(&defaults);
+		cfg = &defaults;
+	}
+	if (inc->n_kills) {
+		v.kills = calloc(inc->n_kills, sizeof(*v.kills));
+		if (!v.kills)
+			goto fail;
+		v.n_kills = inc->n_kills;
+	}
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		r = analyse_kill(&inc->kills[i], cfg, &v.kills[i]);
+		if (r < 0)
+			goto fail;
+	}
+	v.partial = is_partial(inc);
+	r = judge_culprit(inc, &v.culprit);
+	if (r < 0)
+		goto fail;
+	r = find_shielded(inc, cfg, &v);
+	if (r < 0)
+		goto fail;
+	r = find_innocent(inc, &v);
+	if (r < 0)
+		goto fail;
+	r = write_summary(inc, &v);
+	if (r < 0)
+		goto fail;
+	*ret_verdict = v;
+	return 0;
+fail:
+	ow_verdict_clear(&v);
+	return -ENOMEM;
+}
+
+void ow_verdict_clear(struct ow_verdict *v)
+{
+	if (!v)
+		return;
+	if (v->kills)
+		for (size_t i = 0; i < v->n_kills; i++)
+			free(v->kills[i].ranked);
+	free(v->kills);
+	if (v->culprit.reasons)
+		for (size_t i = 0; i < v->culprit.n_reasons; i++)
+			free(v->culprit.reasons[i]);
+	free(v->culprit.reasons);
+	free(v->shielded_pids);
+	free(v->innocent_pids);
+	free(v->summary);
+	memset(v, 0, sizeof(*v));
+}

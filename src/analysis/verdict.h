@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The verdict: pure functions from an incident (model.h) to an explanation of it.
+ *
+ * For each kill it recomputes the kernel's badness (mm/oom_kill.c oom_badness()) for every
+ * candidate in the OOM domain and ranks them, and explains the victim's choice as a memory part
+ * and an oom_score_adj part. For the incident it names the culprit with reasons. The rules and
+ * their defaults are written down in docs/verdict.md; keep the two in step.
+ *
+ * No I/O, no logging, no globals: tests feed it synthetic incidents.
+ */
+#ifndef OW_VERDICT_H
+#define OW_VERDICT_H
+
+#include "model/model.h"
+
+/* Tunables of the rules, named as in docs/verdict.md. */
+struct ow_verdict_config {
+	/* A victim is "innocent" when its adj part outweighs its memory part and it held less
+	 * than this share of the domain's limit. Default 0.05. */
+	double innocent_max_share;
+	/* A process with negative oom_score_adj is reported as shielded when it held at least
+	 * this share of the domain's limit. Default 0.10. */
+	double shielded_min_share;
+	/* How many candidates the ranking keeps per kill (the rest are counted). Default 10. */
+	size_t ranking_size;
+};
+
+void ow_verdict_config_default(struct ow_verdict_config *cfg);
+
+/* Why the kernel could not pick a process, or OW_ELIGIBLE. */
+enum ow_eligibility {
+	OW_ELIGIBLE = 0,
+	OW_INELIGIBLE_OUTSIDE_DOMAIN, /* not in the OOM memcg */
+	OW_INELIGIBLE_ADJ_MIN, /* oom_score_adj -1000: the kernel never kills it */
+	OW_INELIGIBLE_INIT, /* global init */
+	OW_INELIGIBLE_NO_MM, /* no memory of its own */
+	OW_INELIGIBLE_OOM_SKIP, /* already reaped */
+	OW_INELIGIBLE_VFORK, /* vfork child */
+};
+
+/* Words for the reasons above, e.g. "oom_score_adj -1000". */
+const char *ow_eligibility_text(enum ow_eligibility e);
+
+/* The kernel's badness, in pages as the kernel counts, split in its two parts. */
+struct ow_badness {
+	enum ow_eligibility eligibility;
+	int64_t memory_points; /* (rss + swap + page tables) in pages */
+	int64_t adj_points; /* oom_score_adj * totalpages / 1000 */
+	int64_t points; /* memory_points + adj_points; the kernel's comparison key */
+};
+
+/*
+ * Badness of one process at one kill, as oom_badness() computes it: total_bytes is the
+ * domain's totalpages in bytes; page_size is 4096 on x86-64.
+ */
+struct ow_badness ow_badness_compute(const struct ow_process *p, uint64_t total_bytes,
+				     uint32_t page_size);
+
+/* One row of a kill's ranking. */
+struct ow_ranked {
+	size_t proc_index; /* index into kill->procs */
+	struct ow_badness badness;
+};
+
+/* What the verdict says about one kill. */
+struct ow_kill_analysis {
+	size_t n_ranked; /* rows kept in ranked[] (at most cfg.ranking_size) */
+	struct ow_ranked *ranked; /* owned; eligible candidates, highest points first */
+	size_t n_candidates; /* all eligible candidates, kept or not */
+	int victim_rank; /* 1-based rank of the victim among candidates; 0 if not found */
+	struct ow_badness victim_badness;
+	bool victim_by_adj; /* the adj part outweighed the memory part */
+	bool victim_innocent; /* by adj, and under innocent_max_share of the domain */
+	bool victim_was_top_holder; /* the victim itself held the most memory in the domain */
+};
+
+enum ow_culprit_kind {
+	OW_CULPRIT_NONE = 0, /* nothing to judge (no kills, empty snapshot) */
+	OW_CULPRIT_PROCESS,
+	OW_CULPRIT_PROCESS_TREE,
+	OW_CULPRIT_CGROUP,
+	OW_CULPRIT_NON_PROCESS,
+};
+
+/* "process", "process-tree", "cgroup", "non-process", "none". */
+const char *ow_culprit_kind_name(enum ow_culprit_kind kind);
+
+struct ow_culprit {
+	enum ow_culprit_kind kind;
+	int32_t pid;
+	char comm[OW_COMM_LEN];
+	const char *cmdline; /* borrowed from the incident; may be NULL */
+	const char *cgroup; /* borrowed from the incident; may be NULL */
+	int32_t oom_score_adj;
+	uint64_t memory_bytes; /* rss + swap + page tables at the first kill */
+	double share; /* memory_bytes / the domain's limit */
+	bool was_trigger; /* ran the OOM killer at some kill */
+	bool was_killed; /* appears among the victims */
+	size_t n_reasons;
+	char **reasons; /* owned; one line each, for people */
+};
+
+/* The whole verdict on an incident. */
+struct ow_verdict {
+	size_t n_kills;
+	struct ow_kill_analysis *kills; /* owned; one per incident kill, same order */
+	struct ow_culprit culprit;
+	size_t n_shielded;
+	int32_t *shielded_pids; /* owned; negative adj and a big share, biggest first */
+	size_t n_innocent;
+	int32_t *innocent_pids; /* owned; innocent victims in kill order */
+	bool partial; /* rests on incomplete data (lost events, partial snapshots) */
+	char *summary; /* owned; one or two sentences naming the culprit */
+};
+
+/*
+ * Judges an incident. Fills *ret_verdict, which the caller clears with ow_verdict_clear().
+ * Returns 0 or -ENOMEM. The verdict borrows strings from inc: keep inc alive while using it.
+ */
+int ow_verdict_compute(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+		       struct ow_verdict *ret_verdict);
+
+void ow_verdict_clear(struct ow_verdict *v);
+
+#endif

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Memory cgroup table of a kill and OOM-domain inference (see cgroup_table.h).
+ */
+#include "capture/cgroup_table.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OW_CGROUP_DEPTH_MAX 64
+#define OW_SLACK_MIN_BYTES (4ULL << 20)
+
+void ow_cgroup_table_reset(struct ow_cgroup_table *t)
+{
+	t->n = 0;
+}
+
+void ow_cgroup_table_free(struct ow_cgroup_table *t)
+{
+	free(t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct ow_cgroup_node *find_mut(const struct ow_cgroup_table *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->nodes[i].id == id)
+			return &t->nodes[i];
+	return NULL;
+}
+
+const struct ow_cgroup_node *ow_cgroup_table_find(const struct ow_cgroup_table *t, uint64_t id)
+{
+	return find_mut(t, id);
+}
+
+int ow_cgroup_table_add(struct ow_cgroup_table *t, const struct ow_cgroup_node *node)
+{
+	struct ow_cgroup_node *existing = find_mut(t, node->id);
+
+	if (existing) {
+		*existing = *node;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct ow_cgroup_node *nodes = realloc(t->nodes, cap * sizeof(*nodes));
+
+		if (!nodes)
+			return -ENOMEM;
+		t->nodes = nodes;
+		t->cap = cap;
+	}
+	t->nodes[t->n++] = *node;
+	return 0;
+}
+
+char *ow_cgroup_table_path(const struct ow_cgroup_table *t, uint64_t id)
+{
+	const struct ow_cgroup_node *chain[OW_CGROUP_DEPTH_MAX];
+	const struct ow_cgroup_node *node = ow_cgroup_table_find(t, id);
+	size_t depth = 0, len = 1;
+	char *path, *p;
+
+	while (node && !node->is_root && depth < OW_CGROUP_DEPTH_MAX) {
+		chain[depth++] = node;
+		len += strlen(node->name) + 1;
+		node = ow_cgroup_table_find(t, node->parent_id);
+	}
+	if (!node)
+		return NULL; /* a gap in the chain: the path would be a guess */
+	path = malloc(len + 1);
+	if (!path)
+		return NULL;
+	p = path;
+	if (depth == 0)
+		*p++ = '/';
+	while (depth > 0) {
+		size_t n = strlen(chain[--depth]->name);
+
+		*p++ = '/';
+		memcpy(p, chain[depth]->name, n);
+		p += n;
+	}
+	*p = '\0';
+	return path;
+}
+
+bool ow_cgroup_table_is_within(const struct ow_cgroup_table *t, uint64_t id, uint64_t ancestor_id)
+{
+	const struct ow_cgroup_node *node = ow_cgroup_table_find(t, id);
+
+	for (int depth = 0; node && depth < OW_CGROUP_DEPTH_MAX; depth++) {
+		if (node->id == ancestor_id)
+			return true;
+		if (node->is_root)
+			return false;
+		node = ow_cgroup_table_find(t, node->parent_id);
+	}
+	return false;
+}
+
+uint64_t ow_domain_slack_bytes(uint64_t max_bytes)
+{
+	uint64_t slack = max_bytes / 64;
+
+	return slack > OW_SLACK_MIN_BYTES ? slack : OW_SLACK_MIN_BYTES;
+}
+
+static bool at_limit(const struct ow_cgroup_node *node)
+{
+	if (node->is_root || node->max_bytes == UINT64_MAX)
+		return false;
+	return node->usage_bytes + ow_domain_slack_bytes(node->max_bytes) >= node->max_bytes;
+}
+
+/* The deepest at-limit cgroup from start upwards that contains victim_id, or NULL. */
+static const struct ow_cgroup_node *find_limited(const struct ow_cgroup_table *t, uint64_t start,
+						 uint64_t victim_id)
+{
+	const struct ow_cgroup_node *node = ow_cgroup_table_find(t, start);
+
+	for (int depth = 0; node && !node->is_root && depth < OW_CGROUP_DEPTH_MAX; depth++) {
+		if (at_limit(node) && ow_cgroup_table_is_within(t, victim_id, node->id))
+			return node;
+		node = ow_cgroup_table_find(t, node->parent_id);
+	}
+	return NULL;
+}
+
+/* What mem_cgroup_get_max() adds for swap, capped by the swap the machine has. */
+static uint64_t swap_allowance(const struct ow_cgroup_node *node, int memcg_version,
+			       uint64_t swap_total_bytes)
+{
+	uint64_t swap;
+
+	if (node->swap_max_bytes == UINT64_MAX)
+		swap = swap_total_bytes;
+	else if (memcg_version == 1) /* memsw.max counts memory + swap */
+		swap = node->swap_max_bytes > node->max_bytes ? node->swap_max_bytes - node->max_bytes :
+								0;
+	else
+		swap = node->swap_max_bytes;
+	return swap < swap_total_bytes ? swap : swap_total_bytes;
+}
+
+int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
+		    uint64_t victim_memcg_id, const struct ow_meminfo *meminfo, int memcg_version,
+		    struct ow_domain *ret_domain)
+{
+	const struct ow_cgroup_node *node = NULL;
+	struct ow_domain d = { 0 };
+
+	if (trigger_memcg_id)
+		node = find_limited(t, trigger_memcg_id, victim_memcg_id);
+	if (!node && victim_memcg_id) /* charged on another cgroup's behalf */
+		node = find_limited(t, victim_memcg_id, victim_memcg_id);
+	if (!node) {
+		d.kind = OW_DOMAIN_GLOBAL;
+		d.limit_bytes = meminfo->mem_total_bytes;
+		d.usage_bytes = meminfo->mem_total_bytes - meminfo->mem_available_bytes;
+		d.total_bytes = meminfo->mem_total_bytes + meminfo->swap_total_bytes;
+		*ret_domain = d;
+		return 0;
+	}
+	d.kind = OW_DOMAIN_MEMCG;
+	d.cgroup_id = node->id;
+	d.cgroup = ow_cgroup_table_path(t, node->id); /* NULL if a gap hides the path */
+	d.limit_bytes = node->max_bytes;
+	d.usage_bytes = node->usage_bytes;
+	d.total_bytes = node->max_bytes + swap_allowance(node, memcg_version,
+							 meminfo->swap_total_bytes);
+	*ret_domain = d;
+	return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The memory cgroups of one kill's snapshot, and the OOM domain worked out from them.
+ *
+ * On this machine's kernel the tracepoint path has no struct oom_control, so which memory
+ * cgroup ran out is inferred (docs/verdict.md, "The OOM domain"): walking up from the trigger's
+ * memory cgroup, the deepest limited cgroup whose usage is within the slack of its limit and
+ * which contains the victim; none means a global OOM. Pure code: unit-tested on synthetic tables.
+ */
+#ifndef OW_CGROUP_TABLE_H
+#define OW_CGROUP_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "capture/procfs.h"
+#include "model/model.h"
+
+struct ow_cgroup_node {
+	uint64_t id;
+	uint64_t parent_id; /* 0 for the root */
+	char name[128]; /* last path component; "" for the root */
+	bool is_root;
+	bool name_truncated;
+	uint64_t usage_bytes;
+	uint64_t max_bytes; /* UINT64_MAX when unlimited */
+	uint64_t swap_max_bytes; /* v2 swap.max, v1 memsw.max; UINT64_MAX when unlimited */
+	uint64_t oom_events;
+};
+
+struct ow_cgroup_table {
+	size_t n, cap;
+	struct ow_cgroup_node *nodes;
+};
+
+void ow_cgroup_table_reset(struct ow_cgroup_table *t);
+void ow_cgroup_table_free(struct ow_cgroup_table *t);
+/* Adds or replaces the node with the same id. Returns 0 or -ENOMEM. */
+int ow_cgroup_table_add(struct ow_cgroup_table *t, const struct ow_cgroup_node *node);
+const struct ow_cgroup_node *ow_cgroup_table_find(const struct ow_cgroup_table *t, uint64_t id);
+/* "/a/b" for a node, "/" for the root; NULL when unknown or out of memory. Malloc'ed. */
+char *ow_cgroup_table_path(const struct ow_cgroup_table *t, uint64_t id);
+/* Whether id is ancestor_id or below it. */
+bool ow_cgroup_table_is_within(const struct ow_cgroup_table *t, uint64_t id, uint64_t ancestor_id);
+
+/* How close to its limit a memory cgroup must be to count as the one that ran out. */
+uint64_t ow_domain_slack_bytes(uint64_t max_bytes);
+
+/*
+ * Infers the OOM domain of a kill. memcg_version is 1 or 2 (how swap limits read); meminfo
+ * gives RAM and swap for the global case and caps swap allowances. Returns 0 or -ENOMEM.
+ */
+int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
+		    uint64_t victim_memcg_id, const struct ow_meminfo *meminfo, int memcg_version,
+		    struct ow_domain *ret_domain);
+
+#endif

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Command-line cache (see cmdline_cache.h): a chained hash table keyed by pid.
+ */
+#include "capture/cmdline_cache.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture/procfs.h"
+
+#define OW_CACHE_BUCKETS 4096
+
+struct entry {
+	struct entry *next;
+	int32_t pid;
+	uint64_t exited_ns; /* 0 while alive */
+	char *cmdline;
+};
+
+struct ow_cmdline_cache {
+	char *root;
+	uint64_t grace_ns;
+	size_t n;
+	struct entry *buckets[OW_CACHE_BUCKETS];
+};
+
+static struct entry **slot(struct ow_cmdline_cache *c, int32_t pid)
+{
+	struct entry **e = &c->buckets[(uint32_t)pid % OW_CACHE_BUCKETS];
+
+	while (*e && (*e)->pid != pid)
+		e = &(*e)->next;
+	return e;
+}
+
+static void remove_entry(struct ow_cmdline_cache *c, struct entry **e)
+{
+	struct entry *dead = *e;
+
+	*e = dead->next;
+	free(dead->cmdline);
+	free(dead);
+	c->n--;
+}
+
+int ow_cmdline_cache_new(const char *root, uint64_t grace_ns, struct ow_cmdline_cache **ret_cache)
+{
+	struct ow_cmdline_cache *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->root = strdup(root);
+	if (!c->root) {
+		free(c);
+		return -ENOMEM;
+	}
+	c->grace_ns = grace_ns;
+	*ret_cache = c;
+	return 0;
+}
+
+void ow_cmdline_cache_free(struct ow_cmdline_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < OW_CACHE_BUCKETS; i++)
+		while (c->buckets[i])
+			remove_entry(c, &c->buckets[i]);
+	free(c->root);
+	free(c);
+}
+
+/* Reads pid's command line from /proc into the cache; returns the entry or NULL. */
+static struct entry *load(struct ow_cmdline_cache *c, int32_t pid)
+{
+	struct entry **e = slot(c, pid);
+	char *cmdline;
+
+	if (ow_procfs_read_cmdline(c->root, pid, &cmdline) < 0)
+		return NULL;
+	if (*e) {
+		free((*e)->cmdline);
+		(*e)->cmdline = cmdline;
+		(*e)->exited_ns = 0;
+		return *e;
+	}
+	*e = calloc(1, sizeof(**e));
+	if (!*e) {
+		free(cmdline);
+		return NULL;
+	}
+	(*e)->pid = pid;
+	(*e)->cmdline = cmdline;
+	c->n++;
+	return *e;
+}
+
+int ow_cmdline_cache_scan(struct ow_cmdline_cache *c)
+{
+	int32_t *pids;
+	size_t n;
+	int r, cached = 0;
+
+	r = ow_procfs_list_pids(c->root, &pids, &n);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		if (load(c, pids[i]))
+			cached++;
+	free(pids);
+	return cached;
+}
+
+void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns)
+{
+	(void)now_ns;
+	(void)load(c, pid);
+}
+
+void ow_cmdline_cache_on_exit(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns)
+{
+	struct entry *e = *slot(c, pid);
+
+	if (e)
+		e->exited_ns = now_ns ? now_ns : 1;
+}
+
+void ow_cmdline_cache_purge(struct ow_cmdline_cache *c, uint64_t now_ns)
+{
+	for (size_t i = 0; i < OW_CACHE_BUCKETS; i++) {
+		struct entry **e = &c->buckets[i];
+
+		while (*e) {
+			if ((*e)->exited_ns && now_ns >= (*e)->exited_ns + c->grace_ns)
+				remove_entry(c, e);
+			else
+				e = &(*e)->next;
+		}
+	}
+}
+
+const char *ow_cmdline_cache_get(struct ow_cmdline_cache *c, int32_t pid, int32_t ppid)
+{
+	struct entry *e = *slot(c, pid), *fresh;
+
+	if (e && !e->exited_ns)
+		return e->cmdline;
+	/* Missing, or marked exited while a live process now has the pid: ask /proc. */
+	fresh = load(c, pid);
+
+	if (fresh)
+		return fresh->cmdline;
+	if (e)
+		return e->cmdline;
+	if (ppid > 0) {
+		e = *slot(c, ppid);
+		if (e)
+			return e->cmdline;
+	}
+	return NULL;
+}
+
+size_t ow_cmdline_cache_size(const struct ow_cmdline_cache *c)
+{
+	return c->n;
+}

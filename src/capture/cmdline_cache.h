@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Command lines by pid, kept so that a process that died (an OOM victim) still has one.
+ *
+ * Filled from /proc when the recorder starts and at each exec; an exited process is kept for a
+ * grace period (its exit event can be consumed before the kill that caused it is processed),
+ * then purged. Lookups fall back to reading /proc, then to the parent's command line
+ * (a fork that did not exec runs its parent's program).
+ */
+#ifndef OW_CMDLINE_CACHE_H
+#define OW_CMDLINE_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ow_cmdline_cache;
+
+/* root: where /proc lives ("/" normally). Returns 0 or -ENOMEM. */
+int ow_cmdline_cache_new(const char *root, uint64_t grace_ns, struct ow_cmdline_cache **ret_cache);
+void ow_cmdline_cache_free(struct ow_cmdline_cache *c);
+
+/* Reads every process's command line from /proc. Returns how many were cached, or -errno. */
+int ow_cmdline_cache_scan(struct ow_cmdline_cache *c);
+
+/* A process exec'ed: reads its new command line. A vanished pid is not an error. */
+void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns);
+/* A process exited at now_ns: kept for the grace period, then dropped. */
+void ow_cmdline_cache_on_exit(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns);
+/* Drops exited processes whose grace period ended. */
+void ow_cmdline_cache_purge(struct ow_cmdline_cache *c, uint64_t now_ns);
+
+/*
+ * The command line of pid (borrowed; valid until the next call that changes the cache), trying
+ * the cache, then /proc (caching the answer), then the parent's (ppid; 0 to skip). NULL when
+ * unknown.
+ */
+const char *ow_cmdline_cache_get(struct ow_cmdline_cache *c, int32_t pid, int32_t ppid);
+
+/* Number of processes cached, for tests and metrics. */
+size_t ow_cmdline_cache_size(const struct ow_cmdline_cache *c);
+
+#endif

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * `oomwitness record`: the recorder. Loads the BPF programs, turns their records into kills
+ * (capture), groups kills into incidents (model), judges each incident change (analysis) and
+ * commits it (store), until SIGINT or SIGTERM; then drains, flushes and exits 0.
+ *
+ * main() reads as its phases: options, store, capture set-up, attach, ready, poll, cleanup.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analysis/verdict.h"
+#include "capture/bpf_loader.h"
+#include "capture/cmdline_cache.h"
+#include "capture/consumer.h"
+#include "capture/kallsyms.h"
+#include "capture/procfs.h"
+#include "cmd/cmd.h"
+#include "store/store.h"
+
+#define OW_DEFAULT_GAP_S 30
+#define OW_MAX_OPEN_INCIDENTS 64
+#define OW_CMDLINE_GRACE_NS (60ULL * 1000000000ULL)
+
+struct record_options {
+	const char *db;
+	const char *ready_file;
+	unsigned ringbuf_mib;
+	unsigned gap_s;
+	bool quiet;
+};
+
+/* An incident still taking kills: kills in its domain within the gap join it. */
+struct open_incident {
+	struct ow_incident inc;
+	uint64_t last_kill_mono_ns;
+};
+
+struct recorder {
+	struct record_options opts;
+	struct ow_store *store;
+	struct ow_bpf *bpf;
+	struct ow_consumer *consumer;
+	struct ow_cmdline_cache *cmdlines;
+	struct ow_kallsyms *kallsyms;
+	struct ow_verdict_config verdict_cfg;
+	struct open_incident open[OW_MAX_OPEN_INCIDENTS];
+	size_t n_open;
+	uint64_t lost_seen; /* BPF lost-record counter already accounted */
+	uint64_t kills_recorded;
+	int store_errors;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void record_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: oomwitness record [--db PATH] [--ready-file PATH] [--incident-gap SECONDS]\n"
+		"                         [--ringbuf-mib N] [--quiet]\n"
+		"Records every OOM kill until SIGINT/SIGTERM. Needs root (CAP_BPF, CAP_PERFMON,\n"
+		"CAP_SYS_ADMIN for the task iterator).\n"
+		"  --db PATH             database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
+		"  --ready-file PATH     create PATH once every BPF program is attached\n"
+		"  --incident-gap S      kills in one domain less than S seconds apart form one\n"
+		"                        incident (default %d)\n"
+		"  --ringbuf-mib N       ring buffer size, a power of two (default 16)\n"
+		"  --quiet               no line per kill on stderr\n",
+		OW_DEFAULT_GAP_S);
+}
+
+static bool same_domain(const struct ow_domain *a, const struct ow_domain *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == OW_DOMAIN_GLOBAL)
+		return true;
+	if (a->cgroup && b->cgroup)
+		return strcmp(a->cgroup, b->cgroup) == 0;
+	return a->cgroup_id == b->cgroup_id;
+}
+
+static void close_incident(struct recorder *rec, size_t i)
+{
+	ow_incident_clear(&rec->open[i].inc);
+	rec->open[i] = rec->open[--rec->n_open];
+	memset(&rec->open[rec->n_open], 0, sizeof(rec->open[rec->n_open]));
+}
+
+/* Closes incidents whose last kill is older than the gap. */
+static void expire_incidents(struct recorder *rec, uint64_t now_mono_ns)
+{
+	uint64_t gap_ns = (uint64_t)rec->opts.gap_s * 1000000000ULL;
+
+	for (size_t i = 0; i < rec->n_open;)
+		if (now_mono_ns - rec->open[i].last_kill_mono_ns > gap_ns)
+			close_incident(rec, i);
+		else
+			i++;
+}
+
+/* The open incident this kill joins, loaded from the store after a restart, or a new one. */
+static struct open_incident *incident_for(struct recorder *rec, const struct ow_kill *kill)
+{
+	uint64_t gap_ns = (uint64_t)rec->opts.gap_s * 1000000000ULL;
+	struct open_incident *oi;
+	int64_t id;
+
+	for (size_t i = 0; i < rec->n_open; i++)
+		if (same_domain(&rec->open[i].inc.domain, &kill->domain) &&
+		    kill->time_ns <= rec->open[i].inc.end_ns + gap_ns)
+			return &rec->open[i];
+	if (rec->n_open == OW_MAX_OPEN_INCIDENTS)
+		close_incident(rec, 0);
+	oi = &rec->open[rec->n_open++];
+	memset(oi, 0, sizeof(*oi));
+	if (ow_store_find_open_incident(rec->store, &kill->domain, kill->time_ns - gap_ns, &id) ==
+	    0) {
+		int r = ow_store_load_incident(rec->store, id, &oi->inc);
+
+		if (r < 0) {
+			ow_log("continuing incident %lld after a restart: %s, starting a new one",
+			       (long long)id, strerror(-r));
+			ow_incident_clear(&oi->inc);
+		}
+	}
+	return oi;
+}
+
+static void account_lost_records(struct recorder *rec, struct ow_incident *inc)
+{
+	struct ow_bpf_counters counters;
+
+	if (!rec->bpf || ow_bpf_read_counters(rec->bpf, &counters) < 0)
+		return;
+	if (counters.lost_records > rec->lost_seen) {
+		uint64_t delta = counters.lost_records - rec->lost_seen;
+
+		if (inc)
+			inc->lost_events += delta;
+		if (ow_store_add_lost_events(rec->store, delta) < 0)
+			ow_log("saving the lost-event count: %s, ignoring",
+			       ow_store_errmsg(rec->store));
+		ow_log("warning: %llu ring-buffer records lost (raise --ringbuf-mib)",
+		       (unsigned long long)delta);
+		rec->lost_seen = counters.lost_records;
+	}
+}
+
+static void on_kill(struct ow_kill *kill, void *ctx)
+{
+	struct recorder *rec = ctx;
+	uint64_t kill_time_ns = kill->time_ns;
+	int32_t victim_pid = kill->victim_pid;
+	struct ow_store_culprit_summary summary;
+	struct ow_verdict verdict = { 0 };
+	struct open_incident *oi;
+	char victim_comm[OW_COMM_LEN] = "?";
+	const struct ow_process *victim = ow_kill_find_process(kill, kill->victim_pid);
+	int r;
+
+	if (victim)
+		memcpy(victim_comm, victim->comm, sizeof(victim_comm));
+	oi = incident_for(rec, kill);
+	r = ow_incident_add_kill(&oi->inc, kill);
+	if (r < 0) {
+		ow_log("recording kill of pid %d: %s", victim_pid, strerror(-r));
+		return;
+	}
+	oi->last_kill_mono_ns = ow_clock_monotonic_ns();
+	account_lost_records(rec, &oi->inc);
+	rec->kills_recorded++;
+
+	r = ow_verdict_compute(&oi->inc, &rec->verdict_cfg, &verdict);
+	if (r < 0) {
+		ow_log("judging incident: %s", strerror(-r));
+		return;
+	}
+	summary.kind = ow_culprit_kind_name(verdict.culprit.kind);
+	summary.pid = verdict.culprit.pid;
+	summary.comm = verdict.culprit.comm;
+	r = ow_store_save_incident(rec->store, &oi->inc, &summary);
+	if (r < 0) {
+		/* Kept in memory: the next kill of this incident saves it whole again. */
+		if (rec->store_errors++ == 0)
+			ow_log("saving incident: %s (%s); kept in memory", strerror(-r),
+			       ow_store_errmsg(rec->store));
+	} else if (!rec->opts.quiet) {
+		struct timespec now;
+		int64_t latency_ns;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		latency_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)kill_time_ns;
+		fprintf(stderr,
+			"oomwitness: kill of pid %d (%s) in %s%s%s: incident %lld, kill #%zu, "
+			"committed %.1f ms after the kill\n",
+			victim_pid, victim_comm, ow_domain_kind_name(oi->inc.domain.kind),
+			oi->inc.domain.cgroup ? " " : "",
+			oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "", (long long)oi->inc.id,
+			oi->inc.n_kills, latency_ns / 1e6);
+	}
+	ow_verdict_clear(&verdict);
+}
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	struct recorder *rec = ctx;
+	int r = ow_consumer_handle(rec->consumer, data, size);
+
+	if (r < 0)
+		ow_log("assembling a kill: %s; that kill is dropped", strerror(-r));
+	return 0;
+}
+
+/* sd_notify(READY=1) without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static const char msg[] = "READY=1";
+	socklen_t len;
+	int fd;
+
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	memcpy(sa.sun_path, path, strlen(path));
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0'; /* abstract socket */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, sizeof(msg) - 1, 0, (struct sockaddr *)&sa, len) < 0)
+		ow_log("sd_notify READY=1 to %s: %s, ignoring", path, strerror(errno));
+	close(fd);
+}
+
+static int write_ready_file(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	dprintf(fd, "%d\n", getpid());
+	close(fd);
+	return 0;
+}
+
+static int parse_options(int argc, char **argv, struct record_options *o)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "ready-file", required_argument, NULL, 'r' },
+		{ "incident-gap", required_argument, NULL, 'g' },
+		{ "ringbuf-mib", required_argument, NULL, 'b' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	o->gap_s = OW_DEFAULT_GAP_S;
+	o->ringbuf_mib = 16;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'r':
+			o->ready_file = optarg;
+			break;
+		case 'g':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 86400) {
+				ow_log("--incident-gap takes seconds from 1 to 86400, not '%s'", optarg);
+				return -EINVAL;
+			}
+			o->gap_s = (unsigned)v;
+			break;
+		case 'b':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 1024 || (v & (v - 1))) {
+				ow_log("--ringbuf-mib takes a power of two from 1 to 1024, not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
+			o->ringbuf_mib = (unsigned)v;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			record_usage(stdout);
+			return 1;
+		default:
+			record_usage(stderr);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		ow_log("record takes no arguments, got '%s'", argv[optind]);
+		record_usage(stderr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct recorder rec = { 0 };
+	struct ow_consumer_config ccfg = { 0 };
+	struct ow_bpf_options bopts = { 0 };
+	struct sigaction sa = { .sa_handler = on_signal };
+	const char *db;
+	char what[512];
+	int r, exit_code = OW_EXIT_FAILURE;
+
+	/* 1. options */
+	r = parse_options(argc, argv, &rec.opts);
+	if (r != 0)
+		return r > 0 ? OW_EXIT_OK : OW_EXIT_USAGE;
+	db = ow_db_path(rec.opts.db);
+	ow_verdict_config_default(&rec.verdict_cfg);
+
+	/* 2. store */
+	r = ow_store_open(db, OW_STORE_READ_WRITE, &rec.store);
+	if (r < 0) {
+		ow_log_store_open_error(db, r, rec.store ? ow_store_errmsg(rec.store) : NULL);
+		return OW_EXIT_FAILURE;
+	}
+
+	/* 3. capture set-up: command lines now, symbols once, the consumer */
+	r = ow_cmdline_cache_new("/", OW_CMDLINE_GRACE_NS, &rec.cmdlines);
+	if (r < 0) {
+		ow_log("allocating the command-line cache: %s", strerror(-r));
+		goto out_close;
+	}
+	r = ow_cmdline_cache_scan(rec.cmdlines);
+	if (r < 0)
+		ow_log("reading command lines from /proc: %s, ignoring", strerror(-r));
+	r = ow_kallsyms_load("/", &rec.kallsyms);
+	if (r < 0)
+		ow_log("reading /proc/kallsyms: %s; kernel stacks will show addresses, ignoring",
+		       strerror(-r));
+	ccfg.root = "/";
+	ccfg.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
+	ccfg.memcg_version = ow_cgroupfs_memory_version("/");
+	ccfg.boot_to_real_ns = ow_clock_boot_to_real_ns();
+	ccfg.cmdlines = rec.cmdlines;
+	ccfg.kallsyms = rec.kallsyms;
+	ccfg.on_kill = on_kill;
+	ccfg.ctx = &rec;
+	r = ow_consumer_new(&ccfg, &rec.consumer);
+	if (r < 0) {
+		ow_log("allocating the consumer: %s", strerror(-r));
+		goto out_close;
+	}
+
+	/* 4. attach */
+	bopts.ringbuf_bytes = (size_t)rec.opts.ringbuf_mib << 20;
+	bopts.on_record = on_record;
+	bopts.ctx = &rec;
+	r = ow_bpf_start(&bopts, &rec.bpf, what, sizeof(what));
+	if (r < 0) {
+		ow_log("cannot start capture: %s: %s", what, strerror(-r));
+		goto out_close;
+	}
+
+	/* 5. ready */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (rec.opts.ready_file) {
+		r = write_ready_file(rec.opts.ready_file);
+		if (r < 0) {
+			ow_log("creating ready file %s: %s", rec.opts.ready_file, strerror(-r));
+			goto out_close;
+		}
+	}
+	notify_ready();
+	if (!rec.opts.quiet)
+		fprintf(stderr, "oomwitness: recording to %s (memory cgroup v%d; hooks: %s)\n", db,
+			ccfg.memcg_version, ow_bpf_hooks_description());
+
+	/* 6. poll until asked to stop */
+	while (!stop_requested) {
+		uint64_t now = ow_clock_monotonic_ns();
+
+		r = ow_bpf_poll(rec.bpf, 200);
+		if (r < 0 && r != -EINTR) {
+			ow_log("polling the ring buffer: %s", strerror(-r));
+			goto out_close;
+		}
+		expire_incidents(&rec, now);
+		ow_cmdline_cache_purge(rec.cmdlines, now);
+		account_lost_records(&rec, NULL);
+	}
+
+	/* 7. drain what is already in the ring buffer, finish a kill cut short */
+	while (ow_bpf_poll(rec.bpf, 0) > 0)
+		;
+	ow_consumer_flush(rec.consumer);
+	exit_code = OW_EXIT_OK;
+	if (!rec.opts.quiet)
+		fprintf(stderr, "oomwitness: stopped; %llu kills recorded\n",
+			(unsigned long long)rec.kills_recorded);
+
+out_close:
+	ow_bpf_stop(rec.bpf);
+	ow_consumer_free(rec.consumer);
+	for (size_t i = 0; i < rec.n_open; i++)
+		ow_incident_clear(&rec.open[i].inc);
+	ow_kallsyms_free(rec.kallsyms);
+	ow_cmdline_cache_free(rec.cmdlines);
+	ow_store_close(rec.store);
+	if (rec.opts.ready_file)
+		unlink(rec.opts.ready_file);
+	return exit_code;
+}

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Constructors, copies and destructors of the incident model (model.h), plus the few derived
+ * quantities every layer needs (rss, badness memory) so that none computes them its own way.
+ */
+#include "model/model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+uint64_t ow_process_rss_bytes(const struct ow_process *p)
+{
+	return p->anon_bytes + p->file_bytes + p->shmem_bytes;
+}
+
+uint64_t ow_process_memory_bytes(const struct ow_process *p)
+{
+	return ow_process_rss_bytes(p) + p->swap_bytes + p->pgtables_bytes;
+}
+
+const struct ow_process *ow_kill_find_process(const struct ow_kill *kill, int32_t pid)
+{
+	for (size_t i = 0; i < kill->n_procs; i++)
+		if (kill->procs[i].pid == pid)
+			return &kill->procs[i];
+	return NULL;
+}
+
+static int dup_optional(char **dst, const char *src)
+{
+	*dst = NULL;
+	if (!src)
+		return 0;
+	*dst = strdup(src);
+	return *dst ? 0 : -ENOMEM;
+}
+
+int ow_process_copy(struct ow_process *dst, const struct ow_process *src)
+{
+	*dst = *src;
+	dst->cmdline = NULL;
+	dst->cgroup = NULL;
+	if (dup_optional(&dst->cmdline, src->cmdline) || dup_optional(&dst->cgroup, src->cgroup)) {
+		ow_process_clear(dst);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ow_process_clear(struct ow_process *p)
+{
+	if (!p)
+		return;
+	free(p->cmdline);
+	free(p->cgroup);
+	p->cmdline = NULL;
+	p->cgroup = NULL;
+}
+
+int ow_domain_copy(struct ow_domain *dst, const struct ow_domain *src)
+{
+	*dst = *src;
+	return dup_optional(&dst->cgroup, src->cgroup);
+}
+
+void ow_domain_clear(struct ow_domain *d)
+{
+	if (!d)
+		return;
+	free(d->cgroup);
+	d->cgroup = NULL;
+}
+
+void ow_stack_clear(struct ow_stack *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_frames; i++)
+		free(s->frames[i]);
+	free(s->frames);
+	s->frames = NULL;
+	s->n_frames = 0;
+}
+
+void ow_kill_clear(struct ow_kill *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->n_procs; i++)
+		ow_process_clear(&k->procs[i]);
+	free(k->procs);
+	ow_domain_clear(&k->domain);
+	ow_stack_clear(&k->trigger_kernel_stack);
+	ow_stack_clear(&k->trigger_user_stack);
+	memset(k, 0, sizeof(*k));
+}
+
+void ow_incident_clear(struct ow_incident *inc)
+{
+	if (!inc)
+		return;
+	for (size_t i = 0; i < inc->n_kills; i++)
+		ow_kill_clear(&inc->kills[i]);
+	free(inc->kills);
+	ow_domain_clear(&inc->domain);
+	memset(inc, 0, sizeof(*inc));
+}
+
+void ow_incident_free(struct ow_incident *inc)
+{
+	ow_incident_clear(inc);
+	free(inc);
+}
+
+int ow_incident_add_kill(struct ow_incident *inc, struct ow_kill *kill)
+{
+	struct ow_kill *kills = realloc(inc->kills, (inc->n_kills + 1) * sizeof(*kills));
+	size_t at;
+
+	if (!kills)
+		return -ENOMEM;
+	inc->kills = kills;
+	if (inc->n_kills == 0) {
+		int r = ow_domain_copy(&inc->domain, &kill->domain);
+
+		if (r < 0)
+			return r;
+	}
+	/* Kills arrive in order; an out-of-order one is inserted where it belongs. */
+	at = inc->n_kills;
+	while (at > 0 && kills[at - 1].time_ns > kill->time_ns)
+		at--;
+	memmove(&kills[at + 1], &kills[at], (inc->n_kills - at) * sizeof(*kills));
+	kills[at] = *kill;
+	inc->n_kills++;
+	inc->lost_events += kill->lost_events;
+	inc->start_ns = kills[0].time_ns;
+	inc->end_ns = kills[inc->n_kills - 1].time_ns;
+	memset(kill, 0, sizeof(*kill));
+	return 0;
+}
+
+const char *ow_domain_kind_name(enum ow_domain_kind kind)
+{
+	return kind == OW_DOMAIN_MEMCG ? "memcg" : "global";
+}
+
+const char *ow_killer_kind_name(enum ow_killer_kind kind)
+{
+	return kind == OW_KILLER_SIGNAL ? "signal" : "kernel";
+}
+
+int ow_domain_kind_parse(const char *name, enum ow_domain_kind *ret_kind)
+{
+	if (strcmp(name, "global") == 0)
+		*ret_kind = OW_DOMAIN_GLOBAL;
+	else if (strcmp(name, "memcg") == 0)
+		*ret_kind = OW_DOMAIN_MEMCG;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int ow_killer_kind_parse(const char *name, enum ow_killer_kind *ret_kind)
+{
+	if (strcmp(name, "kernel") == 0)
+		*ret_kind = OW_KILLER_KERNEL;
+	else if (strcmp(name, "signal") == 0)
+		*ret_kind = OW_KILLER_SIGNAL;
+	else
+		return -EINVAL;
+	return 0;
+}

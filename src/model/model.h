@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The incident model: what oomwitness knows about an OOM kill, in plain C types.
+ *
+ * Everything downstream of the ring-buffer consumer (store, analysis, output, commands) speaks
+ * these types and nothing else; kernel ABI structs never leave src/capture. Memory is always
+ * in bytes, times are Unix times in nanoseconds (UTC), and strings are owned by the struct that
+ * holds them unless a comment says "borrowed". Free with the ow_*_free() functions; they
+ * accept NULL.
+ */
+#ifndef OW_MODEL_H
+#define OW_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OW_COMM_LEN 16
+
+/* One process as seen at the moment of a kill. */
+enum ow_process_flag {
+	OW_PROC_IN_DOMAIN = 1u << 0, /* inside the OOM domain: a candidate the kernel considered */
+	OW_PROC_NO_MM = 1u << 1, /* no address space (exited, or a zombie leader) */
+	OW_PROC_OOM_SKIP = 1u << 2, /* mm already reaped or being torn down (MMF_OOM_SKIP) */
+	OW_PROC_OOM_VICTIM = 1u << 3, /* already marked as an OOM victim before this kill */
+	OW_PROC_INIT = 1u << 4, /* the global init (pid 1 of the initial namespace) */
+	OW_PROC_VFORK = 1u << 5, /* a vfork child sharing its parent's mm */
+};
+
+struct ow_process {
+	int32_t pid; /* thread-group id, i.e. the process id users see */
+	int32_t ppid;
+	uint32_t uid;
+	int32_t oom_score_adj; /* -1000..1000 */
+	uint32_t flags; /* enum ow_process_flag */
+	char comm[OW_COMM_LEN];
+	char *cmdline; /* owned; NULL when unknown; arguments joined by spaces */
+	char *cgroup; /* owned; memory cgroup path, "/" for the root; NULL when unknown */
+	uint64_t cgroup_id; /* kernfs id of the memory cgroup */
+	uint64_t anon_bytes;
+	uint64_t file_bytes;
+	uint64_t shmem_bytes;
+	uint64_t swap_bytes;
+	uint64_t pgtables_bytes;
+};
+
+/* Resident set: anon + file + shmem, as the kernel's get_mm_rss(). */
+uint64_t ow_process_rss_bytes(const struct ow_process *p);
+/* What the kernel counts against the process in badness: rss + swap + page tables. */
+uint64_t ow_process_memory_bytes(const struct ow_process *p);
+
+enum ow_domain_kind {
+	OW_DOMAIN_GLOBAL = 0, /* the whole machine ran out */
+	OW_DOMAIN_MEMCG = 1, /* a memory cgroup hit its limit */
+};
+
+/* Where memory ran out. */
+struct ow_domain {
+	enum ow_domain_kind kind;
+	char *cgroup; /* owned; path of the memory cgroup at its limit; NULL for global */
+	uint64_t cgroup_id; /* 0 for global */
+	uint64_t limit_bytes; /* memcg limit, or total RAM for global */
+	uint64_t usage_bytes; /* memcg usage, or RAM in use for global, at the kill */
+	/*
+	 * The kernel's oc->totalpages (in bytes): RAM + swap for global, the memcg limit plus the
+	 * swap it may use for a memcg. Scales oom_score_adj in the badness formula.
+	 */
+	uint64_t total_bytes;
+};
+
+enum ow_killer_kind {
+	OW_KILLER_KERNEL = 0, /* the kernel's OOM killer */
+	OW_KILLER_SIGNAL = 1, /* a SIGKILL sent from user space (not captured yet) */
+};
+
+/* A stack as symbolized text frames, innermost first. */
+struct ow_stack {
+	size_t n_frames;
+	char **frames; /* owned */
+};
+
+/* One kill: the victim, the task that ran the OOM killer, and every process at that moment. */
+struct ow_kill {
+	uint64_t time_ns;
+	enum ow_killer_kind killer_kind;
+	int32_t victim_pid;
+	int32_t trigger_pid; /* the process (tgid) whose allocation failed; 0 when unknown */
+	int32_t trigger_tid; /* its thread */
+	char trigger_thread_comm[OW_COMM_LEN];
+	struct ow_domain domain;
+	struct ow_stack trigger_kernel_stack;
+	struct ow_stack trigger_user_stack;
+	size_t n_procs;
+	struct ow_process *procs; /* owned; the snapshot, victim and trigger included */
+	uint32_t kthreads_skipped; /* kernel threads seen by the snapshot and left out of it */
+	uint64_t lost_events; /* snapshot records the ring buffer dropped for this kill */
+	bool partial; /* the snapshot is incomplete (lost records, iterator cut short) */
+};
+
+/* A process of a kill's snapshot by pid, or NULL. Borrowed pointer into kill->procs. */
+const struct ow_process *ow_kill_find_process(const struct ow_kill *kill, int32_t pid);
+
+/* Kills in one OOM domain close in time: the kill chain, in order of time. */
+struct ow_incident {
+	int64_t id; /* database id; 0 until stored */
+	uint64_t start_ns; /* time of the first kill */
+	uint64_t end_ns; /* time of the last kill */
+	struct ow_domain domain; /* from the first kill */
+	size_t n_kills;
+	struct ow_kill *kills; /* owned, in order of time */
+	uint64_t lost_events; /* ring-buffer records lost while this incident was open */
+};
+
+/* Deep copies and destructors. The copy functions return 0 or -ENOMEM. */
+int ow_process_copy(struct ow_process *dst, const struct ow_process *src);
+void ow_process_clear(struct ow_process *p);
+int ow_domain_copy(struct ow_domain *dst, const struct ow_domain *src);
+void ow_domain_clear(struct ow_domain *d);
+void ow_stack_clear(struct ow_stack *s);
+void ow_kill_clear(struct ow_kill *k);
+void ow_incident_clear(struct ow_incident *inc);
+void ow_incident_free(struct ow_incident *inc);
+
+/*
+ * Appends a kill to an incident, taking ownership of its contents (*kill is zeroed on
+ * success). Keeps the kills in time order and updates start/end. Returns 0 or -ENOMEM.
+ */
+int ow_incident_add_kill(struct ow_incident *inc, struct ow_kill *kill);
+
+/* Domain kinds as the JSON and the database spell them: "global", "memcg". */
+const char *ow_domain_kind_name(enum ow_domain_kind kind);
+/* "kernel", "signal". */
+const char *ow_killer_kind_name(enum ow_killer_kind kind);
+/* Parses the names above; returns 0 or -EINVAL. */
+int ow_domain_kind_parse(const char *name, enum ow_domain_kind *ret_kind);
+int ow_killer_kind_parse(const char *name, enum ow_killer_kind *ret_kind);
+
+#endif

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Formatting helpers shared by the renderers (format.h): byte counts, times, and sanitizing
+ * strings that come from processes. A comm or a command line is chosen by whoever started the
+ * process, so it may hold escape sequences, newlines or bytes that are not UTF-8; nothing of it
+ * reaches a terminal or a JSON encoder without passing through here.
+ */
+#include "output/format.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+
+const char *ow_format_bytes(char *buf, size_t size, uint64_t bytes)
+{
+	static const char *const units[] = { "MiB", "GiB", "TiB", "PiB", "EiB" };
+	size_t unit = 0;
+	double value;
+
+	if (bytes < 1024) {
+		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
+		return buf;
+	}
+	if ((bytes + 512) / 1024 < 1024) {
+		snprintf(buf, size, "%llu KiB", (unsigned long long)((bytes + 512) / 1024));
+		return buf;
+	}
+	/* One decimal from MiB up; move up a unit when rounding would print 1024.0. */
+	value = (double)bytes / (1024.0 * 1024.0);
+	while (value >= 1023.95 && unit + 1 < sizeof(units) / sizeof(units[0])) {
+		value /= 1024.0;
+		unit++;
+	}
+	snprintf(buf, size, "%.1f %s", value, units[unit]);
+	return buf;
+}
+
+int ow_format_time_rfc3339(char *buf, size_t size, uint64_t time_ns)
+{
+	time_t sec = (time_t)(time_ns / NSEC_PER_SEC);
+	unsigned int ms = (unsigned int)(time_ns % NSEC_PER_SEC / NSEC_PER_MSEC);
+	struct tm tm;
+	size_t n;
+	int r;
+
+	if (!gmtime_r(&sec, &tm))
+		return -EOVERFLOW;
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (n == 0)
+		return -EOVERFLOW;
+	r = snprintf(buf + n, size - n, ".%03uZ", ms);
+	if (r < 0 || (size_t)r >= size - n)
+		return -EOVERFLOW;
+	return 0;
+}
+
+int ow_format_time_local(char *buf, size_t size, uint64_t time_ns, unsigned int parts)
+{
+	time_t sec = (time_t)(time_ns / NSEC_PER_SEC);
+	unsigned int ms = (unsigned int)(time_ns % NSEC_PER_SEC / NSEC_PER_MSEC);
+	struct tm tm;
+	size_t n;
+	int r;
+
+	if (size == 0 || !localtime_r(&sec, &tm))
+		return -EOVERFLOW;
+	if ((parts & OW_TIME_DATE) && (parts & OW_TIME_CLOCK))
+		n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	else if (parts & OW_TIME_DATE)
+		n = strftime(buf, size, "%Y-%m-%d", &tm);
+	else
+		n = strftime(buf, size, "%H:%M:%S", &tm);
+	if (n == 0)
+		return -EOVERFLOW;
+	if ((parts & OW_TIME_CLOCK) && (parts & OW_TIME_MILLIS)) {
+		r = snprintf(buf + n, size - n, ".%03u", ms);
+		if (r < 0 || (size_t)r >= size - n)
+			return -EOVERFLOW;
+	}
+	return 0;
+}
+
+/*
+ * Decodes the UTF-8 sequence at s (avail bytes, avail >= 1). Returns its length and stores the
+ * code point when it is well formed; otherwise returns minus the length of its maximal ill-formed
+ * subpart (at least 1), which is replaced as a whole. Rejects overlong forms, surrogates and code
+ * points past U+10FFFF, as Unicode's table 3-7 does.
+ */
+static int utf8_next(const unsigned char *s, size_t avail, uint32_t *ret_cp)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	uint32_t cp;
+	int need;
+
+	if (c < 0x80) {
+		*ret_cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		cp = c & 0x0f;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		cp = c & 0x07;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else {
+		return -1;
+	}
+	for (int i = 1; i <= need; i++) {
+		if ((size_t)i >= avail || s[i] < lo || s[i] > hi)
+			return -i;
+		cp = cp << 6 | (s[i] & 0x3f);
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	*ret_cp = cp;
+	return need + 1;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
+	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Bytes of src up to len or the first NUL. */
+static size_t bounded_len(const char *src, size_t len)
+{
+	return strnlen(src, len);
+}
+
+char *ow_utf8_sanitize(const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	char *dst, *p;
+	size_t i = 0;
+
+	len = bounded_len(src, len);
+	if (len > (SIZE_MAX - 1) / 3)
+		return NULL;
+	/* Worst case: every byte an ill-formed subpart of its own, 3 bytes of U+FFFD each. */
+	dst = malloc(len * 3 + 1);
+	if (!dst)
+		return NULL;
+	p = dst;
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_next(s + i, len - i, &cp);
+
+		if (n > 0) {
+			memcpy(p, s + i, (size_t)n);
+			p += n;
+			i += (size_t)n;
+		} else {
+			p += utf8_encode(0xfffd, p);
+			i += (size_t)-n;
+		}
+	}
+	*p = '\0';
+	return dst;
+}
+
+/* Code points a terminal must not receive from a process: controls and invisible formatting. */
+static bool text_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) || cp == 0xfeff ||
+	       (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
+/*
+ * The next unit of a string for the terminal: one code point, or '?' for something unsafe.
+ * Stores its bytes in out (4 bytes of room) and returns how many input bytes it used.
+ */
+static size_t text_next(const unsigned char *s, size_t avail, char *out, size_t *ret_out_len)
+{
+	uint32_t cp;
+	int n = utf8_next(s, avail, &cp);
+
+	if (n < 0) {
+		out[0] = '?';
+		*ret_out_len = 1;
+		return (size_t)-n;
+	}
+	if (text_unsafe(cp)) {
+		out[0] = '?';
+		*ret_out_len = 1;
+	} else {
+		memcpy(out, s, (size_t)n);
+		*ret_out_len = (size_t)n;
+	}
+	return (size_t)n;
+}
+
+size_t ow_text_sanitize(char *dst, size_t size, const char *src, size_t len, size_t max_cols)
+{
+	static const char ellipsis[] = "\xe2\x80\xa6";
+	const size_t ellipsis_len = sizeof(ellipsis) - 1;
+	const unsigned char *s = (const unsigned char *)src;
+	size_t total = 0, limit, cols = 0, pos = 0, i;
+	char unit[4];
+	size_t unit_len;
+	bool cut;
+
+	if (size == 0)
+		return 0;
+	len = bounded_len(src, len);
+	for (i = 0; i < len; total++)
+		i += text_next(s + i, len - i, unit, &unit_len);
+	cut = total > max_cols;
+	limit = cut ? (max_cols ? max_cols - 1 : 0) : total;
+
+	for (i = 0; i < len && cols < limit; cols++) {
+		size_t used = text_next(s + i, len - i, unit, &unit_len);
+		/* Anything after this unit may still need the ellipsis: keep room for it. */
+		size_t reserve = cols + 1 < total ? ellipsis_len : 0;
+
+		if (pos + unit_len + reserve + 1 > size) {
+			cut = true;
+			break;
+		}
+		memcpy(dst + pos, unit, unit_len);
+		pos += unit_len;
+		i += used;
+	}
+	if (cut && max_cols > 0 && pos + ellipsis_len + 1 <= size) {
+		memcpy(dst + pos, ellipsis, ellipsis_len);
+		pos += ellipsis_len;
+		cols++;
+	}
+	dst[pos] = '\0';
+	return cols;
+}
+
+size_t ow_utf8_columns(const char *s)
+{
+	size_t len = strlen(s), i = 0, cols = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_next((const unsigned char *)s + i, len - i, &cp);
+
+		i += n > 0 ? (size_t)n : (size_t)-n;
+		cols++;
+	}
+	return cols;
+}

@@ -1,0 +1,543 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * JSON renderers (render.h): `oomwitness show --json` and `oomwitness list --json`, for
+ * programs. The shape is a stable contract written down in docs/json.md: fields are added,
+ * never renamed or removed; keep the two in step. The only module that includes jansson.h.
+ *
+ * Every string that comes from a process goes through ow_utf8_sanitize() first, because
+ * json_string() refuses ill-formed UTF-8; jansson escapes quotes and control characters.
+ * Unknown values are null, never 0 or "". Every jansson constructor may return NULL: set() and
+ * append() turn that into -ENOMEM, and json_object_set_new() frees the value on failure.
+ */
+#include "output/render.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/format.h"
+
+/* Bumped only if the contract ever breaks; fields may be added without a bump. */
+#define OW_JSON_FORMAT_VERSION 1
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* Adds value under key; the value is consumed even on failure. 0 or -ENOMEM. */
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	return json_object_set_new(obj, key, value) ? -ENOMEM : 0;
+}
+
+static int append(json_t *arr, json_t *value)
+{
+	return json_array_append_new(arr, value) ? -ENOMEM : 0;
+}
+
+/* A string from a process as valid UTF-8, or null when s is NULL. NULL when out of memory. */
+static json_t *jstring(const char *s, size_t len)
+{
+	json_t *j;
+	char *clean;
+
+	if (!s)
+		return json_null();
+	clean = ow_utf8_sanitize(s, len);
+	if (!clean)
+		return NULL;
+	j = json_string(clean);
+	free(clean);
+	return j;
+}
+
+/* A comm, or null when empty (unknown). */
+static json_t *jcomm(const char *comm)
+{
+	return comm[0] ? jstring(comm, OW_COMM_LEN) : json_null();
+}
+
+/* Unsigned counters as JSON integers (int64); nothing real comes near the clamp. */
+static json_t *ju64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* A pid, or null when 0 (unknown). */
+static json_t *jpid(int32_t pid)
+{
+	return pid > 0 ? json_integer(pid) : json_null();
+}
+
+/* RFC 3339 UTC with milliseconds, or null when the time is 0 (unknown). */
+static json_t *jtime(uint64_t time_ns)
+{
+	char buf[OW_TIME_STR_LEN];
+
+	if (time_ns == 0 || ow_format_time_rfc3339(buf, sizeof(buf), time_ns))
+		return json_null();
+	return json_string(buf);
+}
+
+/* Local mappings of the verdict's enums; verdict.c owns the canonical words. */
+static const char *culprit_kind_word(enum ow_culprit_kind kind)
+{
+	switch (kind) {
+	case OW_CULPRIT_PROCESS:
+		return "process";
+	case OW_CULPRIT_PROCESS_TREE:
+		return "process-tree";
+	case OW_CULPRIT_CGROUP:
+		return "cgroup";
+	case OW_CULPRIT_NON_PROCESS:
+		return "non-process";
+	case OW_CULPRIT_NONE:
+		break;
+	}
+	return "none";
+}
+
+static const char *eligibility_word(enum ow_eligibility e)
+{
+	switch (e) {
+	case OW_ELIGIBLE:
+		return NULL;
+	case OW_INELIGIBLE_OUTSIDE_DOMAIN:
+		return "outside the OOM memcg";
+	case OW_INELIGIBLE_ADJ_MIN:
+		return "oom_score_adj -1000";
+	case OW_INELIGIBLE_INIT:
+		return "global init";
+	case OW_INELIGIBLE_NO_MM:
+		return "no memory of its own";
+	case OW_INELIGIBLE_OOM_SKIP:
+		return "already reaped";
+	case OW_INELIGIBLE_VFORK:
+		return "vfork child";
+	}
+	return "unknown";
+}
+
+static json_t *domain_json(const struct ow_domain *d)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "kind", json_string(ow_domain_kind_name(d->kind))) ||
+	    set(obj, "cgroup", jstring(d->cgroup, SIZE_MAX)) ||
+	    set(obj, "cgroup_id", d->cgroup_id ? ju64(d->cgroup_id) : json_null()) ||
+	    set(obj, "limit_bytes", ju64(d->limit_bytes)) ||
+	    set(obj, "usage_bytes", ju64(d->usage_bytes)) ||
+	    set(obj, "total_bytes", ju64(d->total_bytes))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* The ranking row of p at a kill, or NULL when p is not ranked there. */
+static const struct ow_ranked *find_ranked(const struct ow_kill_analysis *a,
+					   const struct ow_kill *k, const struct ow_process *p,
+					   int *ret_rank)
+{
+	size_t index;
+
+	*ret_rank = 0;
+	if (!a || !p)
+		return NULL;
+	index = (size_t)(p - k->procs);
+	for (size_t i = 0; i < a->n_ranked; i++) {
+		if (a->ranked[i].proc_index == index) {
+			*ret_rank = (int)i + 1;
+			return &a->ranked[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * PROC of docs/json.md. p may be NULL (not in the snapshot): then only pid is known. b is the
+ * recomputed badness when known, rank the 1-based rank among candidates or 0.
+ */
+static json_t *proc_json(const struct ow_process *p, int32_t pid, const struct ow_badness *b,
+			 int rank)
+{
+	bool eligible = b && b->eligibility == OW_ELIGIBLE;
+	json_t *obj = json_object();
+	int r;
+
+	if (!obj)
+		return NULL;
+	if (!p) {
+		r = set(obj, "pid", jpid(pid)) || set(obj, "ppid", json_null()) ||
+		    set(obj, "comm", json_null()) || set(obj, "cmdline", json_null()) ||
+		    set(obj, "uid", json_null()) || set(obj, "cgroup", json_null()) ||
+		    set(obj, "cgroup_id", json_null()) || set(obj, "oom_score_adj", json_null()) ||
+		    set(obj, "rss_bytes", json_null()) || set(obj, "anon_bytes", json_null()) ||
+		    set(obj, "file_bytes", json_null()) || set(obj, "shmem_bytes", json_null()) ||
+		    set(obj, "swap_bytes", json_null()) ||
+		    set(obj, "pgtables_bytes", json_null()) ||
+		    set(obj, "memory_bytes", json_null()) || set(obj, "in_domain", json_null());
+	} else {
+		r = set(obj, "pid", jpid(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
+		    set(obj, "comm", jcomm(p->comm)) ||
+		    set(obj, "cmdline", jstring(p->cmdline, SIZE_MAX)) ||
+		    set(obj, "uid", json_integer(p->uid)) ||
+		    set(obj, "cgroup", jstring(p->cgroup, SIZE_MAX)) ||
+		    set(obj, "cgroup_id", p->cgroup_id ? ju64(p->cgroup_id) : json_null()) ||
+		    set(obj, "oom_score_adj", json_integer(p->oom_score_adj)) ||
+		    set(obj, "rss_bytes", ju64(ow_process_rss_bytes(p))) ||
+		    set(obj, "anon_bytes", ju64(p->anon_bytes)) ||
+		    set(obj, "file_bytes", ju64(p->file_bytes)) ||
+		    set(obj, "shmem_bytes", ju64(p->shmem_bytes)) ||
+		    set(obj, "swap_bytes", ju64(p->swap_bytes)) ||
+		    set(obj, "pgtables_bytes", ju64(p->pgtables_bytes)) ||
+		    set(obj, "memory_bytes", ju64(ow_process_memory_bytes(p))) ||
+		    set(obj, "in_domain", json_boolean(p->flags & OW_PROC_IN_DOMAIN));
+	}
+	if (!r)
+		r = set(obj, "points", eligible ? json_integer(b->points) : json_null()) ||
+		    set(obj, "memory_points", b ? json_integer(b->memory_points) : json_null()) ||
+		    set(obj, "adj_points", b ? json_integer(b->adj_points) : json_null()) ||
+		    set(obj, "eligible", b ? json_boolean(eligible) : json_null()) ||
+		    set(obj, "ineligible_reason",
+			b && !eligible ? json_string(eligibility_word(b->eligibility)) :
+					 json_null()) ||
+		    set(obj, "rank", rank > 0 ? json_integer(rank) : json_null());
+	if (r) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *stack_json(const struct ow_stack *s)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < s->n_frames; i++) {
+		if (append(arr, jstring(s->frames[i], SIZE_MAX))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_t *killer_json(const struct ow_kill *k, const struct ow_process *trigger)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "kind", json_string(ow_killer_kind_name(k->killer_kind))) ||
+	    set(obj, "pid", jpid(k->trigger_pid)) ||
+	    set(obj, "comm", trigger ? jcomm(trigger->comm) : json_null()) ||
+	    set(obj, "cmdline", trigger ? jstring(trigger->cmdline, SIZE_MAX) : json_null())) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *trigger_json(const struct ow_kill *k, const struct ow_process *trigger,
+			    const struct ow_kill_analysis *a)
+{
+	const struct ow_ranked *row;
+	json_t *obj;
+	int rank;
+
+	row = find_ranked(a, k, trigger, &rank);
+	obj = proc_json(trigger, k->trigger_pid, row ? &row->badness : NULL, rank);
+	if (!obj)
+		return NULL;
+	if (set(obj, "tid", jpid(k->trigger_tid)) ||
+	    set(obj, "thread_comm", jcomm(k->trigger_thread_comm)) ||
+	    set(obj, "kernel_stack", stack_json(&k->trigger_kernel_stack)) ||
+	    set(obj, "user_stack", stack_json(&k->trigger_user_stack))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *candidates_json(const struct ow_kill *k, const struct ow_kill_analysis *a)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; a && i < a->n_ranked; i++) {
+		const struct ow_ranked *row = &a->ranked[i];
+
+		if (row->proc_index >= k->n_procs)
+			continue;
+		if (append(arr, proc_json(&k->procs[row->proc_index], 0, &row->badness,
+					  (int)i + 1))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_t *victim_json(const struct ow_kill *k, const struct ow_kill_analysis *a)
+{
+	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
+	const struct ow_badness *b = NULL;
+
+	/* The verdict fills victim_badness when it found the victim, or says why it was not
+	 * eligible; a zeroed one with rank 0 means "not found" and is not reported. */
+	if (a && (a->victim_rank > 0 || a->victim_badness.eligibility != OW_ELIGIBLE))
+		b = &a->victim_badness;
+	return proc_json(victim, k->victim_pid, b, a ? a->victim_rank : 0);
+}
+
+static json_t *kill_json(const struct ow_kill *k, size_t index, const struct ow_kill_analysis *a)
+{
+	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
+	json_t *obj = json_object();
+	const char *chosen_by = NULL;
+
+	if (!obj)
+		return NULL;
+	if (a && a->victim_rank > 0)
+		chosen_by = a->victim_by_adj ? "oom_score_adj" : "memory";
+	if (set(obj, "index", json_integer((json_int_t)index + 1)) ||
+	    set(obj, "time", jtime(k->time_ns)) || set(obj, "time_ns", ju64(k->time_ns)) ||
+	    set(obj, "victim", victim_json(k, a)) ||
+	    set(obj, "killer", killer_json(k, trigger)) ||
+	    set(obj, "trigger", trigger_json(k, trigger, a)) ||
+	    set(obj, "candidates", candidates_json(k, a)) ||
+	    set(obj, "candidates_total", a ? ju64(a->n_candidates) : json_null()) ||
+	    set(obj, "victim_rank", a && a->victim_rank > 0 ? json_integer(a->victim_rank) :
+							      json_null()) ||
+	    set(obj, "chosen_by", chosen_by ? json_string(chosen_by) : json_null()) ||
+	    set(obj, "victim_innocent", a ? json_boolean(a->victim_innocent) : json_null()) ||
+	    set(obj, "victim_was_top_holder",
+		a ? json_boolean(a->victim_was_top_holder) : json_null()) ||
+	    set(obj, "domain", domain_json(&k->domain)) ||
+	    set(obj, "partial", json_boolean(k->partial)) ||
+	    set(obj, "lost_events", ju64(k->lost_events)) ||
+	    set(obj, "processes_in_snapshot", ju64(k->n_procs)) ||
+	    set(obj, "kthreads_skipped", json_integer(k->kthreads_skipped))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* share as a number 0..1, rounded to 4 decimals; null when not finite. */
+static json_t *jshare(double share)
+{
+	if (!(share >= 0.0))
+		return share < 0.0 ? json_real(0.0) : json_null();
+	if (share > 1.0)
+		share = 1.0;
+	return json_real((double)(long long)(share * 10000.0 + 0.5) / 10000.0);
+}
+
+static json_t *culprit_json(const struct ow_verdict *v)
+{
+	static const struct ow_culprit none = { .kind = OW_CULPRIT_NONE };
+	const struct ow_culprit *c = v ? &v->culprit : &none;
+	bool is_proc = c->kind == OW_CULPRIT_PROCESS || c->kind == OW_CULPRIT_PROCESS_TREE;
+	json_t *obj = json_object(), *reasons = NULL;
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "kind", json_string(culprit_kind_word(c->kind))) ||
+	    set(obj, "pid", jpid(c->pid)) || set(obj, "comm", jcomm(c->comm)) ||
+	    set(obj, "cmdline", jstring(c->cmdline, SIZE_MAX)) ||
+	    set(obj, "cgroup", jstring(c->cgroup, SIZE_MAX)) ||
+	    set(obj, "oom_score_adj", is_proc ? json_integer(c->oom_score_adj) : json_null()) ||
+	    set(obj, "memory_bytes", c->kind != OW_CULPRIT_NONE ? ju64(c->memory_bytes) :
+								  json_null()) ||
+	    set(obj, "share", c->kind != OW_CULPRIT_NONE ? jshare(c->share) : json_null()) ||
+	    set(obj, "was_trigger", json_boolean(c->was_trigger)) ||
+	    set(obj, "was_killed", json_boolean(c->was_killed)))
+		goto nomem;
+	reasons = json_array();
+	if (set(obj, "reasons", reasons))
+		goto nomem;
+	for (size_t i = 0; i < c->n_reasons; i++)
+		if (c->reasons[i] && append(reasons, jstring(c->reasons[i], SIZE_MAX)))
+			goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *shielded_json(const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; v && i < v->n_shielded; i++) {
+		int32_t pid = v->shielded_pids[i];
+		const struct ow_process *p = NULL;
+		const struct ow_ranked *row = NULL;
+		int rank = 0;
+
+		/* As the first kill that saw it. */
+		for (size_t j = 0; j < inc->n_kills && !p; j++) {
+			p = ow_kill_find_process(&inc->kills[j], pid);
+			if (p)
+				row = find_ranked(j < v->n_kills ? &v->kills[j] : NULL,
+						  &inc->kills[j], p, &rank);
+		}
+		if (append(arr, proc_json(p, pid, row ? &row->badness : NULL, rank))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static json_t *pids_json(const int32_t *pids, size_t n)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (append(arr, json_integer(pids[i]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static bool incident_partial(const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	if (v && v->partial)
+		return true;
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].partial)
+			return true;
+	return false;
+}
+
+/* Writes root and a newline; 0 or -EIO. */
+static int dump(FILE *out, const json_t *root)
+{
+	if (json_dumpf(root, out, DUMP_FLAGS) != 0 || fputc('\n', out) == EOF ||
+	    fflush(out) == EOF || ferror(out))
+		return -EIO;
+	return 0;
+}
+
+int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	json_t *root, *kills = NULL;
+	int r = -ENOMEM;
+
+	if (!out || !inc)
+		return -EINVAL;
+	root = json_object();
+	if (!root)
+		return -ENOMEM;
+	if (set(root, "format_version", json_integer(OW_JSON_FORMAT_VERSION)) ||
+	    set(root, "id", json_integer(inc->id)) ||
+	    set(root, "start_time", jtime(inc->start_ns)) ||
+	    set(root, "end_time", jtime(inc->end_ns)) ||
+	    set(root, "start_time_ns", ju64(inc->start_ns)) ||
+	    set(root, "end_time_ns", ju64(inc->end_ns)) ||
+	    set(root, "domain", domain_json(&inc->domain)))
+		goto out;
+	kills = json_array();
+	if (set(root, "kills", kills))
+		goto out;
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (append(kills, kill_json(&inc->kills[i], i,
+					    v && i < v->n_kills ? &v->kills[i] : NULL)))
+			goto out;
+	if (set(root, "culprit", culprit_json(v)) ||
+	    set(root, "verdict", v ? jstring(v->summary, SIZE_MAX) : json_null()) ||
+	    set(root, "shielded", shielded_json(inc, v)) ||
+	    set(root, "innocent_victims",
+		v ? pids_json(v->innocent_pids, v->n_innocent) : json_array()) ||
+	    set(root, "partial", json_boolean(incident_partial(inc, v))) ||
+	    set(root, "lost_events", ju64(inc->lost_events)))
+		goto out;
+	r = dump(out, root);
+out:
+	json_decref(root);
+	return r;
+}
+
+/* "global" or "memcg:/path" (the path made valid UTF-8). */
+static json_t *domain_word(const struct ow_store_incident_row *row)
+{
+	json_t *j;
+	char *path, *word;
+
+	if (row->domain_kind != OW_DOMAIN_MEMCG)
+		return json_string(ow_domain_kind_name(row->domain_kind));
+	path = ow_utf8_sanitize(row->domain_cgroup ? row->domain_cgroup : "?", SIZE_MAX);
+	if (!path)
+		return NULL;
+	if (asprintf(&word, "%s:%s", ow_domain_kind_name(row->domain_kind), path) < 0) {
+		free(path);
+		return NULL;
+	}
+	j = json_string(word);
+	free(word);
+	free(path);
+	return j;
+}
+
+static json_t *row_json(const struct ow_store_incident_row *row)
+{
+	json_t *obj = json_object(), *culprit = NULL;
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "id", json_integer(row->id)) || set(obj, "start_time", jtime(row->start_ns)) ||
+	    set(obj, "end_time", jtime(row->end_ns)) ||
+	    set(obj, "start_time_ns", ju64(row->start_ns)) ||
+	    set(obj, "end_time_ns", ju64(row->end_ns)) || set(obj, "domain", domain_word(row)) ||
+	    set(obj, "domain_kind", json_string(ow_domain_kind_name(row->domain_kind))) ||
+	    set(obj, "domain_cgroup", jstring(row->domain_cgroup, SIZE_MAX)) ||
+	    set(obj, "kills", ju64(row->n_victims)) ||
+	    set(obj, "victims", pids_json(row->victim_pids, row->n_victims)))
+		goto nomem;
+	culprit = json_object();
+	if (set(obj, "culprit", culprit) ||
+	    set(culprit, "kind", jstring(row->culprit_kind ? row->culprit_kind : "none", SIZE_MAX)) ||
+	    set(culprit, "pid", jpid(row->culprit_pid)) ||
+	    set(culprit, "comm",
+		row->culprit_comm && row->culprit_comm[0] ? jstring(row->culprit_comm, SIZE_MAX) :
+							    json_null()) ||
+	    set(obj, "lost_events", ju64(row->lost_events)))
+		goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+int ow_render_list_json(FILE *out, const struct ow_store_incident_row *rows, size_t n)
+{
+	json_t *root;
+	int r = -ENOMEM;
+
+	if (!out || (n > 0 && !rows))
+		return -EINVAL;
+	root = json_array();
+	if (!root)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (append(root, row_json(&rows[i])))
+			goto out;
+	r = dump(out, root);
+out:
+	json_decref(root);
+	return r;
+}

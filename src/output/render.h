@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Renderers: an incident and its verdict, as text for people or JSON for programs.
+ *
+ * Pure: they take model structs and a FILE * and write; no database, no /proc, no globals
+ * (the time zone for text comes from the environment, as for any C program). The JSON shape
+ * is a stable contract documented in docs/json.md. Functions return 0 or -errno (-EIO when the
+ * stream failed, -ENOMEM).
+ */
+#ifndef OW_RENDER_H
+#define OW_RENDER_H
+
+#include <stdio.h>
+
+#include "analysis/verdict.h"
+#include "store/store.h"
+
+/* `oomwitness show`: kill chain, ranking per kill, verdict; lines within 100 columns. */
+int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
+/* `oomwitness show --json`: one JSON object. */
+int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
+
+/* `oomwitness list`: one line per incident, a header first; "no incidents recorded" if n is 0. */
+int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, size_t n);
+/* `oomwitness list --json`: a JSON array. */
+int ow_render_list_json(FILE *out, const struct ow_store_incident_row *rows, size_t n);
+
+#endif

@@ -1,0 +1,616 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Text renderers (render.h): `oomwitness show` and `oomwitness list` for a person reading a
+ * terminal at 3 a.m. The show layout puts the verdict and the culprit first, then the kill
+ * chain (who was killed, why, and who was allocating), then the badness ranking at each kill.
+ *
+ * Every line goes through emit(), which neutralises control characters and cuts the line at
+ * OW_TEXT_COLS code points, so no string from a process (comm, command line, cgroup path) can
+ * move the cursor, fake a line or break the width, whatever the code above it does.
+ */
+#include "output/render.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/format.h"
+
+#define OW_TEXT_COLS 100
+/* Bytes for one line of OW_TEXT_COLS code points, 4 bytes at most each, and a NUL. */
+#define LINE_SIZE (OW_TEXT_COLS * 4 + 8)
+/* Bytes for a sanitized comm: 15 code points. */
+#define COMM_SIZE (OW_COMM_LEN * 4 + 8)
+#define STACK_FRAMES_SHOWN 5
+#define CMDLINE_COLS 80
+
+struct text_out {
+	FILE *out;
+	int err; /* the first error; later writes are skipped */
+};
+
+static void emit(struct text_out *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Writes one line: printf-style, made terminal-safe and cut to OW_TEXT_COLS code points. */
+static void emit(struct text_out *t, const char *fmt, ...)
+{
+	char line[LINE_SIZE];
+	char *raw = NULL;
+	va_list ap;
+	int n;
+
+	if (t->err)
+		return;
+	va_start(ap, fmt);
+	n = vasprintf(&raw, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		t->err = -ENOMEM;
+		return;
+	}
+	ow_text_sanitize(line, sizeof(line), raw, (size_t)n, OW_TEXT_COLS);
+	free(raw);
+	if (fputs(line, t->out) == EOF || fputc('\n', t->out) == EOF)
+		t->err = -EIO;
+}
+
+/* A string from a process, safe and at most max_cols code points; "?" when NULL or empty. */
+static const char *safe(char *buf, size_t size, const char *src, size_t len, size_t max_cols)
+{
+	if (!src || !src[0] || len == 0)
+		return "?";
+	ow_text_sanitize(buf, size, src, len, max_cols);
+	return buf;
+}
+
+static const char *safe_comm(char *buf, size_t size, const char *comm)
+{
+	return safe(buf, size, comm, OW_COMM_LEN, OW_COMM_LEN - 1);
+}
+
+/*
+ * A table cell: the first len bytes of src (to a NUL), safe, cut to width code points and
+ * padded with spaces to width.
+ */
+static const char *cell(char *buf, size_t size, const char *src, size_t len, size_t width)
+{
+	size_t cols;
+
+	if (!src || !src[0]) {
+		src = "-";
+		len = 1;
+	}
+	cols = ow_text_sanitize(buf, size, src, len, width);
+	len = strlen(buf);
+	while (cols < width && len + 1 < size) {
+		buf[len++] = ' ';
+		cols++;
+	}
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Writes text as word-wrapped lines: first before the first line, cont before the others.
+ * A word longer than a whole line is cut with "…".
+ */
+static void emit_wrapped(struct text_out *t, const char *first, const char *cont, const char *text)
+{
+	size_t len = strlen(text), line_len = 0, line_cols = 0;
+	const char *prefix = first;
+	char line[LINE_SIZE], word[LINE_SIZE];
+	char *clean, *p;
+
+	if (t->err)
+		return;
+	/* Sanitizing never grows a string (a replaced unit becomes one '?'); +4 for "…". */
+	clean = malloc(len + 4);
+	if (!clean) {
+		t->err = -ENOMEM;
+		return;
+	}
+	ow_text_sanitize(clean, len + 4, text, len, SIZE_MAX);
+	p = clean;
+	line[0] = '\0';
+	for (;;) {
+		size_t prefix_cols = ow_utf8_columns(prefix);
+		size_t width = prefix_cols < OW_TEXT_COLS - 20 ? OW_TEXT_COLS - prefix_cols : 20;
+		size_t word_cols, word_len;
+		const char *start;
+
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		start = p;
+		while (*p && *p != ' ')
+			p++;
+		word_cols = ow_text_sanitize(word, sizeof(word), start, (size_t)(p - start), width);
+		word_len = strlen(word);
+		if (line_len > 0 && line_cols + 1 + word_cols > width) {
+			emit(t, "%s%s", prefix, line);
+			prefix = cont;
+			line_len = 0;
+			line_cols = 0;
+			line[0] = '\0';
+		}
+		if (line_len > 0) {
+			line[line_len++] = ' ';
+			line_cols++;
+		}
+		memcpy(line + line_len, word, word_len + 1);
+		line_len += word_len;
+		line_cols += word_cols;
+	}
+	if (line_len > 0 || prefix == first)
+		emit(t, "%s%s", prefix, line);
+	free(clean);
+}
+
+/* Local mapping of enum ow_culprit_kind; verdict.c owns the canonical names. */
+static const char *culprit_kind_word(enum ow_culprit_kind kind)
+{
+	switch (kind) {
+	case OW_CULPRIT_PROCESS:
+		return "process";
+	case OW_CULPRIT_PROCESS_TREE:
+		return "process-tree";
+	case OW_CULPRIT_CGROUP:
+		return "cgroup";
+	case OW_CULPRIT_NON_PROCESS:
+		return "non-process";
+	case OW_CULPRIT_NONE:
+		break;
+	}
+	return "none";
+}
+
+/* "of the limit" for a memcg, "of RAM" for the machine. */
+static const char *share_of(const struct ow_domain *d)
+{
+	return d->kind == OW_DOMAIN_MEMCG ? "of the limit" : "of RAM";
+}
+
+/* The first kill whose snapshot holds pid, and the process there; NULL when none does. */
+static const struct ow_process *find_in_incident(const struct ow_incident *inc, int32_t pid)
+{
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		const struct ow_process *p = ow_kill_find_process(&inc->kills[i], pid);
+
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/* The victim of the first kill of pid, for naming innocent victims. */
+static const struct ow_process *find_victim(const struct ow_incident *inc, int32_t pid)
+{
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].victim_pid == pid)
+			return ow_kill_find_process(&inc->kills[i], pid);
+	return NULL;
+}
+
+static bool incident_incomplete(const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	if (inc->lost_events > 0 || (v && v->partial))
+		return true;
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].partial || inc->kills[i].lost_events > 0)
+			return true;
+	return false;
+}
+
+static void render_header(struct text_out *t, const struct ow_incident *inc,
+			  const struct ow_verdict *v)
+{
+	char cg[LINE_SIZE], limit[OW_BYTES_STR_LEN], usage[OW_BYTES_STR_LEN];
+	char start[OW_TIME_STR_LEN], end[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
+	char end_day[OW_TIME_STR_LEN];
+	const struct ow_domain *d = &inc->domain;
+	unsigned int end_parts = OW_TIME_CLOCK;
+
+	ow_format_bytes(limit, sizeof(limit), d->limit_bytes);
+	ow_format_bytes(usage, sizeof(usage), d->usage_bytes);
+	if (d->kind == OW_DOMAIN_MEMCG)
+		emit(t, "Incident %lld — memcg %s (limit %s, usage %s)", (long long)inc->id,
+		     safe(cg, sizeof(cg), d->cgroup, SIZE_MAX, 50), limit, usage);
+	else
+		emit(t, "Incident %lld — global, the whole machine (RAM %s, in use %s)",
+		     (long long)inc->id, limit, usage);
+
+	if (ow_format_time_local(start_day, sizeof(start_day), inc->start_ns, OW_TIME_DATE) ||
+	    ow_format_time_local(end_day, sizeof(end_day), inc->end_ns, OW_TIME_DATE) ||
+	    strcmp(start_day, end_day) != 0)
+		end_parts |= OW_TIME_DATE;
+	if (ow_format_time_local(start, sizeof(start), inc->start_ns, OW_TIME_DATE | OW_TIME_CLOCK))
+		snprintf(start, sizeof(start), "?");
+	if (ow_format_time_local(end, sizeof(end), inc->end_ns, end_parts))
+		snprintf(end, sizeof(end), "?");
+	emit(t, "%s .. %s, %zu kill%s", start, end, inc->n_kills, inc->n_kills == 1 ? "" : "s");
+
+	if (incident_incomplete(inc, v))
+		emit(t, "WARNING: incomplete data (%llu ring-buffer records lost); snapshots may miss "
+			"processes and the verdict may be wrong",
+		     (unsigned long long)inc->lost_events);
+	emit(t, "%s", "");
+}
+
+static void render_culprit(struct text_out *t, const struct ow_incident *inc,
+			   const struct ow_culprit *c)
+{
+	char comm[COMM_SIZE], text[LINE_SIZE], mem[OW_BYTES_STR_LEN], amount[LINE_SIZE];
+	unsigned int pct = (unsigned int)(c->share * 100.0 + 0.5);
+
+	ow_format_bytes(mem, sizeof(mem), c->memory_bytes);
+	snprintf(amount, sizeof(amount), "%s = %u%% %s", mem, pct, share_of(&inc->domain));
+	switch (c->kind) {
+	case OW_CULPRIT_PROCESS:
+	case OW_CULPRIT_PROCESS_TREE:
+		emit(t, "CULPRIT: %s%s (pid %d), adj %d, %s",
+		     c->kind == OW_CULPRIT_PROCESS_TREE ? "the process tree of " : "",
+		     safe_comm(comm, sizeof(comm), c->comm), c->pid, c->oom_score_adj, amount);
+		emit(t, "         %s; %s", c->was_trigger ? "triggered the OOM" : "did not trigger it",
+		     c->was_killed ? "was killed" : "NEVER KILLED");
+		if (c->cmdline)
+			emit(t, "         cmdline: %s",
+			     safe(text, sizeof(text), c->cmdline, SIZE_MAX, CMDLINE_COLS));
+		if (c->cgroup)
+			emit(t, "         cgroup:  %s",
+			     safe(text, sizeof(text), c->cgroup, SIZE_MAX, CMDLINE_COLS));
+		break;
+	case OW_CULPRIT_CGROUP:
+		emit(t, "CULPRIT: cgroup %s, %s", safe(text, sizeof(text), c->cgroup, SIZE_MAX, 60),
+		     amount);
+		break;
+	case OW_CULPRIT_NON_PROCESS:
+		emit(t, "CULPRIT: memory no process holds (tmpfs, kernel, ...)%s%s",
+		     c->memory_bytes ? ", " : "", c->memory_bytes ? amount : "");
+		break;
+	case OW_CULPRIT_NONE:
+		emit(t, "%s", "CULPRIT: none identified");
+		break;
+	}
+	for (size_t i = 0; i < c->n_reasons; i++)
+		if (c->reasons[i])
+			emit_wrapped(t, "  - ", "    ", c->reasons[i]);
+}
+
+static void render_verdict(struct text_out *t, const struct ow_incident *inc,
+			   const struct ow_verdict *v)
+{
+	char comm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
+	char *list = NULL;
+	size_t list_len = 0;
+	FILE *f;
+
+	if (!v) {
+		emit(t, "%s", "VERDICT: none (the incident was not analysed)");
+		emit(t, "%s", "");
+		return;
+	}
+	emit_wrapped(t, "VERDICT: ", "         ",
+		     v->summary ? v->summary : "no summary (nothing to judge)");
+	render_culprit(t, inc, &v->culprit);
+
+	if (v->n_innocent > 0 && !t->err) {
+		f = open_memstream(&list, &list_len);
+		if (!f) {
+			t->err = -ENOMEM;
+			return;
+		}
+		for (size_t i = 0; i < v->n_innocent; i++) {
+			const struct ow_process *p = find_victim(inc, v->innocent_pids[i]);
+
+			fprintf(f, "%s%d (%s)", i ? ", " : "", v->innocent_pids[i],
+				p ? safe_comm(comm, sizeof(comm), p->comm) : "?");
+		}
+		if (fclose(f) != 0) {
+			free(list);
+			t->err = -ENOMEM;
+			return;
+		}
+		emit_wrapped(t, "  innocent victims: ", "                    ", list);
+		free(list);
+		list = NULL;
+	}
+	if (v->n_shielded > 0 && !t->err) {
+		f = open_memstream(&list, &list_len);
+		if (!f) {
+			t->err = -ENOMEM;
+			return;
+		}
+		for (size_t i = 0; i < v->n_shielded; i++) {
+			const struct ow_process *p = find_in_incident(inc, v->shielded_pids[i]);
+
+			if (!p) {
+				fprintf(f, "%spid %d", i ? ", " : "", v->shielded_pids[i]);
+				continue;
+			}
+			ow_format_bytes(mem, sizeof(mem), ow_process_memory_bytes(p));
+			fprintf(f, "%s%s (pid %d, adj %d, %s)", i ? ", " : "",
+				safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj, mem);
+		}
+		if (fclose(f) != 0) {
+			free(list);
+			t->err = -ENOMEM;
+			return;
+		}
+		emit_wrapped(t, "  shielded: ", "            ", list);
+		free(list);
+	}
+	emit(t, "%s", "");
+}
+
+/* The ranking row of p at this kill, or NULL when p was not ranked. */
+static const struct ow_ranked *find_ranked(const struct ow_kill_analysis *a,
+					   const struct ow_kill *k, const struct ow_process *p)
+{
+	size_t index;
+
+	if (!a || !p)
+		return NULL;
+	index = (size_t)(p - k->procs);
+	for (size_t i = 0; i < a->n_ranked; i++)
+		if (a->ranked[i].proc_index == index)
+			return &a->ranked[i];
+	return NULL;
+}
+
+static void render_stack(struct text_out *t, const char *label, const struct ow_stack *s)
+{
+	size_t shown = s->n_frames < STACK_FRAMES_SHOWN ? s->n_frames : STACK_FRAMES_SHOWN;
+
+	for (size_t i = 0; i < shown; i++)
+		emit(t, "       %-14s%s", i == 0 ? label : "", s->frames[i] ? s->frames[i] : "?");
+	if (s->n_frames > shown)
+		emit(t, "       %-14s(+%zu more frames)", "", s->n_frames - shown);
+}
+
+static void render_kill(struct text_out *t, const struct ow_incident *inc, size_t i,
+			const struct ow_kill_analysis *a)
+{
+	const struct ow_kill *k = &inc->kills[i];
+	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
+	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
+	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
+	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
+	unsigned int parts = OW_TIME_CLOCK | OW_TIME_MILLIS;
+	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer" :
+							      "by a SIGKILL from user space";
+
+	if (ow_format_time_local(day, sizeof(day), k->time_ns, OW_TIME_DATE) ||
+	    ow_format_time_local(start_day, sizeof(start_day), inc->start_ns, OW_TIME_DATE) ||
+	    strcmp(day, start_day) != 0)
+		parts |= OW_TIME_DATE;
+	if (ow_format_time_local(when, sizeof(when), k->time_ns, parts))
+		snprintf(when, sizeof(when), "?");
+
+	if (victim) {
+		ow_format_bytes(mem, sizeof(mem), ow_process_rss_bytes(victim));
+		emit(t, "  #%zu %s  KILLED %s (pid %d, adj %d, rss %s)  %s", i + 1, when,
+		     safe_comm(comm, sizeof(comm), victim->comm), victim->pid,
+		     victim->oom_score_adj, mem, by);
+	} else {
+		emit(t, "  #%zu %s  KILLED pid %d (not in the snapshot)  %s", i + 1, when,
+		     k->victim_pid, by);
+	}
+
+	if (a && a->victim_rank > 0) {
+		const struct ow_badness *b = &a->victim_badness;
+
+		if (a->victim_by_adj)
+			emit(t, "     chosen by oom_score_adj: %lld of its %lld points came from adj %+d%s",
+			     (long long)b->adj_points, (long long)b->points,
+			     victim ? victim->oom_score_adj : 0,
+			     a->victim_innocent ? " — an INNOCENT victim" : "");
+		else
+			emit(t, "     chosen by memory: %lld of its %lld points came from its memory%s",
+			     (long long)b->memory_points, (long long)b->points,
+			     a->victim_was_top_holder ? "; it held the most in the domain" : "");
+		if (a->victim_rank != 1)
+			emit(t, "     note: ranked #%d of %zu by the recomputed badness; the snapshot "
+				"differs from what the kernel saw",
+			     a->victim_rank, a->n_candidates);
+	} else if (a) {
+		emit(t, "%s",
+		     "     note: not among the recomputed candidates (snapshot incomplete?)");
+	}
+
+	if (k->trigger_pid == 0) {
+		emit(t, "%s", "     trigger: unknown");
+	} else {
+		const char *name = trigger ? safe_comm(comm, sizeof(comm), trigger->comm) : "?";
+
+		emit(t, "     trigger: %s pid %d tid %d (%s)%s", name, k->trigger_pid,
+		     k->trigger_tid, safe_comm(tcomm, sizeof(tcomm), k->trigger_thread_comm),
+		     k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating" :
+						       ", was allocating");
+	}
+	render_stack(t, "kernel stack:", &k->trigger_kernel_stack);
+	render_stack(t, "user stack:", &k->trigger_user_stack);
+	if (k->partial || k->lost_events > 0)
+		emit(t, "     snapshot INCOMPLETE: %llu records lost, %zu processes seen",
+		     (unsigned long long)k->lost_events, k->n_procs);
+}
+
+/* Processes of this kill worth naming though not in its ranking: the culprit, the shielded. */
+static void render_unranked(struct text_out *t, const struct ow_kill *k,
+			    const struct ow_kill_analysis *a, const struct ow_verdict *v)
+{
+	char comm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
+	char *list = NULL;
+	size_t list_len = 0, n = 0;
+	FILE *f;
+
+	f = open_memstream(&list, &list_len);
+	if (!f) {
+		t->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i <= v->n_shielded; i++) {
+		/* The culprit first, then the shielded. */
+		int32_t pid = i == 0 ? v->culprit.pid : v->shielded_pids[i - 1];
+		const struct ow_process *p;
+
+		if (i == 0 && (v->culprit.kind != OW_CULPRIT_PROCESS &&
+			       v->culprit.kind != OW_CULPRIT_PROCESS_TREE))
+			continue;
+		if (i > 0 && pid == v->culprit.pid)
+			continue;
+		p = ow_kill_find_process(k, pid);
+		if (!p || find_ranked(a, k, p))
+			continue;
+		ow_format_bytes(mem, sizeof(mem), ow_process_memory_bytes(p));
+		fprintf(f, "%s%s (pid %d, adj %d, %s%s)", n++ ? ", " : "",
+			safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj, mem,
+			i == 0 ? ", CULPRIT" : ", shielded");
+	}
+	if (fclose(f) != 0) {
+		free(list);
+		t->err = -ENOMEM;
+		return;
+	}
+	if (n > 0)
+		emit_wrapped(t, "  not ranked: ", "              ", list);
+	free(list);
+}
+
+static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i,
+			   const struct ow_kill_analysis *a, const struct ow_verdict *v)
+{
+	char comm[COMM_SIZE + OW_COMM_LEN], rss[OW_BYTES_STR_LEN], swap[OW_BYTES_STR_LEN];
+
+	emit(t, "Ranking at kill #%zu (badness recomputed; points in pages)", i + 1);
+	emit(t, "  %-4s %-7s %-15s %5s %-10s %-10s %9s %9s %9s", "rank", "pid", "comm", "adj",
+	     "rss", "swap", "points", "memory", "adj part");
+	for (size_t r = 0; r < a->n_ranked; r++) {
+		const struct ow_ranked *row = &a->ranked[r];
+		const struct ow_process *p;
+		const char *mark = "";
+
+		if (row->proc_index >= k->n_procs)
+			continue;
+		p = &k->procs[row->proc_index];
+		if (p->pid == k->victim_pid)
+			mark = "  <- KILLED";
+		else if (p->pid == v->culprit.pid && (v->culprit.kind == OW_CULPRIT_PROCESS ||
+						      v->culprit.kind == OW_CULPRIT_PROCESS_TREE))
+			mark = "  <- CULPRIT";
+		else if (p->pid == k->trigger_pid)
+			mark = "  <- trigger";
+		ow_format_bytes(rss, sizeof(rss), ow_process_rss_bytes(p));
+		ow_format_bytes(swap, sizeof(swap), p->swap_bytes);
+		emit(t, "  %-4zu %-7d %s %5d %-10s %-10s %9lld %9lld %9lld%s", r + 1, p->pid,
+		     cell(comm, sizeof(comm), p->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
+		     p->oom_score_adj, rss, swap, (long long)row->badness.points,
+		     (long long)row->badness.memory_points, (long long)row->badness.adj_points,
+		     mark);
+	}
+	if (a->n_ranked == 0)
+		emit(t, "%s", "  (no eligible candidates in the snapshot)");
+	if (a->n_candidates > a->n_ranked)
+		emit(t, "  (+%zu more candidates)", a->n_candidates - a->n_ranked);
+	render_unranked(t, k, a, v);
+	emit(t, "%s", "");
+}
+
+static int finish(struct text_out *t)
+{
+	if (t->err)
+		return t->err;
+	if (fflush(t->out) == EOF || ferror(t->out))
+		return -EIO;
+	return 0;
+}
+
+int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	struct text_out t = { .out = out };
+
+	if (!out || !inc)
+		return -EINVAL;
+	render_header(&t, inc, v);
+	render_verdict(&t, inc, v);
+
+	emit(&t, "%s", "Kill chain");
+	for (size_t i = 0; i < inc->n_kills; i++)
+		render_kill(&t, inc, i, v && i < v->n_kills ? &v->kills[i] : NULL);
+	if (inc->n_kills == 0)
+		emit(&t, "%s", "  (no kills recorded)");
+	emit(&t, "%s", "");
+
+	for (size_t i = 0; v && i < inc->n_kills && i < v->n_kills; i++)
+		render_ranking(&t, &inc->kills[i], i, &v->kills[i], v);
+	return finish(&t);
+}
+
+static void culprit_cell(char *buf, size_t size, const struct ow_store_incident_row *row)
+{
+	char comm[COMM_SIZE];
+	const char *kind = row->culprit_kind ? row->culprit_kind : "none";
+
+	if (strcmp(kind, culprit_kind_word(OW_CULPRIT_PROCESS)) == 0 ||
+	    strcmp(kind, culprit_kind_word(OW_CULPRIT_PROCESS_TREE)) == 0)
+		snprintf(buf, size, "%s (pid %d)%s",
+			 safe(comm, sizeof(comm), row->culprit_comm, OW_COMM_LEN, OW_COMM_LEN - 1),
+			 row->culprit_pid,
+			 strcmp(kind, culprit_kind_word(OW_CULPRIT_PROCESS)) ? " and children" : "");
+	else if (strcmp(kind, culprit_kind_word(OW_CULPRIT_NONE)) == 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%s", kind);
+	if (row->lost_events > 0) {
+		size_t len = strlen(buf);
+
+		snprintf(buf + len, size - len, " [%llu lost]",
+			 (unsigned long long)row->lost_events);
+	}
+}
+
+int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, size_t n)
+{
+	struct text_out t = { .out = out };
+	char domain[LINE_SIZE], domain_cell[LINE_SIZE], victims[LINE_SIZE],
+		victims_cell[LINE_SIZE], culprit[LINE_SIZE], start[OW_TIME_STR_LEN];
+
+	if (!out || (n > 0 && !rows))
+		return -EINVAL;
+	if (n == 0) {
+		emit(&t, "%s", "no incidents recorded");
+		return finish(&t);
+	}
+	emit(&t, "%-6s  %-19s  %-26s  %5s  %-16s  %s", "ID", "START", "DOMAIN", "KILLS",
+	     "VICTIMS", "CULPRIT");
+	for (size_t i = 0; i < n; i++) {
+		const struct ow_store_incident_row *row = &rows[i];
+		size_t len = 0;
+
+		if (ow_format_time_local(start, sizeof(start), row->start_ns,
+					 OW_TIME_DATE | OW_TIME_CLOCK))
+			snprintf(start, sizeof(start), "?");
+		if (row->domain_kind == OW_DOMAIN_MEMCG)
+			snprintf(domain, sizeof(domain), "memcg %s",
+				 row->domain_cgroup ? row->domain_cgroup : "?");
+		else
+			snprintf(domain, sizeof(domain), "global");
+		victims[0] = '\0';
+		for (size_t j = 0; j < row->n_victims && len + 16 < sizeof(victims); j++) {
+			int r = snprintf(victims + len, sizeof(victims) - len, "%s%d", j ? "," : "",
+					 row->victim_pids[j]);
+
+			if (r < 0)
+				break;
+			len += (size_t)r;
+		}
+		culprit_cell(culprit, sizeof(culprit), row);
+		emit(&t, "%-6lld  %-19s  %s  %5zu  %s  %s", (long long)row->id, start,
+		     cell(domain_cell, sizeof(domain_cell), domain, SIZE_MAX, 26), row->n_victims,
+		     cell(victims_cell, sizeof(victims_cell), victims, SIZE_MAX, 16), culprit);
+	}
+	return finish(&t);
+}

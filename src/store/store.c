@@ -1,0 +1,1272 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The store: incidents kept durably in one SQLite database, the only place sqlite3 is used.
+ *
+ * The recorder writes an incident here as soon as its kill has been captured, each change in
+ * one transaction, and the list/show commands read them back. The schema is normalised
+ * (incidents, their kills, each kill's process snapshot) and versioned with PRAGMA
+ * user_version; PRAGMA application_id marks the file as ours so that a foreign database is
+ * refused rather than written to. Statements are prepared once per store and reused, since
+ * a kill with a couple of thousand processes is on the path from the kill to a committed
+ * incident. docs/storage.md describes the schema and the choices behind it.
+ */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#define OW_STORE_APPLICATION_ID 0x4f4f4d57 /* "OOMW" */
+#define OW_STORE_SCHEMA_VERSION 1
+#define OW_STORE_BUSY_TIMEOUT_MS 5000
+#define OW_STORE_ERRMSG_LEN 256
+
+static const char schema_v1_sql[] =
+	"CREATE TABLE incidents ("
+	" id INTEGER PRIMARY KEY,"
+	" start_ns INTEGER NOT NULL,"
+	" end_ns INTEGER NOT NULL,"
+	" domain_kind TEXT NOT NULL,"
+	" domain_cgroup TEXT,"
+	" domain_cgroup_id INTEGER NOT NULL,"
+	" limit_bytes INTEGER NOT NULL,"
+	" usage_bytes INTEGER NOT NULL,"
+	" total_bytes INTEGER NOT NULL,"
+	" lost_events INTEGER NOT NULL,"
+	" culprit_kind TEXT,"
+	" culprit_pid INTEGER,"
+	" culprit_comm TEXT"
+	");"
+	"CREATE TABLE kills ("
+	" id INTEGER PRIMARY KEY,"
+	" incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL,"
+	" time_ns INTEGER NOT NULL,"
+	" killer_kind TEXT NOT NULL,"
+	" victim_pid INTEGER NOT NULL,"
+	" trigger_pid INTEGER NOT NULL,"
+	" trigger_tid INTEGER NOT NULL,"
+	" trigger_thread_comm TEXT NOT NULL,"
+	" domain_kind TEXT NOT NULL,"
+	" domain_cgroup TEXT,"
+	" domain_cgroup_id INTEGER NOT NULL,"
+	" limit_bytes INTEGER NOT NULL,"
+	" usage_bytes INTEGER NOT NULL,"
+	" total_bytes INTEGER NOT NULL,"
+	" kernel_stack TEXT,"
+	" user_stack TEXT,"
+	" kthreads_skipped INTEGER NOT NULL,"
+	" lost_events INTEGER NOT NULL,"
+	" partial INTEGER NOT NULL"
+	");"
+	"CREATE INDEX kills_incident_id ON kills(incident_id);"
+	"CREATE TABLE processes ("
+	" kill_id INTEGER NOT NULL REFERENCES kills(id) ON DELETE CASCADE,"
+	" pid INTEGER NOT NULL,"
+	" ppid INTEGER NOT NULL,"
+	" uid INTEGER NOT NULL,"
+	" oom_score_adj INTEGER NOT NULL,"
+	" flags INTEGER NOT NULL,"
+	" comm TEXT NOT NULL,"
+	" cmdline TEXT,"
+	" cgroup TEXT,"
+	" cgroup_id INTEGER NOT NULL,"
+	" anon_bytes INTEGER NOT NULL,"
+	" file_bytes INTEGER NOT NULL,"
+	" shmem_bytes INTEGER NOT NULL,"
+	" swap_bytes INTEGER NOT NULL,"
+	" pgtables_bytes INTEGER NOT NULL"
+	");"
+	"CREATE INDEX processes_kill_id ON processes(kill_id);"
+	"CREATE TABLE recorder ("
+	" key TEXT PRIMARY KEY,"
+	" value INTEGER NOT NULL"
+	") WITHOUT ROWID;";
+
+/* Column lists shared by the INSERT and SELECT statements; bind and read in this order. */
+#define DOMAIN_COLS                                                                \
+	"domain_kind, domain_cgroup, domain_cgroup_id, limit_bytes, usage_bytes, " \
+	"total_bytes"
+#define INCIDENT_COLS                                                    \
+	"start_ns, end_ns, " DOMAIN_COLS ", lost_events, culprit_kind, " \
+	"culprit_pid, culprit_comm"
+#define KILL_COLS                                                          \
+	"time_ns, killer_kind, victim_pid, trigger_pid, trigger_tid, "     \
+	"trigger_thread_comm, " DOMAIN_COLS ", kernel_stack, user_stack, " \
+	"kthreads_skipped, lost_events, partial"
+#define PROCESS_COLS                                                               \
+	"pid, ppid, uid, oom_score_adj, flags, comm, cmdline, cgroup, cgroup_id, " \
+	"anon_bytes, file_bytes, shmem_bytes, swap_bytes, pgtables_bytes"
+
+enum stmt_id {
+	STMT_INCIDENT_INSERT,
+	STMT_INCIDENT_UPDATE,
+	STMT_KILLS_DELETE,
+	STMT_KILL_INSERT,
+	STMT_PROCESS_INSERT,
+	STMT_INCIDENT_SELECT,
+	STMT_KILLS_SELECT,
+	STMT_PROCESSES_SELECT,
+	STMT_LIST,
+	STMT_LIST_VICTIMS,
+	STMT_LAST_ID,
+	STMT_FIND_OPEN,
+	STMT_LOST_ADD,
+	STMT_LOST_GET,
+	STMT_COUNT,
+};
+
+static const char *const stmt_sql[STMT_COUNT] = {
+	[STMT_INCIDENT_INSERT] = "INSERT INTO incidents (" INCIDENT_COLS ") "
+				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_INCIDENT_UPDATE] = "UPDATE incidents SET (" INCIDENT_COLS ") = "
+				 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
+	[STMT_KILLS_DELETE] = "DELETE FROM kills WHERE incident_id = ?",
+	[STMT_KILL_INSERT] = "INSERT INTO kills (incident_id, seq, " KILL_COLS ") "
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_PROCESS_INSERT] = "INSERT INTO processes (kill_id, " PROCESS_COLS ") "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_INCIDENT_SELECT] = "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?",
+	[STMT_KILLS_SELECT] = "SELECT id, " KILL_COLS " FROM kills WHERE incident_id = ? "
+			      "ORDER BY seq",
+	[STMT_PROCESSES_SELECT] = "SELECT " PROCESS_COLS " FROM processes WHERE kill_id = ? "
+				  "ORDER BY rowid",
+	[STMT_LIST] = "SELECT id, start_ns, end_ns, domain_kind, domain_cgroup, culprit_kind, "
+		      "culprit_pid, culprit_comm, lost_events FROM incidents ORDER BY start_ns, id",
+	[STMT_LIST_VICTIMS] = "SELECT victim_pid FROM kills WHERE incident_id = ? ORDER BY seq",
+	[STMT_LAST_ID] = "SELECT id FROM incidents ORDER BY start_ns DESC, id DESC LIMIT 1",
+	[STMT_FIND_OPEN] = "SELECT id FROM incidents WHERE domain_kind = ? AND domain_cgroup IS ? "
+			   "AND end_ns >= ? ORDER BY end_ns DESC, id DESC LIMIT 1",
+	[STMT_LOST_ADD] = "INSERT INTO recorder (key, value) VALUES ('lost_events', ?) "
+			  "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+	[STMT_LOST_GET] = "SELECT value FROM recorder WHERE key = 'lost_events'",
+};
+
+struct ow_store {
+	sqlite3 *db;
+	enum ow_store_mode mode;
+	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, kept until close */
+	char errmsg[OW_STORE_ERRMSG_LEN];
+};
+
+/* Binds parameters left to right; the first failure sticks and later calls do nothing. */
+struct binder {
+	sqlite3_stmt *stmt;
+	int idx;
+	int rc;
+};
+
+/* Reads columns left to right. */
+struct reader {
+	sqlite3_stmt *stmt;
+	int idx;
+};
+
+static int errno_of_sqlite(sqlite3 *db, int rc)
+{
+	int sys = db ? sqlite3_system_errno(db) : 0;
+
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_CANTOPEN:
+		return sys > 0 ? -sys : -EIO;
+	case SQLITE_IOERR:
+		return sys > 0 ? -sys : -EIO;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+	case SQLITE_FORMAT:
+	case SQLITE_SCHEMA:
+	case SQLITE_ERROR: /* e.g. "no such table": not our schema */
+		return -EPROTO;
+	case SQLITE_CONSTRAINT:
+	case SQLITE_MISMATCH:
+	case SQLITE_RANGE:
+		return -EINVAL;
+	case SQLITE_TOOBIG:
+		return -E2BIG;
+	case SQLITE_INTERRUPT:
+		return -EINTR;
+	default:
+		return -EIO;
+	}
+}
+
+/* Records SQLite's message for rc and returns rc as a negative errno. */
+static int fail_sqlite(struct ow_store *s, int rc)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s", sqlite3_errmsg(s->db));
+	return errno_of_sqlite(s->db, rc);
+}
+
+/* Records our own message for a failure SQLite did not report, and returns err. */
+static int fail_msg(struct ow_store *s, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail_msg(struct ow_store *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static void stmt_release(sqlite3_stmt *stmt)
+{
+	if (!stmt)
+		return;
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
+/* The cached statement id, prepared on first use, reset and with its bindings cleared. */
+static int stmt_get(struct ow_store *s, enum stmt_id id, sqlite3_stmt **ret_stmt)
+{
+	int rc;
+
+	if (!s->stmts[id]) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+					&s->stmts[id], NULL);
+		if (rc != SQLITE_OK)
+			return fail_sqlite(s, rc);
+	}
+	stmt_release(s->stmts[id]);
+	*ret_stmt = s->stmts[id];
+	return 0;
+}
+
+/* Steps a statement that returns no rows (INSERT, UPDATE, DELETE). */
+static int stmt_exec(struct ow_store *s, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail_sqlite(s, rc);
+	return 0;
+}
+
+/* Binds v to the only parameter, steps, and releases the statement. */
+static int bind_one_and_exec(struct ow_store *s, sqlite3_stmt *stmt, int64_t v)
+{
+	int rc = sqlite3_bind_int64(stmt, 1, v);
+	int err = rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, rc);
+
+	stmt_release(stmt);
+	return err;
+}
+
+static int exec_sql(struct ow_store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? 0 : fail_sqlite(s, rc);
+}
+
+static void rollback(struct ow_store *s)
+{
+	/* Fails harmlessly when SQLite already rolled back (e.g. after SQLITE_FULL). */
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void bind_i64(struct binder *b, int64_t v)
+{
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_int64(b->stmt, ++b->idx, v);
+}
+
+static void bind_u64(struct binder *b, uint64_t v)
+{
+	bind_i64(b, (int64_t)v);
+}
+
+/* Binds NULL for a NULL string. The string must outlive the step (SQLITE_STATIC). */
+static void bind_text(struct binder *b, const char *text)
+{
+	if (b->rc != SQLITE_OK)
+		return;
+	b->idx++;
+	if (text)
+		b->rc = sqlite3_bind_text(b->stmt, b->idx, text, -1, SQLITE_STATIC);
+	else
+		b->rc = sqlite3_bind_null(b->stmt, b->idx);
+}
+
+/* comm may lack its terminating NUL; bind at most OW_COMM_LEN bytes. */
+static void bind_comm(struct binder *b, const char comm[OW_COMM_LEN])
+{
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_text(b->stmt, ++b->idx, comm, (int)strnlen(comm, OW_COMM_LEN),
+					  SQLITE_STATIC);
+}
+
+/* Binds a stack as its frames joined by '\n', NULL when empty. *ret_buf must be freed. */
+static void bind_stack(struct binder *b, const struct ow_stack *stack, char **ret_buf)
+{
+	size_t len = 0;
+	char *buf, *p;
+
+	*ret_buf = NULL;
+	if (b->rc != SQLITE_OK)
+		return;
+	if (stack->n_frames == 0) {
+		bind_text(b, NULL);
+		return;
+	}
+	for (size_t i = 0; i < stack->n_frames; i++)
+		len += strlen(stack->frames[i] ? stack->frames[i] : "") + 1;
+	buf = malloc(len);
+	if (!buf) {
+		b->rc = SQLITE_NOMEM;
+		return;
+	}
+	p = buf;
+	for (size_t i = 0; i < stack->n_frames; i++) {
+		const char *frame = stack->frames[i] ? stack->frames[i] : "";
+		size_t n = strlen(frame);
+
+		memcpy(p, frame, n);
+		p += n;
+		*p++ = '\n';
+	}
+	p[-1] = '\0';
+	*ret_buf = buf;
+	bind_text(b, buf);
+}
+
+static void bind_domain(struct binder *b, const struct ow_domain *d)
+{
+	bind_text(b, ow_domain_kind_name(d->kind));
+	bind_text(b, d->cgroup);
+	bind_u64(b, d->cgroup_id);
+	bind_u64(b, d->limit_bytes);
+	bind_u64(b, d->usage_bytes);
+	bind_u64(b, d->total_bytes);
+}
+
+static int64_t read_i64(struct reader *r)
+{
+	return sqlite3_column_int64(r->stmt, r->idx++);
+}
+
+static uint64_t read_u64(struct reader *r)
+{
+	return (uint64_t)read_i64(r);
+}
+
+static int32_t read_i32(struct reader *r)
+{
+	return (int32_t)read_i64(r);
+}
+
+static uint32_t read_u32(struct reader *r)
+{
+	return (uint32_t)read_i64(r);
+}
+
+/* A copy of a TEXT column in *ret (NULL for SQL NULL). Returns 0 or -ENOMEM. */
+static int read_text(struct reader *r, char **ret)
+{
+	int col = r->idx++;
+	const unsigned char *text;
+
+	*ret = NULL;
+	if (sqlite3_column_type(r->stmt, col) == SQLITE_NULL)
+		return 0;
+	text = sqlite3_column_text(r->stmt, col);
+	if (!text)
+		return -ENOMEM;
+	*ret = strdup((const char *)text);
+	return *ret ? 0 : -ENOMEM;
+}
+
+static void read_comm(struct reader *r, char comm[OW_COMM_LEN])
+{
+	const unsigned char *text = sqlite3_column_text(r->stmt, r->idx++);
+
+	memset(comm, 0, OW_COMM_LEN);
+	if (text)
+		strncpy(comm, (const char *)text, OW_COMM_LEN - 1);
+}
+
+/* A TEXT column naming a domain kind. Returns 0, or -EPROTO for a name we do not know. */
+static int read_domain_kind(struct reader *r, enum ow_domain_kind *ret_kind)
+{
+	const unsigned char *text = sqlite3_column_text(r->stmt, r->idx++);
+
+	if (!text || ow_domain_kind_parse((const char *)text, ret_kind) < 0)
+		return -EPROTO;
+	return 0;
+}
+
+static int read_stack(struct reader *r, struct ow_stack *stack)
+{
+	const unsigned char *text;
+	const char *p, *nl;
+	size_t n = 1;
+	int col = r->idx++;
+
+	stack->n_frames = 0;
+	stack->frames = NULL;
+	if (sqlite3_column_type(r->stmt, col) == SQLITE_NULL)
+		return 0;
+	text = sqlite3_column_text(r->stmt, col);
+	if (!text)
+		return -ENOMEM;
+	for (p = (const char *)text; (nl = strchr(p, '\n')); p = nl + 1)
+		n++;
+	stack->frames = calloc(n, sizeof(*stack->frames));
+	if (!stack->frames)
+		return -ENOMEM;
+	p = (const char *)text;
+	for (size_t i = 0; i < n; i++) {
+		nl = strchr(p, '\n');
+		stack->frames[i] = nl ? strndup(p, (size_t)(nl - p)) : strdup(p);
+		if (!stack->frames[i]) {
+			stack->n_frames = i;
+			ow_stack_clear(stack);
+			return -ENOMEM;
+		}
+		p = nl ? nl + 1 : p;
+	}
+	stack->n_frames = n;
+	return 0;
+}
+
+static int read_domain(struct reader *r, struct ow_domain *d)
+{
+	int err;
+
+	memset(d, 0, sizeof(*d));
+	err = read_domain_kind(r, &d->kind);
+	if (err < 0)
+		return err;
+	err = read_text(r, &d->cgroup);
+	if (err < 0)
+		return err;
+	d->cgroup_id = read_u64(r);
+	d->limit_bytes = read_u64(r);
+	d->usage_bytes = read_u64(r);
+	d->total_bytes = read_u64(r);
+	return 0;
+}
+
+/* Creates path's parent directories, mode 0700, like mkdir -p. */
+static int mkdir_parents(const char *path)
+{
+	char *dir = strdup(path);
+	char *slash;
+	int err = 0;
+
+	if (!dir)
+		return -ENOMEM;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		goto out_free;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+			err = -errno;
+			goto out_free;
+		}
+		*p = '/';
+	}
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		err = -errno;
+out_free:
+	free(dir);
+	return err;
+}
+
+/* Creates the database file mode 0600 if missing and checks that we may write it. */
+static int create_file(const char *path)
+{
+	int fd, err;
+
+	err = mkdir_parents(path);
+	if (err < 0)
+		return err;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* The single integer a "PRAGMA name" or a SELECT returns. */
+static int query_i64(struct ow_store *s, const char *sql, int64_t *ret)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(s, rc);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*ret = sqlite3_column_int64(stmt, 0);
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		*ret = 0;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK) {
+		int err = fail_sqlite(s, rc);
+
+		sqlite3_finalize(stmt);
+		return err;
+	}
+	sqlite3_finalize(stmt);
+	return 0;
+}
+
+/*
+ * Checks that the database is ours, or empty. Sets *ret_version to its schema version, 0 for
+ * an empty database that still needs the schema.
+ */
+static int check_identity(struct ow_store *s, int64_t *ret_version)
+{
+	int64_t app_id = 0, version = 0, n_objects = 0;
+	int err;
+
+	err = query_i64(s, "PRAGMA application_id", &app_id);
+	if (!err)
+		err = query_i64(s, "PRAGMA user_version", &version);
+	if (!err)
+		err = query_i64(s, "SELECT count(*) FROM sqlite_master", &n_objects);
+	if (err < 0)
+		return err;
+	if ((uint32_t)app_id != OW_STORE_APPLICATION_ID) {
+		if (app_id != 0 || n_objects != 0 || version != 0)
+			return fail_msg(s, -EPROTO,
+					"not an oomwitness database (application_id %#x)",
+					(unsigned int)app_id);
+		*ret_version = 0;
+		return 0;
+	}
+	if (version > OW_STORE_SCHEMA_VERSION)
+		return fail_msg(s, -EPROTONOSUPPORT,
+				"database schema version %lld is newer than this oomwitness (%d)",
+				(long long)version, OW_STORE_SCHEMA_VERSION);
+	if (version < 1)
+		return fail_msg(s, -EPROTO, "oomwitness database without a schema version");
+	*ret_version = version;
+	return 0;
+}
+
+/* Creates the schema in an empty database, unless another process just did. */
+static int create_schema(struct ow_store *s)
+{
+	char sql[64];
+	int64_t version;
+	int err;
+
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		return err;
+	err = check_identity(s, &version);
+	if (err < 0 || version != 0)
+		goto out_rollback;
+	err = exec_sql(s, schema_v1_sql);
+	if (err < 0)
+		goto out_rollback;
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", OW_STORE_APPLICATION_ID);
+	err = exec_sql(s, sql);
+	if (err < 0)
+		goto out_rollback;
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", OW_STORE_SCHEMA_VERSION);
+	err = exec_sql(s, sql);
+	if (err < 0)
+		goto out_rollback;
+	return exec_sql(s, "COMMIT");
+
+out_rollback:
+	rollback(s);
+	return err;
+}
+
+static int open_db(struct ow_store *s, const char *path, enum ow_store_mode mode)
+{
+	bool memory = strcmp(path, ":memory:") == 0;
+	int64_t version;
+	int flags, rc, err;
+
+	if (mode == OW_STORE_READ_ONLY) {
+		struct stat st;
+
+		if (!memory && stat(path, &st) < 0)
+			return -errno;
+		flags = SQLITE_OPEN_READONLY;
+	} else {
+		if (!memory) {
+			err = create_file(path);
+			if (err < 0)
+				return err;
+		}
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	}
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		if (!s->db)
+			return -ENOMEM;
+		return fail_sqlite(s, rc);
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	rc = sqlite3_busy_timeout(s->db, OW_STORE_BUSY_TIMEOUT_MS);
+	if (rc != SQLITE_OK)
+		return fail_sqlite(s, rc);
+
+	/* Identify the file before changing anything in it: a foreign database is left alone. */
+	err = check_identity(s, &version);
+	if (err < 0)
+		return err;
+	err = exec_sql(s, "PRAGMA foreign_keys = ON");
+	if (err < 0)
+		return err;
+	if (mode == OW_STORE_READ_ONLY) {
+		if (version == 0)
+			return fail_msg(s, -EPROTO, "empty database: not an oomwitness database");
+		return 0;
+	}
+	/* journal_mode answers with a row ("wal", or "memory" for :memory:): not an error. */
+	err = exec_sql(s, "PRAGMA journal_mode = WAL");
+	if (!err)
+		err = exec_sql(s, "PRAGMA synchronous = NORMAL");
+	if (!err && version == 0)
+		err = create_schema(s);
+	/* Schema migrations from older versions would go here. */
+	return err;
+}
+
+int ow_store_open(const char *path, enum ow_store_mode mode, struct ow_store **ret_store)
+{
+	struct ow_store *s;
+	mode_t old_umask = 0;
+	int err;
+
+	if (!path || !*path || !ret_store ||
+	    (mode != OW_STORE_READ_ONLY && mode != OW_STORE_READ_WRITE))
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->mode = mode;
+	/*
+	 * Command lines can hold secrets: the database and its -wal and -shm files are for the
+	 * owner only. SQLite gives the -wal/-shm it creates later the database's own mode, but
+	 * the umask also covers those made while opening. umask is per process: ow_store_open()
+	 * must not race with another thread creating files.
+	 */
+	if (mode == OW_STORE_READ_WRITE)
+		old_umask = umask(077);
+	err = open_db(s, path, mode);
+	if (mode == OW_STORE_READ_WRITE)
+		umask(old_umask);
+	if (err < 0) {
+		ow_store_close(s);
+		return err;
+	}
+	*ret_store = s;
+	return 0;
+}
+
+void ow_store_close(struct ow_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+const char *ow_store_errmsg(const struct ow_store *s)
+{
+	return s ? s->errmsg : "";
+}
+
+static void bind_incident(struct binder *b, const struct ow_incident *inc,
+			  const struct ow_store_culprit_summary *culprit)
+{
+	bind_u64(b, inc->start_ns);
+	bind_u64(b, inc->end_ns);
+	bind_domain(b, &inc->domain);
+	bind_u64(b, inc->lost_events);
+	if (culprit) {
+		bind_text(b, culprit->kind);
+		bind_i64(b, culprit->pid);
+		bind_text(b, culprit->comm);
+	} else {
+		bind_text(b, NULL);
+		bind_text(b, NULL);
+		bind_text(b, NULL);
+	}
+}
+
+static int insert_process(struct ow_store *s, int64_t kill_id, const struct ow_process *p)
+{
+	struct binder b = { .rc = SQLITE_OK };
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	err = stmt_get(s, STMT_PROCESS_INSERT, &stmt);
+	if (err < 0)
+		return err;
+	b.stmt = stmt;
+	bind_i64(&b, kill_id);
+	bind_i64(&b, p->pid);
+	bind_i64(&b, p->ppid);
+	bind_i64(&b, p->uid);
+	bind_i64(&b, p->oom_score_adj);
+	bind_i64(&b, p->flags);
+	bind_comm(&b, p->comm);
+	bind_text(&b, p->cmdline);
+	bind_text(&b, p->cgroup);
+	bind_u64(&b, p->cgroup_id);
+	bind_u64(&b, p->anon_bytes);
+	bind_u64(&b, p->file_bytes);
+	bind_u64(&b, p->shmem_bytes);
+	bind_u64(&b, p->swap_bytes);
+	bind_u64(&b, p->pgtables_bytes);
+	err = b.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, b.rc);
+	stmt_release(stmt);
+	return err;
+}
+
+static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, const struct ow_kill *k)
+{
+	struct binder b = { .rc = SQLITE_OK };
+	char *kernel_stack = NULL, *user_stack = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int64_t kill_id;
+	int err;
+
+	err = stmt_get(s, STMT_KILL_INSERT, &stmt);
+	if (err < 0)
+		return err;
+	b.stmt = stmt;
+	bind_i64(&b, incident_id);
+	bind_i64(&b, (int64_t)seq);
+	bind_u64(&b, k->time_ns);
+	bind_text(&b, ow_killer_kind_name(k->killer_kind));
+	bind_i64(&b, k->victim_pid);
+	bind_i64(&b, k->trigger_pid);
+	bind_i64(&b, k->trigger_tid);
+	bind_comm(&b, k->trigger_thread_comm);
+	bind_domain(&b, &k->domain);
+	bind_stack(&b, &k->trigger_kernel_stack, &kernel_stack);
+	bind_stack(&b, &k->trigger_user_stack, &user_stack);
+	bind_u64(&b, k->kthreads_skipped);
+	bind_u64(&b, k->lost_events);
+	bind_i64(&b, k->partial ? 1 : 0);
+	if (b.rc == SQLITE_NOMEM)
+		err = -ENOMEM;
+	else
+		err = b.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, b.rc);
+	stmt_release(stmt);
+	free(kernel_stack);
+	free(user_stack);
+	if (err < 0)
+		return err;
+
+	kill_id = sqlite3_last_insert_rowid(s->db);
+	for (size_t i = 0; i < k->n_procs; i++) {
+		err = insert_process(s, kill_id, &k->procs[i]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
+			   const struct ow_store_culprit_summary *culprit)
+{
+	struct binder b = { .rc = SQLITE_OK };
+	sqlite3_stmt *stmt = NULL;
+	int64_t id = inc->id;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		return err;
+
+	err = stmt_get(s, id == 0 ? STMT_INCIDENT_INSERT : STMT_INCIDENT_UPDATE, &stmt);
+	if (err < 0)
+		goto out_rollback;
+	b.stmt = stmt;
+	bind_incident(&b, inc, culprit);
+	if (id != 0)
+		bind_i64(&b, id);
+	err = b.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, b.rc);
+	stmt_release(stmt);
+	if (err < 0)
+		goto out_rollback;
+	if (id == 0) {
+		id = sqlite3_last_insert_rowid(s->db);
+	} else {
+		if (sqlite3_changes(s->db) == 0) {
+			err = fail_msg(s, -ENOENT, "no incident %lld to update", (long long)id);
+			goto out_rollback;
+		}
+		err = stmt_get(s, STMT_KILLS_DELETE, &stmt);
+		if (err < 0)
+			goto out_rollback;
+		err = bind_one_and_exec(s, stmt, id);
+		if (err < 0)
+			goto out_rollback;
+	}
+
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		err = insert_kill(s, id, i, &inc->kills[i]);
+		if (err < 0)
+			goto out_rollback;
+	}
+	err = exec_sql(s, "COMMIT");
+	if (err < 0)
+		goto out_rollback;
+	inc->id = id;
+	return 0;
+
+out_rollback:
+	rollback(s);
+	return err;
+}
+
+static int load_processes(struct ow_store *s, int64_t kill_id, struct ow_kill *k)
+{
+	struct ow_process *procs = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	err = stmt_get(s, STMT_PROCESSES_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, kill_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct reader r = { .stmt = stmt };
+		struct ow_process *p;
+
+		if (n == cap) {
+			size_t new_cap = cap ? cap * 2 : 64;
+			struct ow_process *bigger = realloc(procs, new_cap * sizeof(*procs));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_free;
+			}
+			procs = bigger;
+			cap = new_cap;
+		}
+		p = &procs[n++];
+		memset(p, 0, sizeof(*p));
+		p->pid = read_i32(&r);
+		p->ppid = read_i32(&r);
+		p->uid = read_u32(&r);
+		p->oom_score_adj = read_i32(&r);
+		p->flags = read_u32(&r);
+		read_comm(&r, p->comm);
+		err = read_text(&r, &p->cmdline);
+		if (!err)
+			err = read_text(&r, &p->cgroup);
+		if (err < 0)
+			goto out_free;
+		p->cgroup_id = read_u64(&r);
+		p->anon_bytes = read_u64(&r);
+		p->file_bytes = read_u64(&r);
+		p->shmem_bytes = read_u64(&r);
+		p->swap_bytes = read_u64(&r);
+		p->pgtables_bytes = read_u64(&r);
+	}
+	if (rc != SQLITE_DONE) {
+		err = fail_sqlite(s, rc);
+		goto out_free;
+	}
+	stmt_release(stmt);
+	k->procs = procs;
+	k->n_procs = n;
+	return 0;
+
+out_free:
+	stmt_release(stmt);
+	for (size_t i = 0; i < n; i++)
+		ow_process_clear(&procs[i]);
+	free(procs);
+	return err;
+}
+
+/* Reads one row of STMT_KILLS_SELECT into *k, which the caller clears on failure. */
+static int read_kill(struct ow_store *s, sqlite3_stmt *stmt, struct ow_kill *k,
+		     int64_t *ret_kill_id)
+{
+	struct reader r = { .stmt = stmt };
+	const unsigned char *killer;
+	int err;
+
+	*ret_kill_id = read_i64(&r);
+	k->time_ns = read_u64(&r);
+	killer = sqlite3_column_text(stmt, r.idx++);
+	if (!killer || ow_killer_kind_parse((const char *)killer, &k->killer_kind) < 0)
+		return fail_msg(s, -EPROTO, "unknown killer kind in the database");
+	k->victim_pid = read_i32(&r);
+	k->trigger_pid = read_i32(&r);
+	k->trigger_tid = read_i32(&r);
+	read_comm(&r, k->trigger_thread_comm);
+	err = read_domain(&r, &k->domain);
+	if (err == -EPROTO)
+		return fail_msg(s, err, "unknown domain kind in the database");
+	if (!err)
+		err = read_stack(&r, &k->trigger_kernel_stack);
+	if (!err)
+		err = read_stack(&r, &k->trigger_user_stack);
+	if (err < 0)
+		return err;
+	k->kthreads_skipped = read_u32(&r);
+	k->lost_events = read_u64(&r);
+	k->partial = read_i64(&r) != 0;
+	return 0;
+}
+
+/* Kills of incident id, in seq order, with their processes. */
+static int load_kills(struct ow_store *s, int64_t id, struct ow_incident *inc)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t cap = 0;
+	int rc, err;
+
+	err = stmt_get(s, STMT_KILLS_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct ow_kill *k;
+		int64_t kill_id;
+
+		if (inc->n_kills == cap) {
+			size_t new_cap = cap ? cap * 2 : 4;
+			struct ow_kill *bigger = realloc(inc->kills, new_cap * sizeof(*bigger));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_release;
+			}
+			inc->kills = bigger;
+			cap = new_cap;
+		}
+		k = &inc->kills[inc->n_kills++];
+		memset(k, 0, sizeof(*k));
+		err = read_kill(s, stmt, k, &kill_id);
+		if (!err)
+			err = load_processes(s, kill_id, k);
+		if (err < 0)
+			goto out_release;
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+static int load_incident(struct ow_store *s, int64_t id, struct ow_incident *inc)
+{
+	struct reader r;
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	err = stmt_get(s, STMT_INCIDENT_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_DONE) {
+		err = fail_msg(s, -ENOENT, "no incident %lld", (long long)id);
+		goto out_release;
+	}
+	if (rc != SQLITE_ROW) {
+		err = fail_sqlite(s, rc);
+		goto out_release;
+	}
+	r = (struct reader){ .stmt = stmt };
+	inc->id = id;
+	inc->start_ns = read_u64(&r);
+	inc->end_ns = read_u64(&r);
+	err = read_domain(&r, &inc->domain);
+	if (err == -EPROTO)
+		err = fail_msg(s, err, "unknown domain kind in the database");
+	if (err < 0)
+		goto out_release;
+	inc->lost_events = read_u64(&r);
+	stmt_release(stmt);
+	return load_kills(s, id, inc);
+
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+int ow_store_load_incident(struct ow_store *s, int64_t id, struct ow_incident *ret_inc)
+{
+	struct ow_incident inc = { 0 };
+	int err;
+
+	s->errmsg[0] = '\0';
+	/* One read transaction: a concurrent save is seen whole or not at all. */
+	err = exec_sql(s, "BEGIN");
+	if (err < 0)
+		return err;
+	err = load_incident(s, id, &inc);
+	exec_sql(s, "COMMIT");
+	if (err < 0) {
+		ow_incident_clear(&inc);
+		return err;
+	}
+	*ret_inc = inc;
+	return 0;
+}
+
+static void row_clear(struct ow_store_incident_row *row)
+{
+	free(row->domain_cgroup);
+	free(row->victim_pids);
+	free(row->culprit_kind);
+	free(row->culprit_comm);
+}
+
+void ow_store_rows_free(struct ow_store_incident_row *rows, size_t n)
+{
+	if (!rows)
+		return;
+	for (size_t i = 0; i < n; i++)
+		row_clear(&rows[i]);
+	free(rows);
+}
+
+static int list_victims(struct ow_store *s, struct ow_store_incident_row *row)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t cap = 0;
+	int rc, err;
+
+	err = stmt_get(s, STMT_LIST_VICTIMS, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, row->id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (row->n_victims == cap) {
+			size_t new_cap = cap ? cap * 2 : 4;
+			int32_t *bigger = realloc(row->victim_pids, new_cap * sizeof(*bigger));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_release;
+			}
+			row->victim_pids = bigger;
+			cap = new_cap;
+		}
+		row->victim_pids[row->n_victims++] = (int32_t)sqlite3_column_int64(stmt, 0);
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+static int read_row(struct ow_store *s, sqlite3_stmt *stmt, struct ow_store_incident_row *row)
+{
+	struct reader r = { .stmt = stmt };
+	int err;
+
+	row->id = read_i64(&r);
+	row->start_ns = read_u64(&r);
+	row->end_ns = read_u64(&r);
+	if (read_domain_kind(&r, &row->domain_kind) < 0)
+		return fail_msg(s, -EPROTO, "unknown domain kind in the database");
+	err = read_text(&r, &row->domain_cgroup);
+	if (!err)
+		err = read_text(&r, &row->culprit_kind);
+	row->culprit_pid = read_i32(&r);
+	if (!err)
+		err = read_text(&r, &row->culprit_comm);
+	row->lost_events = read_u64(&r);
+	return err;
+}
+
+static int list_rows(struct ow_store *s, struct ow_store_incident_row **rows, size_t *n)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t cap = 0;
+	int rc, err;
+
+	err = stmt_get(s, STMT_LIST, &stmt);
+	if (err < 0)
+		return err;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t new_cap = cap ? cap * 2 : 16;
+			struct ow_store_incident_row *bigger =
+				realloc(*rows, new_cap * sizeof(*bigger));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_release;
+			}
+			*rows = bigger;
+			cap = new_cap;
+		}
+		memset(&(*rows)[*n], 0, sizeof(**rows));
+		(*n)++;
+		err = read_row(s, stmt, &(*rows)[*n - 1]);
+		if (err < 0)
+			goto out_release;
+	}
+	if (rc != SQLITE_DONE) {
+		err = fail_sqlite(s, rc);
+		goto out_release;
+	}
+	stmt_release(stmt);
+	for (size_t i = 0; i < *n; i++) {
+		err = list_victims(s, &(*rows)[i]);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+int ow_store_list(struct ow_store *s, struct ow_store_incident_row **ret_rows, size_t *ret_n)
+{
+	struct ow_store_incident_row *rows = NULL;
+	size_t n = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = exec_sql(s, "BEGIN");
+	if (err < 0)
+		return err;
+	err = list_rows(s, &rows, &n);
+	exec_sql(s, "COMMIT");
+	if (err < 0) {
+		ow_store_rows_free(rows, n);
+		return err;
+	}
+	*ret_rows = rows;
+	*ret_n = n;
+	return 0;
+}
+
+/* Runs a statement answering one id (bound beforehand) into *ret_id; -ENOENT on no row. */
+static int step_id(struct ow_store *s, sqlite3_stmt *stmt, int64_t *ret_id)
+{
+	int rc = sqlite3_step(stmt);
+	int err = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret_id = sqlite3_column_int64(stmt, 0);
+	else if (rc == SQLITE_DONE)
+		err = -ENOENT;
+	else
+		err = fail_sqlite(s, rc);
+	stmt_release(stmt);
+	return err;
+}
+
+int ow_store_last_incident_id(struct ow_store *s, int64_t *ret_id)
+{
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, STMT_LAST_ID, &stmt);
+	if (err < 0)
+		return err;
+	return step_id(s, stmt, ret_id);
+}
+
+int ow_store_find_open_incident(struct ow_store *s, const struct ow_domain *domain,
+				uint64_t since_ns, int64_t *ret_id)
+{
+	struct binder b = { .rc = SQLITE_OK };
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, STMT_FIND_OPEN, &stmt);
+	if (err < 0)
+		return err;
+	b.stmt = stmt;
+	bind_text(&b, ow_domain_kind_name(domain->kind));
+	bind_text(&b, domain->cgroup);
+	bind_u64(&b, since_ns);
+	if (b.rc != SQLITE_OK) {
+		err = fail_sqlite(s, b.rc);
+		stmt_release(stmt);
+		return err;
+	}
+	return step_id(s, stmt, ret_id);
+}
+
+int ow_store_add_lost_events(struct ow_store *s, uint64_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	err = stmt_get(s, STMT_LOST_ADD, &stmt);
+	if (err < 0)
+		return err;
+	return bind_one_and_exec(s, stmt, (int64_t)n);
+}
+
+int ow_store_get_lost_events(struct ow_store *s, uint64_t *ret_n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t n = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, STMT_LOST_GET, &stmt);
+	if (err < 0)
+		return err;
+	err = step_id(s, stmt, &n);
+	if (err == -ENOENT)
+		err = 0;
+	if (err < 0)
+		return err;
+	*ret_n = (uint64_t)n;
+	return 0;
+}

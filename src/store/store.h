@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The store: incidents kept durably in SQLite. The only module that touches sqlite3.
+ *
+ * One database file, WAL mode, a versioned schema (PRAGMA user_version), created mode 0600
+ * since command lines can hold secrets. Every change to an incident is one transaction, so a
+ * reader never sees half an incident. All functions return 0 or a negative errno; they never
+ * log. On failure, ow_store_errmsg() gives SQLite's words for the last error.
+ */
+#ifndef OW_STORE_H
+#define OW_STORE_H
+
+#include "model/model.h"
+
+struct ow_store;
+
+enum ow_store_mode {
+	OW_STORE_READ_ONLY, /* list/show: the file must exist */
+	OW_STORE_READ_WRITE, /* record: created (0600, parent directory too) if missing */
+};
+
+/*
+ * Opens (or creates) the database at path; ":memory:" works for tests.
+ * Errors: -ENOENT (read-only and missing), -EACCES/-EROFS (cannot write), -EPROTO (not an
+ * oomwitness database, or corrupt), -EPROTONOSUPPORT (written by a newer schema).
+ */
+int ow_store_open(const char *path, enum ow_store_mode mode, struct ow_store **ret_store);
+void ow_store_close(struct ow_store *s);
+
+/*
+ * SQLite's message for the last failure (or the store's own, e.g. for a foreign file), or ""
+ * (borrowed, valid until the next call). "" for a NULL store.
+ */
+const char *ow_store_errmsg(const struct ow_store *s);
+
+/*
+ * Writes an incident: inserts it when inc->id == 0 (and sets inc->id), else replaces its kills
+ * and summary. The culprit summary (kind, pid, comm) is kept for ow_store_list(); culprit may
+ * be NULL (no verdict yet). One transaction: on failure nothing changed and inc->id is left
+ * as it was. -ENOENT when inc->id names no stored incident, -EROFS on a read-only store.
+ */
+struct ow_store_culprit_summary {
+	const char *kind; /* "process", ... */
+	int32_t pid;
+	const char *comm;
+};
+int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
+			   const struct ow_store_culprit_summary *culprit);
+
+/* One row of ow_store_list(). */
+struct ow_store_incident_row {
+	int64_t id;
+	uint64_t start_ns;
+	uint64_t end_ns;
+	enum ow_domain_kind domain_kind;
+	char *domain_cgroup; /* owned; NULL for global */
+	size_t n_victims;
+	int32_t *victim_pids; /* owned; in kill order */
+	char *culprit_kind; /* owned */
+	int32_t culprit_pid;
+	char *culprit_comm; /* owned */
+	uint64_t lost_events;
+};
+
+/* All incidents, oldest first. Free with ow_store_rows_free(). */
+int ow_store_list(struct ow_store *s, struct ow_store_incident_row **ret_rows, size_t *ret_n);
+void ow_store_rows_free(struct ow_store_incident_row *rows, size_t n);
+
+/*
+ * Loads one incident whole into *ret_inc (clear it with ow_incident_clear()); untouched on
+ * failure. -ENOENT if there is none with that id.
+ */
+int ow_store_load_incident(struct ow_store *s, int64_t id, struct ow_incident *ret_inc);
+/* The id of the newest incident; -ENOENT when the database has none. */
+int ow_store_last_incident_id(struct ow_store *s, int64_t *ret_id);
+
+/*
+ * The newest incident of the same domain (kind and cgroup path) whose last kill is no older
+ * than since_ns, for grouping kills across recorder restarts. -ENOENT when none.
+ */
+int ow_store_find_open_incident(struct ow_store *s, const struct ow_domain *domain,
+				uint64_t since_ns, int64_t *ret_id);
+
+/* Recorder bookkeeping: ring-buffer records lost, in total, kept across runs. */
+int ow_store_add_lost_events(struct ow_store *s, uint64_t n);
+int ow_store_get_lost_events(struct ow_store *s, uint64_t *ret_n);
+
+#endif

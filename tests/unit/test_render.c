@@ -1,0 +1,905 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests of the output layer (src/output): formatting helpers, the text and JSON renderers
+ * of `show` and `list`. The incident and its verdict are built by hand here (the seed story: a
+ * memory hog at adj 0 fills a memcg, the kernel kills two small processes at adj 1000, and a
+ * big process at adj -1000 is out of reach), so these tests do not depend on the verdict rules.
+ * Output goes to memory streams and is checked by parsing it back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/format.h"
+#include "output/render.h"
+
+#define MiB (1024ull * 1024)
+#define KiB 1024ull
+#define PAGE 4096ull
+/* 2026-11-25T19:04:05.123Z */
+#define T0_NS (1795633445ull * 1000000000ull + 123000000ull)
+
+/* ---- building a synthetic incident ---- */
+
+static char *xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+static struct ow_process *add_proc(struct ow_kill *k, int32_t pid, const char *comm,
+				   const char *cmdline, int32_t adj, uint64_t anon_bytes)
+{
+	struct ow_process *p;
+
+	k->procs = realloc(k->procs, (k->n_procs + 1) * sizeof(*k->procs));
+	assert_non_null(k->procs);
+	p = &k->procs[k->n_procs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->ppid = 1;
+	p->uid = 1000;
+	p->oom_score_adj = adj;
+	p->flags = OW_PROC_IN_DOMAIN;
+	strncpy(p->comm, comm, OW_COMM_LEN - 1);
+	p->cmdline = xstrdup(cmdline);
+	p->cgroup = xstrdup("/oomwitness-demo");
+	p->cgroup_id = 77;
+	p->anon_bytes = anon_bytes;
+	p->pgtables_bytes = 8 * KiB;
+	return p;
+}
+
+static void set_domain(struct ow_domain *d)
+{
+	d->kind = OW_DOMAIN_MEMCG;
+	d->cgroup = xstrdup("/oomwitness-demo");
+	d->cgroup_id = 77;
+	d->limit_bytes = 256 * MiB;
+	d->usage_bytes = 256 * MiB - 100 * KiB;
+	d->total_bytes = 256 * MiB;
+}
+
+static void set_stack(struct ow_stack *s, const char *const *frames, size_t n)
+{
+	s->frames = calloc(n, sizeof(char *));
+	assert_non_null(s->frames);
+	for (size_t i = 0; i < n; i++)
+		s->frames[i] = xstrdup(frames[i]);
+	s->n_frames = n;
+}
+
+static struct ow_badness badness(const struct ow_process *p, uint64_t total_bytes)
+{
+	struct ow_badness b = { .eligibility = OW_ELIGIBLE };
+
+	b.memory_points = (int64_t)(ow_process_memory_bytes(p) / PAGE);
+	b.adj_points = (int64_t)p->oom_score_adj * (int64_t)(total_bytes / PAGE) / 1000;
+	b.points = b.memory_points + b.adj_points;
+	return b;
+}
+
+/* The verdict, built by hand; everything it points to lives in this struct. */
+struct fixture {
+	struct ow_incident inc;
+	struct ow_verdict v;
+	struct ow_kill_analysis analyses[2];
+	struct ow_ranked ranked[2][3];
+	char *reasons[2];
+	int32_t shielded[1];
+	int32_t innocent[2];
+};
+
+static const char *const kstack[] = {
+	"dump_header+0x4a",	"oom_kill_process+0xfa",      "out_of_memory+0x243",
+	"mem_cgroup_out_of_memory+0x134", "try_charge_memcg+0x6d5", "charge_memcg+0x3b",
+	"__mem_cgroup_charge+0x2c",
+};
+static const char *const ustack[] = { "fill+0x31 (/usr/bin/memhog)", "main+0x9c (/usr/bin/memhog)" };
+
+/* One kill of the seed story. first: 4240 is still alive (and is the victim). */
+static void add_kill(struct fixture *fx, bool first, const char *hostile_comm,
+		     const char *hostile_cmdline)
+{
+	struct ow_kill k = { 0 };
+	struct ow_process *p;
+
+	k.time_ns = first ? T0_NS : T0_NS + 1000000000ull + 456000000ull;
+	k.killer_kind = OW_KILLER_KERNEL;
+	k.victim_pid = first ? 4240 : 4241;
+	k.trigger_pid = 4242;
+	k.trigger_tid = 4243;
+	strcpy(k.trigger_thread_comm, "memhog-worker");
+	set_domain(&k.domain);
+	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
+	set_stack(&k.trigger_user_stack, ustack, sizeof(ustack) / sizeof(ustack[0]));
+	if (first)
+		add_proc(&k, 4240, hostile_comm ? hostile_comm : "victim",
+			 hostile_cmdline ? hostile_cmdline : "./victim --sleep 3600", 1000,
+			 256 * KiB);
+	add_proc(&k, 4241, "bystander", NULL, 1000, 128 * KiB);
+	p = add_proc(&k, 4242, "memhog", "./memhog --bytes 300M --step 4M", 0,
+		     212 * MiB + 400 * KiB);
+	p->ppid = 4000;
+	p = add_proc(&k, 4300, "postgres", "postgres: checkpointer", -1000, 30 * MiB);
+	p = add_proc(&k, 1, "systemd", "/sbin/init", 0, 4 * MiB);
+	p->flags = OW_PROC_INIT;
+	free(p->cgroup);
+	p->cgroup = xstrdup("/init.scope");
+	assert_int_equal(ow_incident_add_kill(&fx->inc, &k), 0);
+}
+
+static void build(struct fixture *fx, const char *hostile_comm, const char *hostile_cmdline,
+		  const char *summary)
+{
+	struct ow_verdict *v = &fx->v;
+
+	memset(fx, 0, sizeof(*fx));
+	fx->inc.id = 3;
+	add_kill(fx, true, hostile_comm, hostile_cmdline);
+	add_kill(fx, false, NULL, NULL);
+
+	for (size_t i = 0; i < 2; i++) {
+		const struct ow_kill *k = &fx->inc.kills[i];
+		struct ow_kill_analysis *a = &fx->analyses[i];
+		/* By points: victim (first kill only), bystander, memhog: the first procs. */
+		size_t n = i == 0 ? 3 : 2;
+
+		for (size_t r = 0; r < n; r++) {
+			fx->ranked[i][r].proc_index = r;
+			fx->ranked[i][r].badness = badness(&k->procs[r], k->domain.total_bytes);
+		}
+		a->n_ranked = n;
+		a->ranked = fx->ranked[i];
+		a->n_candidates = n;
+		a->victim_rank = 1;
+		a->victim_badness = fx->ranked[i][0].badness;
+		a->victim_by_adj = true;
+		a->victim_innocent = true;
+	}
+	fx->reasons[0] = "memhog held 83% of memcg /oomwitness-demo at the first kill and was "
+			 "allocating at every kill";
+	fx->reasons[1] = "both victims were chosen by oom_score_adj 1000, not by memory: they "
+			 "held under 1% each";
+	fx->shielded[0] = 4300;
+	fx->innocent[0] = 4240;
+	fx->innocent[1] = 4241;
+
+	v->n_kills = 2;
+	v->kills = fx->analyses;
+	v->culprit.kind = OW_CULPRIT_PROCESS;
+	v->culprit.pid = 4242;
+	strcpy(v->culprit.comm, "memhog");
+	v->culprit.cmdline = fx->inc.kills[0].procs[2].cmdline;
+	v->culprit.cgroup = fx->inc.kills[0].procs[2].cgroup;
+	v->culprit.oom_score_adj = 0;
+	v->culprit.memory_bytes = ow_process_memory_bytes(&fx->inc.kills[0].procs[2]);
+	v->culprit.share = 0.8298;
+	v->culprit.was_trigger = true;
+	v->culprit.was_killed = false;
+	v->culprit.n_reasons = 2;
+	v->culprit.reasons = fx->reasons;
+	v->n_shielded = 1;
+	v->shielded_pids = fx->shielded;
+	v->n_innocent = 2;
+	v->innocent_pids = fx->innocent;
+	v->summary = (char *)(summary ? summary :
+					"memhog (pid 4242) held 83% of memcg /oomwitness-demo and "
+					"was never killed; the kernel killed 2 processes with "
+					"oom_score_adj 1000 that held under 1% each.");
+}
+
+static void teardown_fx(struct fixture *fx)
+{
+	ow_incident_clear(&fx->inc);
+}
+
+/* ---- rendering to memory ---- */
+
+static char *render_incident(int (*fn)(FILE *, const struct ow_incident *,
+				       const struct ow_verdict *),
+			     const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, inc, v), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static char *render_list(int (*fn)(FILE *, const struct ow_store_incident_row *, size_t),
+			 const struct ow_store_incident_row *rows, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, rows, n), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static json_t *parse(const char *text)
+{
+	json_error_t err;
+	json_t *root = json_loads(text, 0, &err);
+
+	if (!root)
+		fail_msg("JSON does not parse: %s at line %d: %s", err.text, err.line, text);
+	return root;
+}
+
+static void assert_matches(const char *s, const char *pattern)
+{
+	regex_t re;
+
+	assert_non_null(s);
+	assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
+	if (regexec(&re, s, 0, NULL, 0) != 0)
+		fail_msg("\"%s\" does not match /%s/", s, pattern);
+	regfree(&re);
+}
+
+#define RFC3339_MS "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"
+
+/* Code points of a line, counted independently of format.c: bytes that do not continue. */
+static size_t columns(const char *s, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Every line within 100 code points, no control characters but newlines. */
+static void assert_terminal_safe(const char *text)
+{
+	const char *line = text;
+
+	for (const char *p = text; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 && c != '\n')
+			fail_msg("control byte 0x%02x in text output at offset %td", c, p - text);
+		if (c == 0x7f)
+			fail_msg("DEL in text output at offset %td", p - text);
+	}
+	while (*line) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (columns(line, len) > 100)
+			fail_msg("line of %zu columns: %.*s", columns(line, len), (int)len, line);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
+static bool has_line_starting(const char *text, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(text, prefix, n) == 0)
+		return true;
+	for (const char *p = strchr(text, '\n'); p; p = strchr(p + 1, '\n'))
+		if (strncmp(p + 1, prefix, n) == 0)
+			return true;
+	return false;
+}
+
+/* ---- format.c ---- */
+
+static void test_format_bytes(void **state)
+{
+	char buf[OW_BYTES_STR_LEN];
+
+	(void)state;
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 0), "0 B");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 512), "512 B");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1023), "1023 B");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 128 * KiB), "128 KiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1536), "2 KiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1024 * KiB - 100), "1.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 256 * MiB), "256.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 212 * MiB + 400 * KiB), "212.4 MiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1024 * MiB - 1), "1.0 GiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 3 * 1024 * MiB / 2), "1.5 GiB");
+	assert_string_equal(ow_format_bytes(buf, sizeof(buf), UINT64_MAX), "16.0 EiB");
+}
+
+static void test_format_times(void **state)
+{
+	char buf[OW_TIME_STR_LEN];
+
+	(void)state;
+	assert_int_equal(ow_format_time_rfc3339(buf, sizeof(buf), T0_NS + 999999), 0);
+	assert_string_equal(buf, "2026-11-25T19:04:05.123Z");
+	assert_int_equal(ow_format_time_rfc3339(buf, sizeof(buf), 0), 0);
+	assert_string_equal(buf, "1970-01-01T00:00:00.000Z");
+	assert_int_equal(ow_format_time_rfc3339(buf, 10, T0_NS), -EOVERFLOW);
+
+	assert_int_equal(setenv("TZ", "UTC", 1), 0);
+	tzset();
+	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE | OW_TIME_CLOCK),
+			 0);
+	assert_string_equal(buf, "2026-11-25 19:04:05");
+	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_CLOCK | OW_TIME_MILLIS),
+			 0);
+	assert_string_equal(buf, "19:04:05.123");
+	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE), 0);
+	assert_string_equal(buf, "2026-11-25");
+
+	assert_int_equal(setenv("TZ", "Asia/Tokyo", 1), 0);
+	tzset();
+	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE | OW_TIME_CLOCK),
+			 0);
+	/* Tokyo is UTC+9 without DST; without zone data glibc falls back to UTC. */
+	if (strcmp(buf, "2026-11-25 19:04:05") != 0)
+		assert_string_equal(buf, "2026-11-26 04:04:05");
+	assert_int_equal(setenv("TZ", "UTC", 1), 0);
+	tzset();
+}
+
+static void assert_sanitized(const char *in, size_t len, const char *want)
+{
+	char *out = ow_utf8_sanitize(in, len);
+
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_utf8_sanitize(void **state)
+{
+	(void)state;
+	assert_sanitized("plain", 5, "plain");
+	assert_sanitized("h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80", SIZE_MAX,
+			 "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80");
+	assert_sanitized("\xff\xfe", 2, "\xef\xbf\xbd\xef\xbf\xbd");
+	/* A truncated 3-byte sequence is one maximal subpart: one U+FFFD. */
+	assert_sanitized("ab\xe2\x82", 4, "ab\xef\xbf\xbd");
+	assert_sanitized("ab\xe2\x82z", 5, "ab\xef\xbf\xbdz");
+	/* Overlong '/', a surrogate, past U+10FFFF, a stray continuation byte. */
+	assert_sanitized("\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd");
+	assert_sanitized("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_sanitized("\xf4\x90\x80\x80", 4,
+			 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_sanitized("a\x80z", 3, "a\xef\xbf\xbdz");
+	/* Control characters are kept (JSON escapes them); len and NUL both bound it. */
+	assert_sanitized("a\nb\x1b", 4, "a\nb\x1b");
+	assert_sanitized("abcdef", 3, "abc");
+	assert_sanitized("ab\0cd", 5, "ab");
+}
+
+static void test_text_sanitize(void **state)
+{
+	char buf[64];
+	size_t cols;
+
+	(void)state;
+	cols = ow_text_sanitize(buf, sizeof(buf), "\x1b[31mred\n", SIZE_MAX, 100);
+	assert_string_equal(buf, "?[31mred?");
+	assert_int_equal(cols, 9);
+	/* C1 CSI (U+009B), right-to-left override (U+202E), invalid bytes, DEL. */
+	ow_text_sanitize(buf, sizeof(buf), "a\xc2\x9b" "b\xe2\x80\xae" "c\xff\x7f", SIZE_MAX, 100);
+	assert_string_equal(buf, "a?b?c??");
+	/* Printable UTF-8 is kept. */
+	ow_text_sanitize(buf, sizeof(buf), "caf\xc3\xa9", SIZE_MAX, 100);
+	assert_string_equal(buf, "caf\xc3\xa9");
+	/* Truncation: max_cols code points, the last one "…". */
+	cols = ow_text_sanitize(buf, sizeof(buf), "abcdefghij", SIZE_MAX, 5);
+	assert_string_equal(buf, "abcd\xe2\x80\xa6");
+	assert_int_equal(cols, 5);
+	cols = ow_text_sanitize(buf, sizeof(buf), "abcde", SIZE_MAX, 5);
+	assert_string_equal(buf, "abcde");
+	assert_int_equal(cols, 5);
+	cols = ow_text_sanitize(buf, sizeof(buf), "\xc3\xa9\xc3\xa9\xc3\xa9", SIZE_MAX, 2);
+	assert_string_equal(buf, "\xc3\xa9\xe2\x80\xa6");
+	assert_int_equal(cols, 2);
+	/* A destination too small is cut on a code point boundary, with "…" when it fits. */
+	ow_text_sanitize(buf, 8, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", SIZE_MAX, 100);
+	assert_string_equal(buf, "\xc3\xa9\xc3\xa9\xe2\x80\xa6");
+	ow_text_sanitize(buf, 3, "abcdef", SIZE_MAX, 100);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(ow_utf8_columns("caf\xc3\xa9 \xe2\x80\xa6"), 6);
+}
+
+/* ---- show --json ---- */
+
+static const char *jstr(const json_t *obj, const char *key)
+{
+	const json_t *j = json_object_get(obj, key);
+
+	if (!json_is_string(j))
+		fail_msg("\"%s\" is not a string", key);
+	return json_string_value(j);
+}
+
+static json_int_t jint(const json_t *obj, const char *key)
+{
+	const json_t *j = json_object_get(obj, key);
+
+	if (!json_is_integer(j))
+		fail_msg("\"%s\" is not an integer", key);
+	return json_integer_value(j);
+}
+
+static void assert_null_field(const json_t *obj, const char *key)
+{
+	if (!json_is_null(json_object_get(obj, key)))
+		fail_msg("\"%s\" is not null", key);
+}
+
+static void assert_proc_fields(const json_t *proc)
+{
+	static const char *const keys[] = {
+		"pid",	      "ppid",	       "comm",	      "cmdline",       "uid",
+		"cgroup",     "oom_score_adj", "rss_bytes",   "anon_bytes",    "file_bytes",
+		"shmem_bytes", "swap_bytes",   "pgtables_bytes", "points",      "memory_points",
+		"adj_points", "eligible",      "ineligible_reason", "rank",
+	};
+
+	assert_true(json_is_object(proc));
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!json_object_get(proc, keys[i]))
+			fail_msg("PROC lacks \"%s\"", keys[i]);
+}
+
+static void test_show_json_contract(void **state)
+{
+	struct fixture fx;
+	json_t *root, *kill, *victim, *trigger, *cands, *culprit, *domain, *killer, *shielded;
+	char *out;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+
+	assert_int_equal(jint(root, "id"), 3);
+	assert_string_equal(jstr(root, "start_time"), "2026-11-25T19:04:05.123Z");
+	assert_matches(jstr(root, "end_time"), RFC3339_MS);
+	assert_string_equal(jstr(root, "end_time"), "2026-11-25T19:04:06.579Z");
+
+	domain = json_object_get(root, "domain");
+	assert_string_equal(jstr(domain, "kind"), "memcg");
+	assert_string_equal(jstr(domain, "cgroup"), "/oomwitness-demo");
+	assert_int_equal(jint(domain, "limit_bytes"), 256 * MiB);
+	assert_int_equal(jint(domain, "usage_bytes"), 256 * MiB - 100 * KiB);
+	assert_int_equal(jint(domain, "total_bytes"), 256 * MiB);
+
+	assert_int_equal(json_array_size(json_object_get(root, "kills")), 2);
+	kill = json_array_get(json_object_get(root, "kills"), 0);
+	assert_matches(jstr(kill, "time"), RFC3339_MS);
+	victim = json_object_get(kill, "victim");
+	assert_proc_fields(victim);
+	assert_int_equal(jint(victim, "pid"), 4240);
+	assert_string_equal(jstr(victim, "comm"), "victim");
+	assert_int_equal(jint(victim, "oom_score_adj"), 1000);
+	assert_int_equal(jint(victim, "rss_bytes"), 256 * KiB);
+	assert_int_equal(jint(victim, "anon_bytes"), 256 * KiB);
+	assert_int_equal(jint(victim, "points"), 64 + 2 + 65536);
+	assert_int_equal(jint(victim, "adj_points"), 65536);
+	assert_int_equal(jint(victim, "rank"), 1);
+	assert_true(json_is_true(json_object_get(victim, "eligible")));
+	assert_null_field(victim, "ineligible_reason");
+
+	killer = json_object_get(kill, "killer");
+	assert_string_equal(jstr(killer, "kind"), "kernel");
+	assert_int_equal(jint(killer, "pid"), 4242);
+	assert_string_equal(jstr(killer, "comm"), "memhog");
+	assert_string_equal(jstr(killer, "cmdline"), "./memhog --bytes 300M --step 4M");
+
+	trigger = json_object_get(kill, "trigger");
+	assert_proc_fields(trigger);
+	assert_int_equal(jint(trigger, "pid"), 4242);
+	assert_int_equal(jint(trigger, "tid"), 4243);
+	assert_string_equal(jstr(trigger, "thread_comm"), "memhog-worker");
+	assert_int_equal(jint(trigger, "rank"), 3);
+	assert_int_equal(json_array_size(json_object_get(trigger, "kernel_stack")), 7);
+	assert_string_equal(json_string_value(json_array_get(json_object_get(trigger, "kernel_stack"),
+							     2)),
+			    "out_of_memory+0x243");
+	assert_int_equal(json_array_size(json_object_get(trigger, "user_stack")), 2);
+
+	cands = json_object_get(kill, "candidates");
+	assert_int_equal(json_array_size(cands), 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_proc_fields(json_array_get(cands, i));
+		assert_int_equal(jint(json_array_get(cands, i), "rank"), (json_int_t)i + 1);
+	}
+	/* The bystander's cmdline is unknown: null, not "" or "(null)". */
+	assert_int_equal(jint(json_array_get(cands, 1), "pid"), 4241);
+	assert_null_field(json_array_get(cands, 1), "cmdline");
+	assert_int_equal(jint(kill, "candidates_total"), 3);
+	assert_string_equal(jstr(kill, "chosen_by"), "oom_score_adj");
+	assert_true(json_is_true(json_object_get(kill, "victim_innocent")));
+	assert_true(json_is_false(json_object_get(kill, "partial")));
+	assert_int_equal(jint(kill, "lost_events"), 0);
+	assert_int_equal(jint(kill, "processes_in_snapshot"), 5);
+	assert_string_equal(jstr(json_object_get(kill, "domain"), "kind"), "memcg");
+
+	kill = json_array_get(json_object_get(root, "kills"), 1);
+	assert_int_equal(jint(json_object_get(kill, "victim"), "pid"), 4241);
+
+	culprit = json_object_get(root, "culprit");
+	assert_string_equal(jstr(culprit, "kind"), "process");
+	assert_int_equal(jint(culprit, "pid"), 4242);
+	assert_string_equal(jstr(culprit, "comm"), "memhog");
+	assert_string_equal(jstr(culprit, "cgroup"), "/oomwitness-demo");
+	assert_int_equal(jint(culprit, "oom_score_adj"), 0);
+	assert_true(json_is_real(json_object_get(culprit, "share")));
+	assert_true(json_real_value(json_object_get(culprit, "share")) > 0.82 &&
+		    json_real_value(json_object_get(culprit, "share")) < 0.84);
+	assert_true(json_is_true(json_object_get(culprit, "was_trigger")));
+	assert_true(json_is_false(json_object_get(culprit, "was_killed")));
+	assert_int_equal(json_array_size(json_object_get(culprit, "reasons")), 2);
+	assert_non_null(strstr(jstr(root, "verdict"), "memhog (pid 4242)"));
+	/* The share prints short, not as 0.82979999999999998. */
+	assert_non_null(strstr(out, "\"share\": 0.8298"));
+
+	shielded = json_object_get(root, "shielded");
+	assert_int_equal(json_array_size(shielded), 1);
+	assert_proc_fields(json_array_get(shielded, 0));
+	assert_int_equal(jint(json_array_get(shielded, 0), "pid"), 4300);
+	assert_int_equal(jint(json_array_get(shielded, 0), "oom_score_adj"), -1000);
+	assert_null_field(json_array_get(shielded, 0), "points");
+	assert_int_equal(json_array_size(json_object_get(root, "innocent_victims")), 2);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(root,
+									    "innocent_victims"),
+							    0)),
+			 4240);
+	assert_true(json_is_false(json_object_get(root, "partial")));
+	assert_int_equal(jint(root, "lost_events"), 0);
+	/* Indented, one object: two-space indentation and a final newline. */
+	assert_non_null(strstr(out, "\n  \"id\": 3,"));
+	assert_int_equal(out[strlen(out) - 1], '\n');
+
+	json_decref(root);
+	free(out);
+	teardown_fx(&fx);
+}
+
+static const char hostile_comm[] = "ev\"il\n\x1b[2J<s>";
+static const char hostile_cmdline[] = "<script>alert(1)</script> \"q\" \\ \nFAKE LINE \x1b[31m "
+				      "\xff\xfe tail\xe2\x82";
+
+static void test_show_json_hostile(void **state)
+{
+	struct fixture fx;
+	json_t *root, *victim;
+	char *out;
+
+	(void)state;
+	build(&fx, hostile_comm, hostile_cmdline, NULL);
+	/* A victim missing from a snapshot: only its pid is known. */
+	fx.inc.kills[1].victim_pid = 9999;
+	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	/* Raw control characters never reach the output; newlines only come from indentation. */
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strstr(out, "\nFAKE"));
+	root = parse(out);
+	victim = json_object_get(json_array_get(json_object_get(root, "kills"), 0), "victim");
+	assert_string_equal(jstr(victim, "comm"), "ev\"il\n\x1b[2J<s>");
+	assert_string_equal(jstr(victim, "cmdline"),
+			    "<script>alert(1)</script> \"q\" \\ \nFAKE LINE \x1b[31m "
+			    "\xef\xbf\xbd\xef\xbf\xbd tail\xef\xbf\xbd");
+
+	victim = json_object_get(json_array_get(json_object_get(root, "kills"), 1), "victim");
+	assert_int_equal(jint(victim, "pid"), 9999);
+	assert_null_field(victim, "comm");
+	assert_null_field(victim, "cmdline");
+	assert_null_field(victim, "rss_bytes");
+	json_decref(root);
+	free(out);
+	teardown_fx(&fx);
+}
+
+static void test_show_json_no_verdict(void **state)
+{
+	struct fixture fx;
+	json_t *root, *kill;
+	char *out;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+	fx.inc.kills[0].partial = true;
+	fx.inc.kills[0].lost_events = 4;
+	fx.inc.lost_events = 4;
+	out = render_incident(ow_render_incident_json, &fx.inc, NULL);
+	root = parse(out);
+	assert_string_equal(jstr(json_object_get(root, "culprit"), "kind"), "none");
+	assert_null_field(json_object_get(root, "culprit"), "pid");
+	assert_null_field(root, "verdict");
+	assert_true(json_is_true(json_object_get(root, "partial")));
+	assert_int_equal(jint(root, "lost_events"), 4);
+	kill = json_array_get(json_object_get(root, "kills"), 0);
+	assert_int_equal(jint(json_object_get(kill, "victim"), "pid"), 4240);
+	assert_null_field(json_object_get(kill, "victim"), "points");
+	assert_int_equal(json_array_size(json_object_get(kill, "candidates")), 0);
+	json_decref(root);
+	free(out);
+	teardown_fx(&fx);
+}
+
+/* ---- show (text) ---- */
+
+static void test_show_text_seed(void **state)
+{
+	struct fixture fx;
+	char *out;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
+	if (getenv("OW_TEST_PRINT"))
+		fputs(out, stderr);
+	assert_terminal_safe(out);
+	assert_true(has_line_starting(out, "Incident 3 — memcg /oomwitness-demo (limit 256.0 MiB"));
+	assert_true(has_line_starting(out, "2026-11-25 19:04:05 .. 19:04:06, 2 kills"));
+	assert_true(has_line_starting(out, "VERDICT: memhog (pid 4242) held 83%"));
+	assert_true(has_line_starting(out, "CULPRIT: memhog (pid 4242), adj 0, 212.4 MiB"));
+	assert_non_null(strstr(out, "NEVER KILLED"));
+	assert_true(has_line_starting(out, "  innocent victims: 4240 (victim), 4241 (bystander)"));
+	assert_true(has_line_starting(out, "  shielded: postgres (pid 4300, adj -1000, 30.0 MiB)"));
+	assert_true(has_line_starting(out, "  #1 19:04:05.123  KILLED victim (pid 4240, adj 1000"));
+	assert_true(has_line_starting(out, "  #2 19:04:06.579  KILLED bystander (pid 4241"));
+	assert_non_null(strstr(out, "chosen by oom_score_adj: 65536 of its 65602 points"));
+	assert_non_null(strstr(out, "trigger: memhog pid 4242 tid 4243 (memhog-worker)"));
+	assert_non_null(strstr(out, "(+2 more frames)"));
+	assert_true(has_line_starting(out, "Ranking at kill #1"));
+	assert_non_null(strstr(out, "<- KILLED"));
+	assert_non_null(strstr(out, "<- CULPRIT"));
+	assert_non_null(strstr(out, "not ranked: postgres (pid 4300, adj -1000"));
+	assert_null(strstr(out, "WARNING"));
+	free(out);
+	teardown_fx(&fx);
+}
+
+static void test_show_text_hostile(void **state)
+{
+	struct fixture fx;
+	char long_cmdline[400], long_summary[600], long_cgroup[300];
+	char *out;
+
+	(void)state;
+	memset(long_cmdline, 'x', sizeof(long_cmdline) - 1);
+	long_cmdline[sizeof(long_cmdline) - 1] = '\0';
+	snprintf(long_summary, sizeof(long_summary), "%s %0300d and \xc3\xa9\xc3\xa9\xc3\xa9 "
+		 "with \x1b[2J\nFAKE VERDICT and a tab\there",
+		 "the kernel killed processes because", 7);
+	memset(long_cgroup, 'c', sizeof(long_cgroup) - 1);
+	long_cgroup[0] = '/';
+	long_cgroup[sizeof(long_cgroup) - 1] = '\0';
+
+	build(&fx, "\nFAKE\x1b[2J\xff\xc3\xa9", hostile_cmdline, long_summary);
+	fx.v.culprit.cmdline = long_cmdline;
+	fx.v.culprit.cgroup = long_cgroup;
+	free(fx.inc.domain.cgroup);
+	fx.inc.domain.cgroup = xstrdup(long_cgroup);
+	fx.inc.lost_events = 12;
+	fx.inc.kills[1].partial = true;
+	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
+	if (getenv("OW_TEST_PRINT"))
+		fputs(out, stderr);
+	assert_terminal_safe(out);
+	assert_false(has_line_starting(out, "FAKE"));
+	assert_non_null(strstr(out, "KILLED ?FAKE?[2J?\xc3\xa9 (pid 4240"));
+	assert_non_null(strstr(out, "\xe2\x80\xa6")); /* something was cut with "…" */
+	assert_true(has_line_starting(out, "WARNING: incomplete data (12 ring-buffer records lost)"));
+	assert_non_null(strstr(out, "snapshot INCOMPLETE"));
+	free(out);
+	teardown_fx(&fx);
+}
+
+static void test_show_text_no_verdict(void **state)
+{
+	struct fixture fx;
+	struct ow_incident empty = { 0 };
+	char *out;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+	fx.inc.kills[1].trigger_pid = 0;
+	out = render_incident(ow_render_incident_text, &fx.inc, NULL);
+	assert_terminal_safe(out);
+	assert_true(has_line_starting(out, "VERDICT: none"));
+	assert_non_null(strstr(out, "trigger: unknown"));
+	assert_null(strstr(out, "Ranking"));
+	free(out);
+	teardown_fx(&fx);
+
+	/* A global incident without kills. */
+	empty.id = 9;
+	empty.domain.limit_bytes = 16 * 1024 * MiB;
+	out = render_incident(ow_render_incident_text, &empty, NULL);
+	assert_terminal_safe(out);
+	assert_true(has_line_starting(out, "Incident 9 — global"));
+	assert_non_null(strstr(out, "(no kills recorded)"));
+	free(out);
+}
+
+/* ---- list ---- */
+
+static void test_list_text(void **state)
+{
+	int32_t victims1[] = { 4240, 4241 };
+	int32_t victims2[40];
+	struct ow_store_incident_row rows[3] = {
+		{ .id = 3,
+		  .start_ns = T0_NS,
+		  .end_ns = T0_NS + 1000000000ull,
+		  .domain_kind = OW_DOMAIN_MEMCG,
+		  .domain_cgroup = "/oomwitness-demo",
+		  .n_victims = 2,
+		  .victim_pids = victims1,
+		  .culprit_kind = "process",
+		  .culprit_pid = 4242,
+		  .culprit_comm = "memhog" },
+		{ .id = 4,
+		  .start_ns = T0_NS + 3600ull * 1000000000ull,
+		  .end_ns = T0_NS + 3600ull * 1000000000ull,
+		  .domain_kind = OW_DOMAIN_GLOBAL,
+		  .n_victims = 40,
+		  .victim_pids = victims2,
+		  .culprit_kind = "process-tree",
+		  .culprit_pid = 100,
+		  .culprit_comm = "make\n\x1b[2Jevil",
+		  .lost_events = 7 },
+		{ .id = 5,
+		  .start_ns = T0_NS,
+		  .domain_kind = OW_DOMAIN_MEMCG,
+		  .domain_cgroup = "/a/very/long/cgroup/path/that/goes/on/and/on/forever.slice",
+		  .culprit_kind = NULL },
+	};
+	char *out;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		victims2[i] = 100000 + i;
+	out = render_list(ow_render_list_text, NULL, 0);
+	assert_string_equal(out, "no incidents recorded\n");
+	free(out);
+
+	out = render_list(ow_render_list_text, rows, 3);
+	if (getenv("OW_TEST_PRINT"))
+		fputs(out, stderr);
+	assert_terminal_safe(out);
+	assert_true(has_line_starting(out, "ID "));
+	assert_true(has_line_starting(out, "3       2026-11-25 19:04:05  memcg /oomwitness-demo"));
+	assert_non_null(strstr(out, "4240,4241"));
+	assert_non_null(strstr(out, "memhog (pid 4242)"));
+	assert_true(has_line_starting(out, "4 "));
+	assert_non_null(strstr(out, "[7 lost]"));
+	assert_false(has_line_starting(out, "evil"));
+	assert_true(has_line_starting(out, "5 "));
+	free(out);
+}
+
+static void test_list_json(void **state)
+{
+	int32_t victims[] = { 4240, 4241 };
+	struct ow_store_incident_row rows[2] = {
+		{ .id = 3,
+		  .start_ns = T0_NS,
+		  .end_ns = T0_NS + 1000000000ull,
+		  .domain_kind = OW_DOMAIN_MEMCG,
+		  .domain_cgroup = "/oomwitness-demo",
+		  .n_victims = 2,
+		  .victim_pids = victims,
+		  .culprit_kind = "process",
+		  .culprit_pid = 4242,
+		  .culprit_comm = "memhog",
+		  .lost_events = 1 },
+		{ .id = 4, .start_ns = T0_NS, .end_ns = T0_NS, .domain_kind = OW_DOMAIN_GLOBAL,
+		  .culprit_kind = "none", .culprit_comm = "\xff" },
+	};
+	json_t *root, *row, *culprit;
+	char *out;
+
+	(void)state;
+	out = render_list(ow_render_list_json, NULL, 0);
+	root = parse(out);
+	assert_true(json_is_array(root));
+	assert_int_equal(json_array_size(root), 0);
+	json_decref(root);
+	free(out);
+
+	out = render_list(ow_render_list_json, rows, 2);
+	root = parse(out);
+	assert_int_equal(json_array_size(root), 2);
+	row = json_array_get(root, 0);
+	assert_int_equal(jint(row, "id"), 3);
+	assert_string_equal(jstr(row, "start_time"), "2026-11-25T19:04:05.123Z");
+	assert_matches(jstr(row, "end_time"), RFC3339_MS);
+	assert_string_equal(jstr(row, "domain"), "memcg:/oomwitness-demo");
+	assert_string_equal(jstr(row, "domain_kind"), "memcg");
+	assert_string_equal(jstr(row, "domain_cgroup"), "/oomwitness-demo");
+	assert_int_equal(json_array_size(json_object_get(row, "victims")), 2);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(row, "victims"), 1)),
+			 4241);
+	culprit = json_object_get(row, "culprit");
+	assert_string_equal(jstr(culprit, "kind"), "process");
+	assert_int_equal(jint(culprit, "pid"), 4242);
+	assert_string_equal(jstr(culprit, "comm"), "memhog");
+	assert_int_equal(jint(row, "lost_events"), 1);
+
+	row = json_array_get(root, 1);
+	assert_string_equal(jstr(row, "domain"), "global");
+	assert_null_field(row, "domain_cgroup");
+	assert_int_equal(json_array_size(json_object_get(row, "victims")), 0);
+	culprit = json_object_get(row, "culprit");
+	assert_string_equal(jstr(culprit, "kind"), "none");
+	assert_null_field(culprit, "pid");
+	assert_string_equal(jstr(culprit, "comm"), "\xef\xbf\xbd");
+	json_decref(root);
+	free(out);
+}
+
+/* ---- errors ---- */
+
+static void test_write_errors(void **state)
+{
+	struct fixture fx;
+	FILE *full = fopen("/dev/full", "w");
+
+	(void)state;
+	if (!full)
+		skip();
+	build(&fx, NULL, NULL, NULL);
+	assert_int_equal(ow_render_incident_text(full, &fx.inc, &fx.v), -EIO);
+	clearerr(full);
+	assert_int_equal(ow_render_incident_json(full, &fx.inc, &fx.v), -EIO);
+	clearerr(full);
+	assert_int_equal(ow_render_list_text(full, NULL, 0), -EIO);
+	clearerr(full);
+	assert_int_equal(ow_render_list_json(full, NULL, 0), -EIO);
+	fclose(full);
+	assert_int_equal(ow_render_incident_text(stdout, NULL, NULL), -EINVAL);
+	teardown_fx(&fx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_format_bytes),
+		cmocka_unit_test(test_format_times),
+		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_text_sanitize),
+		cmocka_unit_test(test_show_json_contract),
+		cmocka_unit_test(test_show_json_hostile),
+		cmocka_unit_test(test_show_json_no_verdict),
+		cmocka_unit_test(test_show_text_seed),
+		cmocka_unit_test(test_show_text_hostile),
+		cmocka_unit_test(test_show_text_no_verdict),
+		cmocka_unit_test(test_list_text),
+		cmocka_unit_test(test_list_json),
+		cmocka_unit_test(test_write_errors),
+	};
+
+	/* Text output is local time: pin the zone so that the expected strings hold. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

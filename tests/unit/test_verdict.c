@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests of the verdict (src/analysis): the kernel's badness to the page, who is eligible,
+ * the ranking and its ties, and the verdict on synthetic incidents: the seed story (an innocent
+ * victim at +1000 while a hogger holds the memcg), a hogger shielded at -1000, a leaker that is
+ * its own victim, empty and partial incidents. Incidents are built on the stack here; the
+ * verdict only borrows from them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/verdict.h"
+
+#define KIB 1024ull
+#define MIB (1024ull * 1024ull)
+#define PAGE 4096ull
+
+static struct ow_process mkproc(int32_t pid, const char *comm, int32_t adj, uint64_t anon_bytes,
+				uint32_t flags)
+{
+	struct ow_process p = { 0 };
+
+	p.pid = pid;
+	p.ppid = 1;
+	p.oom_score_adj = adj;
+	p.anon_bytes = anon_bytes;
+	p.flags = flags;
+	strncpy(p.comm, comm, sizeof(p.comm) - 1);
+	return p;
+}
+
+static struct ow_kill mkkill(struct ow_process *procs, size_t n, int32_t victim, int32_t trigger,
+			     const struct ow_domain *d)
+{
+	struct ow_kill k = { 0 };
+
+	k.victim_pid = victim;
+	k.trigger_pid = trigger;
+	k.trigger_tid = trigger;
+	k.domain = *d;
+	k.procs = procs;
+	k.n_procs = n;
+	return k;
+}
+
+static struct ow_domain memcg_256mib(void)
+{
+	static char path[] = "/oomwitness-demo";
+	struct ow_domain d = { 0 };
+
+	d.kind = OW_DOMAIN_MEMCG;
+	d.cgroup = path;
+	d.cgroup_id = 42;
+	d.limit_bytes = 256 * MIB;
+	d.usage_bytes = 256 * MIB;
+	d.total_bytes = 256 * MIB; /* 65536 pages, no swap */
+	return d;
+}
+
+static struct ow_incident mkincident(struct ow_kill *kills, size_t n)
+{
+	struct ow_incident inc = { 0 };
+
+	inc.kills = kills;
+	inc.n_kills = n;
+	if (n)
+		inc.domain = kills[0].domain;
+	return inc;
+}
+
+static bool has_reason(const struct ow_culprit *c, const char *line)
+{
+	for (size_t i = 0; i < c->n_reasons; i++)
+		if (strcmp(c->reasons[i], line) == 0)
+			return true;
+	return false;
+}
+
+static void test_badness_exact(void **state)
+{
+	struct ow_process p;
+	struct ow_badness b;
+
+	(void)state;
+	/* 65536 pages: 65536 / 1000 = 65, so adj 1000 is worth 65000 points, not 65536. */
+	p = mkproc(100, "victim", 1000, 128 * KIB, OW_PROC_IN_DOMAIN);
+	b = ow_badness_compute(&p, 65536 * PAGE, 4096);
+	assert_int_equal(b.eligibility, OW_ELIGIBLE);
+	assert_int_equal(b.memory_points, 32);
+	assert_int_equal(b.adj_points, 65000);
+	assert_int_equal(b.points, 65032);
+
+	/* Each part in whole pages: rss 10 + swap 3 + page tables 8292 / 4096 = 2. */
+	p = mkproc(101, "parts", 0, 6 * PAGE, OW_PROC_IN_DOMAIN);
+	p.file_bytes = 3 * PAGE;
+	p.shmem_bytes = 1 * PAGE;
+	p.swap_bytes = 3 * PAGE;
+	p.pgtables_bytes = 2 * PAGE + 100;
+	b = ow_badness_compute(&p, 65536 * PAGE, 4096);
+	assert_int_equal(b.memory_points, 15);
+	assert_int_equal(b.adj_points, 0);
+	assert_int_equal(b.points, 15);
+
+	/* Integer division first: 1999 pages / 1000 = 1, so adj 500 gives 500, not 999. */
+	p = mkproc(102, "small", 500, 0, OW_PROC_IN_DOMAIN);
+	b = ow_badness_compute(&p, 1999 * PAGE, 4096);
+	assert_int_equal(b.adj_points, 500);
+	/* Under 1000 pages the adj counts for nothing at all. */
+	b = ow_badness_compute(&p, 999 * PAGE, 4096);
+	assert_int_equal(b.adj_points, 0);
+
+	/* Negative adj lowers the points below zero. */
+	p = mkproc(103, "shy", -500, 4 * PAGE, OW_PROC_IN_DOMAIN);
+	b = ow_badness_compute(&p, 65536 * PAGE, 4096);
+	assert_int_equal(b.adj_points, -32500);
+	assert_int_equal(b.points, 4 - 32500);
+
+	/* Page size 0 falls back to 4096; 64 KiB pages count fewer, bigger pages. */
+	b = ow_badness_compute(&p, 65536 * PAGE, 0);
+	assert_int_equal(b.memory_points, 4);
+	p = mkproc(104, "arm", 0, 128 * KIB, OW_PROC_IN_DOMAIN);
+	b = ow_badness_compute(&p, 65536 * PAGE, 65536);
+	assert_int_equal(b.memory_points, 2);
+}
+
+static void test_badness_ineligible(void **state)
+{
+	static const struct {
+		int32_t adj;
+		uint32_t flags;
+		enum ow_eligibility want;
+	} cases[] = {
+		{ 0, 0, OW_INELIGIBLE_OUTSIDE_DOMAIN },
+		{ -1000, OW_PROC_IN_DOMAIN, OW_INELIGIBLE_ADJ_MIN },
+		{ 0, OW_PROC_IN_DOMAIN | OW_PROC_INIT, OW_INELIGIBLE_INIT },
+		{ 0, OW_PROC_IN_DOMAIN | OW_PROC_NO_MM, OW_INELIGIBLE_NO_MM },
+		{ 0, OW_PROC_IN_DOMAIN | OW_PROC_OOM_SKIP, OW_INELIGIBLE_OOM_SKIP },
+		{ 0, OW_PROC_IN_DOMAIN | OW_PROC_VFORK, OW_INELIGIBLE_VFORK },
+		{ -999, OW_PROC_IN_DOMAIN, OW_ELIGIBLE },
+		{ 0, OW_PROC_IN_DOMAIN | OW_PROC_OOM_VICTIM, OW_ELIGIBLE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ow_process p = mkproc(10, "p", cases[i].adj, 8 * PAGE, cases[i].flags);
+		struct ow_badness b = ow_badness_compute(&p, 65536 * PAGE, 4096);
+
+		assert_int_equal(b.eligibility, cases[i].want);
+		/* What it would have scored is kept. */
+		assert_int_equal(b.memory_points, 8);
+	}
+	assert_string_equal(ow_eligibility_text(OW_INELIGIBLE_ADJ_MIN), "oom_score_adj -1000");
+	assert_string_equal(ow_eligibility_text(OW_ELIGIBLE), "eligible");
+	assert_string_equal(ow_culprit_kind_name(OW_CULPRIT_PROCESS), "process");
+	assert_string_equal(ow_culprit_kind_name(OW_CULPRIT_NONE), "none");
+}
+
+static void test_config_default(void **state)
+{
+	struct ow_verdict_config cfg;
+
+	(void)state;
+	memset(&cfg, 0xff, sizeof(cfg));
+	ow_verdict_config_default(&cfg);
+	assert_true(cfg.innocent_max_share == 0.05);
+	assert_true(cfg.shielded_min_share == 0.10);
+	assert_int_equal(cfg.ranking_size, 10);
+}
+
+/*
+ * The seed story: in a 256 MiB memcg, the kernel kills a 128 KiB process at +1000, then a small
+ * bystander at 0, while the hogger at 0 holding 200 MiB runs on and triggered the first kill.
+ */
+static void test_seed_story(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(1, "systemd", 0, 8 * MIB, OW_PROC_INIT),
+		mkproc(100, "victim", 1000, 128 * KIB, OW_PROC_IN_DOMAIN),
+		mkproc(101, "bystander", 0, 2 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(101, "bystander", 0, 2 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 210 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[] = {
+		mkkill(k1, 4, 100, 4242, &d),
+		mkkill(k2, 2, 101, 4242, &d),
+	};
+	struct ow_incident inc = mkincident(kills, 2);
+	struct ow_verdict_config cfg;
+	struct ow_verdict v;
+	const struct ow_kill_analysis *a;
+
+	(void)state;
+	ow_verdict_config_default(&cfg);
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.n_kills, 2);
+
+	a = &v.kills[0];
+	assert_int_equal(a->n_candidates, 3);
+	assert_int_equal(a->n_ranked, 3);
+	assert_int_equal(a->victim_rank, 1);
+	assert_int_equal(a->ranked[0].proc_index, 1);
+	assert_int_equal(a->ranked[1].proc_index, 3);
+	assert_int_equal(a->ranked[2].proc_index, 2);
+	assert_int_equal(a->victim_badness.memory_points, 32);
+	assert_int_equal(a->victim_badness.adj_points, 65000);
+	assert_int_equal(a->victim_badness.points, 65032);
+	assert_int_equal(a->ranked[1].badness.points, 51200);
+	assert_true(a->victim_by_adj);
+	assert_true(a->victim_innocent);
+	assert_false(a->victim_was_top_holder);
+
+	/* The bystander is chosen against the data (the hogger outranks it): rank 2, by memory. */
+	a = &v.kills[1];
+	assert_int_equal(a->n_candidates, 2);
+	assert_int_equal(a->victim_rank, 2);
+	assert_false(a->victim_by_adj);
+	assert_false(a->victim_innocent);
+	assert_false(a->victim_was_top_holder);
+
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_string_equal(v.culprit.comm, "memhog");
+	assert_int_equal(v.culprit.oom_score_adj, 0);
+	assert_int_equal(v.culprit.memory_bytes, 200 * MIB);
+	assert_true(v.culprit.share > 0.781 && v.culprit.share < 0.782);
+	assert_true(v.culprit.was_trigger);
+	assert_false(v.culprit.was_killed);
+	assert_int_equal(v.culprit.n_reasons, 3);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 200.0 MiB, 78% of the memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "was never killed: 2 other processes died instead");
+	assert_string_equal(v.culprit.reasons[2],
+			    "was allocating when memory ran out (the trigger)");
+
+	assert_int_equal(v.n_innocent, 1);
+	assert_int_equal(v.innocent_pids[0], 100);
+	assert_int_equal(v.n_shielded, 0);
+	assert_false(v.partial);
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 78% of memcg /oomwitness-demo and was never killed; "
+		"the kernel killed 2 other processes instead, 1 of them chosen by oom_score_adj.");
+	ow_verdict_clear(&v);
+	assert_null(v.summary);
+	assert_int_equal(v.n_kills, 0);
+}
+
+/* Both victims at +1000, both chosen by adj: the plain wording of the summary. */
+static void test_all_victims_by_adj(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(100, "worker-a", 1000, 128 * KIB, OW_PROC_IN_DOMAIN),
+		mkproc(101, "worker-b", 1000, 256 * KIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 212 * MIB + 400 * KIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(101, "worker-b", 1000, 256 * KIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 220 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[] = {
+		mkkill(k1, 3, 100, 0, &d),
+		mkkill(k2, 2, 101, 0, &d),
+	};
+	struct ow_incident inc = mkincident(kills, 2);
+	struct ow_verdict v;
+
+	(void)state;
+	/* NULL config: the defaults. */
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	/* Same adj: worker-b's 64 pages outrank the victim's 32, so the victim is #2. */
+	assert_int_equal(v.kills[0].victim_rank, 2);
+	assert_int_equal(v.kills[0].ranked[0].proc_index, 1);
+	assert_int_equal(v.kills[1].victim_rank, 1);
+	assert_true(v.kills[0].victim_innocent);
+	assert_true(v.kills[1].victim_innocent);
+	assert_int_equal(v.n_innocent, 2);
+	assert_int_equal(v.innocent_pids[0], 100);
+	assert_int_equal(v.innocent_pids[1], 101);
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_false(v.culprit.was_trigger);
+	assert_int_equal(v.culprit.n_reasons, 3);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 212.4 MiB, 83% of the memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "oom_score_adj 0 against victims at +1000: the kernel preferred them");
+	assert_string_equal(v.culprit.reasons[2],
+			    "was never killed: 2 other processes died instead");
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 83% of memcg /oomwitness-demo and was never killed; "
+		"the kernel killed 2 processes chosen by oom_score_adj instead.");
+	ow_verdict_clear(&v);
+}
+
+/* A hogger at -1000 cannot be killed: it is shielded, and the reason says so. */
+static void test_hogger_adj_min(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(100, "victim", 1000, 128 * KIB, OW_PROC_IN_DOMAIN),
+		mkproc(200, "guarded", -500, 30 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(201, "tiny-shy", -900, 1 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(300, "outsider", -1000, 500 * MIB, 0),
+		mkproc(4242, "memhog", -1000, 200 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[] = { mkkill(k1, 5, 100, 100, &d) };
+	struct ow_incident inc = mkincident(kills, 1);
+	struct ow_verdict_config cfg;
+	struct ow_verdict v;
+
+	(void)state;
+	ow_verdict_config_default(&cfg);
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	/* The hogger and the outsider are not candidates; the others are. */
+	assert_int_equal(v.kills[0].n_candidates, 3);
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	assert_true(v.kills[0].victim_innocent);
+
+	/* The outsider holds more but is outside the memcg: the culprit is the hogger. */
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_int_equal(v.culprit.oom_score_adj, -1000);
+	assert_false(v.culprit.was_trigger);
+	assert_true(has_reason(&v.culprit, "oom_score_adj -1000: the kernel could not kill it"));
+	assert_true(has_reason(&v.culprit, "was never killed: 1 other process died instead"));
+
+	/* Shielded: negative adj and >= 10% of the limit, biggest first; 1 MiB is not enough. */
+	assert_int_equal(v.n_shielded, 2);
+	assert_int_equal(v.shielded_pids[0], 4242);
+	assert_int_equal(v.shielded_pids[1], 200);
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 78% of memcg /oomwitness-demo and was never killed; "
+		"the kernel killed 1 process chosen by oom_score_adj instead.");
+	ow_verdict_clear(&v);
+
+	/* A stricter threshold keeps only the hogger. */
+	cfg.shielded_min_share = 0.5;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.n_shielded, 1);
+	assert_int_equal(v.shielded_pids[0], 4242);
+	ow_verdict_clear(&v);
+}
+
+/* A single leaker that exhausts the memcg and is killed first: self-inflicted. */
+static void test_self_inflicted(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(70, "shell", 0, 3 * MIB, OW_PROC_IN_DOMAIN),
+		/* The snapshot was taken after the reaper: the victim still ranks. */
+		mkproc(77, "leaker", 0, 250 * MIB, OW_PROC_IN_DOMAIN | OW_PROC_OOM_SKIP),
+	};
+	struct ow_kill kills[] = { mkkill(k1, 2, 77, 77, &d) };
+	struct ow_incident inc = mkincident(kills, 1);
+	struct ow_verdict v;
+
+	(void)state;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.kills[0].n_candidates, 2);
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	assert_int_equal(v.kills[0].victim_badness.eligibility, OW_ELIGIBLE);
+	assert_int_equal(v.kills[0].victim_badness.memory_points, 64000);
+	assert_int_equal(v.kills[0].victim_badness.adj_points, 0);
+	assert_false(v.kills[0].victim_by_adj);
+	assert_false(v.kills[0].victim_innocent);
+	assert_true(v.kills[0].victim_was_top_holder);
+
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 77);
+	assert_true(v.culprit.was_killed);
+	assert_true(v.culprit.was_trigger);
+	assert_int_equal(v.culprit.n_reasons, 3);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 250.0 MiB, 98% of the memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "the victim itself held the most memory: not an innocent victim");
+	assert_string_equal(v.culprit.reasons[2],
+			    "was allocating when memory ran out (the trigger)");
+	assert_int_equal(v.n_innocent, 0);
+	assert_int_equal(v.n_shielded, 0);
+	assert_string_equal(
+		v.summary,
+		"leaker (pid 77) held 98% of memcg /oomwitness-demo and was itself the victim.");
+	ow_verdict_clear(&v);
+}
+
+/* A global OOM where the hogger dies only at the second kill. */
+static void test_global_killed_later(void **state)
+{
+	struct ow_domain d = { 0 };
+	struct ow_process k1[] = {
+		mkproc(500, "browser", 1000, 512 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(600, "java", 0, 6 * 1024 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(600, "java", 0, 7 * 1024 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[2];
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	d.kind = OW_DOMAIN_GLOBAL;
+	d.limit_bytes = 8 * 1024 * MIB;
+	d.total_bytes = 8 * 1024 * MIB;
+	kills[0] = mkkill(k1, 2, 500, 600, &d);
+	kills[1] = mkkill(k2, 1, 600, 600, &d);
+	inc = mkincident(kills, 2);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	/* 2097152 pages: adj 1000 adds 1000 * 2097 = 2097000 to 131072 pages. */
+	assert_int_equal(v.kills[0].victim_badness.adj_points, 2097000);
+	assert_int_equal(v.kills[0].ranked[1].badness.points, 1572864);
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	assert_true(v.kills[0].victim_by_adj);
+	/* 512 MiB is 6.25% of RAM: by adj, but too big to call innocent. */
+	assert_false(v.kills[0].victim_innocent);
+	assert_true(v.kills[1].victim_was_top_holder);
+	assert_int_equal(v.culprit.pid, 600);
+	assert_true(v.culprit.was_killed);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 6.0 GiB, 75% of RAM (8.0 GiB) at the first kill");
+	assert_true(has_reason(&v.culprit, "was killed at kill #2"));
+	assert_string_equal(
+		v.summary,
+		"java (pid 600) held 75% of RAM and was killed only at kill #2, after 1 other process.");
+	ow_verdict_clear(&v);
+}
+
+static void test_ranking_ties_and_size(void **state)
+{
+	/* 500000 pages: each adj point is worth 500 pages. */
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(12, "a", 0, 1000 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(13, "b", 1, 500 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(11, "c", 0, 1000 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(14, "d", 0, 10 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(15, "e", 0, 0, OW_PROC_IN_DOMAIN | OW_PROC_NO_MM),
+	};
+	struct ow_kill kills[1];
+	struct ow_incident inc;
+	struct ow_verdict_config cfg;
+	struct ow_verdict v;
+
+	(void)state;
+	d.total_bytes = 500000 * PAGE;
+	kills[0] = mkkill(k1, 5, 14, 0, &d);
+	inc = mkincident(kills, 1);
+	ow_verdict_config_default(&cfg);
+	cfg.ranking_size = 2;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.kills[0].n_candidates, 4);
+	assert_int_equal(v.kills[0].n_ranked, 2);
+	/* Three tie at 1000 points: c and a (more memory, c's lower pid first), then b. */
+	assert_int_equal(v.kills[0].ranked[0].proc_index, 2);
+	assert_int_equal(v.kills[0].ranked[1].proc_index, 0);
+	assert_int_equal(v.kills[0].ranked[0].badness.points, 1000);
+	assert_int_equal(v.kills[0].ranked[1].badness.points, 1000);
+	/* The victim is ranked even though its row was not kept. */
+	assert_int_equal(v.kills[0].victim_rank, 4);
+	/* Culprit on a tie of memory: the lower pid. */
+	assert_int_equal(v.culprit.pid, 11);
+	ow_verdict_clear(&v);
+
+	cfg.ranking_size = 0;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.kills[0].n_ranked, 0);
+	assert_null(v.kills[0].ranked);
+	assert_int_equal(v.kills[0].victim_rank, 4);
+	ow_verdict_clear(&v);
+}
+
+static void test_empty(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(5, "zombie", 0, 0, OW_PROC_IN_DOMAIN | OW_PROC_NO_MM),
+		mkproc(6, "elsewhere", 0, 64 * MIB, 0),
+	};
+	struct ow_kill kills[] = { mkkill(k1, 2, 99, 0, &d) };
+	struct ow_incident inc = { 0 };
+	struct ow_verdict v;
+
+	(void)state;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_NONE);
+	assert_int_equal(v.n_kills, 0);
+	assert_null(v.kills);
+	assert_int_equal(v.culprit.n_reasons, 0);
+	assert_string_equal(v.summary, "No kills: nothing to judge.");
+	ow_verdict_clear(&v);
+
+	/* A kill whose snapshot holds no memory in the domain, and a victim not in it. */
+	inc = mkincident(kills, 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_NONE);
+	assert_int_equal(v.kills[0].victim_rank, 0);
+	assert_int_equal(v.kills[0].n_candidates, 0);
+	assert_false(v.kills[0].victim_innocent);
+	assert_string_equal(
+		v.summary,
+		"No process in the OOM domain held memory at the first kill: no culprit to name.");
+	ow_verdict_clear(&v);
+
+	/* Clearing a zeroed verdict, twice, and NULL. */
+	memset(&v, 0, sizeof(v));
+	ow_verdict_clear(&v);
+	ow_verdict_clear(&v);
+	ow_verdict_clear(NULL);
+}
+
+static void test_partial(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(77, "leaker", 0, 250 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[] = { mkkill(k1, 1, 77, 77, &d) };
+	struct ow_incident inc = mkincident(kills, 1);
+	struct ow_verdict v;
+
+	(void)state;
+	inc.lost_events = 3;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_string_equal(v.summary,
+			    "leaker (pid 77) held 98% of memcg /oomwitness-demo and was itself the "
+			    "victim (partial data: 3 events lost).");
+	ow_verdict_clear(&v);
+
+	/* A partial snapshot without a count of lost records. */
+	inc.lost_events = 0;
+	kills[0].partial = true;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_non_null(strstr(v.summary, "(partial data: incomplete snapshot)"));
+	ow_verdict_clear(&v);
+
+	/* Lost records counted on the kill only (incident built by hand). */
+	kills[0].partial = false;
+	kills[0].lost_events = 1;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_non_null(strstr(v.summary, "(partial data: 1 event lost)"));
+	ow_verdict_clear(&v);
+
+	kills[0].lost_events = 0;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_false(v.partial);
+	assert_null(strstr(v.summary, "partial"));
+	ow_verdict_clear(&v);
+}
+
+/* No known limit: shares are 0 and figures are given in bytes instead. */
+static void test_no_limit(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(100, "victim", 1000, 128 * KIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[1];
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	d.limit_bytes = 0;
+	d.cgroup = NULL;
+	kills[0] = mkkill(k1, 2, 100, 0, &d);
+	inc = mkincident(kills, 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.culprit.share == 0.0);
+	assert_true(v.kills[0].victim_innocent);
+	assert_string_equal(v.culprit.reasons[0], "held 200.0 MiB at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "oom_score_adj 0 against a victim at +1000: the kernel preferred it");
+	assert_string_equal(v.summary,
+			    "memhog (pid 4242) held 200.0 MiB in the memcg and was never killed; "
+			    "the kernel killed 1 process chosen by oom_score_adj instead.");
+	ow_verdict_clear(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_badness_exact),
+		cmocka_unit_test(test_badness_ineligible),
+		cmocka_unit_test(test_config_default),
+		cmocka_unit_test(test_seed_story),
+		cmocka_unit_test(test_all_victims_by_adj),
+		cmocka_unit_test(test_hogger_adj_min),
+		cmocka_unit_test(test_self_inflicted),
+		cmocka_unit_test(test_global_killed_later),
+		cmocka_unit_test(test_ranking_ties_and_size),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_no_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
