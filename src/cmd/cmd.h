@@ -25,7 +25,7 @@ const char *ow_db_path(const char *option);
 /* Logs "oomwitness: <message>" to stderr: the one place errors are printed. */
 void ow_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Logs a failure to open the database, in words that say what to do. */
-void ow_log_store_open_error(const char *path, int err, const char *detail);
+/* Logs a failure to open the database (for writing when creating), in words that say what to do. */
+void ow_log_store_open_error(const char *path, int err, bool creating);
 
 #endif

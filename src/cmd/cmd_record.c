@@ -343,7 +343,7 @@ int cmd_record(int argc, char **argv)
 	/* 2. store */
 	r = ow_store_open(db, OW_STORE_READ_WRITE, &rec.store);
 	if (r < 0) {
-		ow_log_store_open_error(db, r, rec.store ? ow_store_errmsg(rec.store) : NULL);
+		ow_log_store_open_error(db, r, true);
 		return OW_EXIT_FAILURE;
 	}
 

@@ -55,7 +55,7 @@ static int open_store(const char *option, struct ow_store **ret_store)
 	int r = ow_store_open(db, OW_STORE_READ_ONLY, ret_store);
 
 	if (r < 0)
-		ow_log_store_open_error(db, r, *ret_store ? ow_store_errmsg(*ret_store) : NULL);
+		ow_log_store_open_error(db, r, false);
 	return r;
 }
 
@@ -113,20 +113,15 @@ static void show_usage(FILE *out)
 		     "and the culprit.\n");
 }
 
-static int parse_id(const char *arg, struct ow_store *store, int64_t *ret_id)
+/* Parses an incident id; "last" is resolved later, against the store (*ret_id = 0). */
+static int parse_id(const char *arg, int64_t *ret_id)
 {
 	char *end;
 	long long v;
-	int r;
 
 	if (strcmp(arg, "last") == 0) {
-		r = ow_store_last_incident_id(store, ret_id);
-		if (r == -ENOENT)
-			ow_log("no incidents recorded yet");
-		else if (r < 0)
-			ow_log("finding the last incident: %s (%s)", strerror(-r),
-			       ow_store_errmsg(store));
-		return r;
+		*ret_id = 0;
+		return 0;
 	}
 	v = strtoll(arg, &end, 10);
 	if (*end || v <= 0) {
@@ -136,6 +131,17 @@ static int parse_id(const char *arg, struct ow_store *store, int64_t *ret_id)
 	}
 	*ret_id = v;
 	return 0;
+}
+
+static int resolve_last(struct ow_store *store, int64_t *ret_id)
+{
+	int r = ow_store_last_incident_id(store, ret_id);
+
+	if (r == -ENOENT)
+		ow_log("no incidents recorded yet");
+	else if (r < 0)
+		ow_log("finding the last incident: %s (%s)", strerror(-r), ow_store_errmsg(store));
+	return r;
 }
 
 int cmd_show(int argc, char **argv)
@@ -157,12 +163,13 @@ int cmd_show(int argc, char **argv)
 		show_usage(stderr);
 		return OW_EXIT_USAGE;
 	}
+	if (parse_id(argv[optind], &id) < 0)
+		return OW_EXIT_USAGE;
 	if (open_store(o.db, &store) < 0)
 		return OW_EXIT_FAILURE;
-	r = parse_id(argv[optind], store, &id);
-	if (r < 0) {
+	if (id == 0 && resolve_last(store, &id) < 0) {
 		ow_store_close(store);
-		return r == -EINVAL ? OW_EXIT_USAGE : OW_EXIT_FAILURE;
+		return OW_EXIT_FAILURE;
 	}
 	r = ow_store_load_incident(store, id, &inc);
 	if (r < 0) {

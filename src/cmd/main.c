@@ -54,27 +54,18 @@ const char *ow_db_path(const char *option)
 	return OW_DEFAULT_DB;
 }
 
-void ow_log_store_open_error(const char *path, int err, const char *detail)
+void ow_log_store_open_error(const char *path, int err, bool creating)
 {
-	switch (err) {
-	case -ENOENT:
+	if (err == -ENOENT && !creating)
 		ow_log("no database at %s: run 'oomwitness record' first, or give --db PATH", path);
-		break;
-	case -EPROTO:
-		ow_log("%s is not an oomwitness database, or it is corrupt%s%s", path,
-		       detail && *detail ? ": " : "", detail ? detail : "");
-		break;
-	case -EPROTONOSUPPORT:
+	else if (err == -EPROTO)
+		ow_log("%s is not an oomwitness database, or it is corrupt", path);
+	else if (err == -EPROTONOSUPPORT)
 		ow_log("%s was written by a newer oomwitness (schema too new): upgrade to read it",
 		       path);
-		break;
-	default:
-		ow_log("cannot open database %s: %s%s%s", path, strerror(-err),
-		       detail && *detail ? " (" : "", detail && *detail ? detail : "");
-		if (detail && *detail)
-			fputs(")\n", stderr);
-		break;
-	}
+	else
+		ow_log("cannot %s database %s: %s", creating ? "open or create" : "open", path,
+		       strerror(-err));
 }
 
 int main(int argc, char **argv)

@@ -3,7 +3,8 @@
  * Formatting helpers shared by the renderers (format.h): byte counts, times, and sanitizing
  * strings that come from processes. A comm or a command line is chosen by whoever started the
  * process, so it may hold escape sequences, newlines or bytes that are not UTF-8; nothing of it
- * reaches a terminal or a JSON encoder without passing through here.
+ * reaches a terminal or a JSON encoder without passing through here. Also the one lookup both
+ * renderers share: the badness of a process at a kill.
  */
 #include "output/format.h"
 
@@ -27,7 +28,7 @@ const char *ow_format_bytes(char *buf, size_t size, uint64_t bytes)
 		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
 		return buf;
 	}
-	if ((bytes + 512) / 1024 < 1024) {
+	if (bytes < 1024 * 1024 - 512) {
 		snprintf(buf, size, "%llu KiB", (unsigned long long)((bytes + 512) / 1024));
 		return buf;
 	}
@@ -246,8 +247,11 @@ size_t ow_text_sanitize(char *dst, size_t size, const char *src, size_t len, siz
 
 	for (i = 0; i < len && cols < limit; cols++) {
 		size_t used = text_next(s + i, len - i, unit, &unit_len);
-		/* Anything after this unit may still need the ellipsis: keep room for it. */
-		size_t reserve = cols + 1 < total ? ellipsis_len : 0;
+		/*
+		 * Anything after this unit may still need the ellipsis: keep room for it, unless
+		 * dst could never hold it anyway.
+		 */
+		size_t reserve = cols + 1 < total && size > ellipsis_len + 1 ? ellipsis_len : 0;
 
 		if (pos + unit_len + reserve + 1 > size) {
 			cut = true;
@@ -278,4 +282,19 @@ size_t ow_utf8_columns(const char *s)
 		cols++;
 	}
 	return cols;
+}
+
+struct ow_badness ow_render_badness(const struct ow_kill *k, const struct ow_kill_analysis *a,
+				    const struct ow_process *p, int *ret_rank)
+{
+	size_t index = (size_t)(p - k->procs);
+
+	*ret_rank = 0;
+	for (size_t i = 0; a && i < a->n_ranked; i++) {
+		if (a->ranked[i].proc_index == index) {
+			*ret_rank = (int)i + 1;
+			return a->ranked[i].badness;
+		}
+	}
+	return ow_badness_compute(p, k->domain.total_bytes, OW_RENDER_PAGE_SIZE);
 }

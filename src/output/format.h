@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/verdict.h"
+
 /* Room for any ow_format_bytes() result, NUL included ("1023.9 EiB"). */
 #define OW_BYTES_STR_LEN 16
 /* Room for any ow_format_time_*() result, NUL included. */
@@ -57,5 +59,17 @@ size_t ow_text_sanitize(char *dst, size_t size, const char *src, size_t len, siz
 
 /* Display width of a UTF-8 string in code points (ill-formed bytes count one each). */
 size_t ow_utf8_columns(const char *s);
+
+/* Page size the badness points are counted in, as the verdict counts them (x86-64). */
+#define OW_RENDER_PAGE_SIZE 4096u
+
+/*
+ * The badness of p, a process of kill k's snapshot, at that kill: its ranking row when a ranked
+ * it (*ret_rank is then its 1-based rank), else recomputed with ow_badness_compute() (*ret_rank
+ * is 0), so that processes past the ranking and ineligible ones still get points and a reason.
+ * a may be NULL.
+ */
+struct ow_badness ow_render_badness(const struct ow_kill *k, const struct ow_kill_analysis *a,
+				    const struct ow_process *p, int *ret_rank);
 
 #endif

@@ -79,45 +79,6 @@ static json_t *jtime(uint64_t time_ns)
 	return json_string(buf);
 }
 
-/* Local mappings of the verdict's enums; verdict.c owns the canonical words. */
-static const char *culprit_kind_word(enum ow_culprit_kind kind)
-{
-	switch (kind) {
-	case OW_CULPRIT_PROCESS:
-		return "process";
-	case OW_CULPRIT_PROCESS_TREE:
-		return "process-tree";
-	case OW_CULPRIT_CGROUP:
-		return "cgroup";
-	case OW_CULPRIT_NON_PROCESS:
-		return "non-process";
-	case OW_CULPRIT_NONE:
-		break;
-	}
-	return "none";
-}
-
-static const char *eligibility_word(enum ow_eligibility e)
-{
-	switch (e) {
-	case OW_ELIGIBLE:
-		return NULL;
-	case OW_INELIGIBLE_OUTSIDE_DOMAIN:
-		return "outside the OOM memcg";
-	case OW_INELIGIBLE_ADJ_MIN:
-		return "oom_score_adj -1000";
-	case OW_INELIGIBLE_INIT:
-		return "global init";
-	case OW_INELIGIBLE_NO_MM:
-		return "no memory of its own";
-	case OW_INELIGIBLE_OOM_SKIP:
-		return "already reaped";
-	case OW_INELIGIBLE_VFORK:
-		return "vfork child";
-	}
-	return "unknown";
-}
-
 static json_t *domain_json(const struct ow_domain *d)
 {
 	json_t *obj = json_object();
@@ -134,26 +95,6 @@ static json_t *domain_json(const struct ow_domain *d)
 		return NULL;
 	}
 	return obj;
-}
-
-/* The ranking row of p at a kill, or NULL when p is not ranked there. */
-static const struct ow_ranked *find_ranked(const struct ow_kill_analysis *a,
-					   const struct ow_kill *k, const struct ow_process *p,
-					   int *ret_rank)
-{
-	size_t index;
-
-	*ret_rank = 0;
-	if (!a || !p)
-		return NULL;
-	index = (size_t)(p - k->procs);
-	for (size_t i = 0; i < a->n_ranked; i++) {
-		if (a->ranked[i].proc_index == index) {
-			*ret_rank = (int)i + 1;
-			return &a->ranked[i];
-		}
-	}
-	return NULL;
 }
 
 /*
@@ -202,8 +143,8 @@ static json_t *proc_json(const struct ow_process *p, int32_t pid, const struct o
 		    set(obj, "adj_points", b ? json_integer(b->adj_points) : json_null()) ||
 		    set(obj, "eligible", b ? json_boolean(eligible) : json_null()) ||
 		    set(obj, "ineligible_reason",
-			b && !eligible ? json_string(eligibility_word(b->eligibility)) :
-					 json_null()) ||
+			b && !eligible ? json_string(ow_eligibility_text(b->eligibility))
+				       : json_null()) ||
 		    set(obj, "rank", rank > 0 ? json_integer(rank) : json_null());
 	if (r) {
 		json_decref(obj);
@@ -243,15 +184,24 @@ static json_t *killer_json(const struct ow_kill *k, const struct ow_process *tri
 	return obj;
 }
 
+/* PROC of p at kill k: badness from the ranking or recomputed. p NULL: only pid is known. */
+static json_t *kill_proc_json(const struct ow_kill *k, const struct ow_kill_analysis *a,
+			      const struct ow_process *p, int32_t pid)
+{
+	struct ow_badness b;
+	int rank;
+
+	if (!p)
+		return proc_json(NULL, pid, NULL, 0);
+	b = ow_render_badness(k, a, p, &rank);
+	return proc_json(p, pid, &b, rank);
+}
+
 static json_t *trigger_json(const struct ow_kill *k, const struct ow_process *trigger,
 			    const struct ow_kill_analysis *a)
 {
-	const struct ow_ranked *row;
-	json_t *obj;
-	int rank;
+	json_t *obj = kill_proc_json(k, a, trigger, k->trigger_pid);
 
-	row = find_ranked(a, k, trigger, &rank);
-	obj = proc_json(trigger, k->trigger_pid, row ? &row->badness : NULL, rank);
 	if (!obj)
 		return NULL;
 	if (set(obj, "tid", jpid(k->trigger_tid)) ||
@@ -275,8 +225,8 @@ static json_t *candidates_json(const struct ow_kill *k, const struct ow_kill_ana
 
 		if (row->proc_index >= k->n_procs)
 			continue;
-		if (append(arr, proc_json(&k->procs[row->proc_index], 0, &row->badness,
-					  (int)i + 1))) {
+		if (append(arr,
+			   proc_json(&k->procs[row->proc_index], 0, &row->badness, (int)i + 1))) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -287,13 +237,18 @@ static json_t *candidates_json(const struct ow_kill *k, const struct ow_kill_ana
 static json_t *victim_json(const struct ow_kill *k, const struct ow_kill_analysis *a)
 {
 	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
-	const struct ow_badness *b = NULL;
+	struct ow_badness b;
+	int rank;
 
-	/* The verdict fills victim_badness when it found the victim, or says why it was not
-	 * eligible; a zeroed one with rank 0 means "not found" and is not reported. */
-	if (a && (a->victim_rank > 0 || a->victim_badness.eligibility != OW_ELIGIBLE))
-		b = &a->victim_badness;
-	return proc_json(victim, k->victim_pid, b, a ? a->victim_rank : 0);
+	if (!victim)
+		return proc_json(NULL, k->victim_pid, NULL, 0);
+	b = ow_render_badness(k, a, victim, &rank);
+	/* The verdict ranks the victim among all candidates, past the rows it kept too. */
+	if (a && a->victim_rank > 0) {
+		b = a->victim_badness;
+		rank = a->victim_rank;
+	}
+	return proc_json(victim, k->victim_pid, &b, rank);
 }
 
 static json_t *kill_json(const struct ow_kill *k, size_t index, const struct ow_kill_analysis *a)
@@ -308,13 +263,12 @@ static json_t *kill_json(const struct ow_kill *k, size_t index, const struct ow_
 		chosen_by = a->victim_by_adj ? "oom_score_adj" : "memory";
 	if (set(obj, "index", json_integer((json_int_t)index + 1)) ||
 	    set(obj, "time", jtime(k->time_ns)) || set(obj, "time_ns", ju64(k->time_ns)) ||
-	    set(obj, "victim", victim_json(k, a)) ||
-	    set(obj, "killer", killer_json(k, trigger)) ||
+	    set(obj, "victim", victim_json(k, a)) || set(obj, "killer", killer_json(k, trigger)) ||
 	    set(obj, "trigger", trigger_json(k, trigger, a)) ||
 	    set(obj, "candidates", candidates_json(k, a)) ||
 	    set(obj, "candidates_total", a ? ju64(a->n_candidates) : json_null()) ||
-	    set(obj, "victim_rank", a && a->victim_rank > 0 ? json_integer(a->victim_rank) :
-							      json_null()) ||
+	    set(obj, "victim_rank",
+		a && a->victim_rank > 0 ? json_integer(a->victim_rank) : json_null()) ||
 	    set(obj, "chosen_by", chosen_by ? json_string(chosen_by) : json_null()) ||
 	    set(obj, "victim_innocent", a ? json_boolean(a->victim_innocent) : json_null()) ||
 	    set(obj, "victim_was_top_holder",
@@ -349,13 +303,14 @@ static json_t *culprit_json(const struct ow_verdict *v)
 
 	if (!obj)
 		return NULL;
-	if (set(obj, "kind", json_string(culprit_kind_word(c->kind))) ||
-	    set(obj, "pid", jpid(c->pid)) || set(obj, "comm", jcomm(c->comm)) ||
-	    set(obj, "cmdline", jstring(c->cmdline, SIZE_MAX)) ||
+	if (set(obj, "kind", json_string(ow_culprit_kind_name(c->kind))) ||
+	    set(obj, "pid", is_proc ? jpid(c->pid) : json_null()) ||
+	    set(obj, "comm", is_proc ? jcomm(c->comm) : json_null()) ||
+	    set(obj, "cmdline", is_proc ? jstring(c->cmdline, SIZE_MAX) : json_null()) ||
 	    set(obj, "cgroup", jstring(c->cgroup, SIZE_MAX)) ||
 	    set(obj, "oom_score_adj", is_proc ? json_integer(c->oom_score_adj) : json_null()) ||
-	    set(obj, "memory_bytes", c->kind != OW_CULPRIT_NONE ? ju64(c->memory_bytes) :
-								  json_null()) ||
+	    set(obj, "memory_bytes",
+		c->kind != OW_CULPRIT_NONE ? ju64(c->memory_bytes) : json_null()) ||
 	    set(obj, "share", c->kind != OW_CULPRIT_NONE ? jshare(c->share) : json_null()) ||
 	    set(obj, "was_trigger", json_boolean(c->was_trigger)) ||
 	    set(obj, "was_killed", json_boolean(c->was_killed)))
@@ -381,17 +336,15 @@ static json_t *shielded_json(const struct ow_incident *inc, const struct ow_verd
 	for (size_t i = 0; v && i < v->n_shielded; i++) {
 		int32_t pid = v->shielded_pids[i];
 		const struct ow_process *p = NULL;
-		const struct ow_ranked *row = NULL;
-		int rank = 0;
+		size_t j;
 
 		/* As the first kill that saw it. */
-		for (size_t j = 0; j < inc->n_kills && !p; j++) {
+		for (j = 0; j < inc->n_kills && !p; j++)
 			p = ow_kill_find_process(&inc->kills[j], pid);
-			if (p)
-				row = find_ranked(j < v->n_kills ? &v->kills[j] : NULL,
-						  &inc->kills[j], p, &rank);
-		}
-		if (append(arr, proc_json(p, pid, row ? &row->badness : NULL, rank))) {
+		if (append(arr,
+			   p ? kill_proc_json(&inc->kills[j - 1],
+					      j - 1 < v->n_kills ? &v->kills[j - 1] : NULL, p, pid)
+			     : proc_json(NULL, pid, NULL, 0))) {
 			json_decref(arr);
 			return NULL;
 		}
@@ -424,11 +377,12 @@ static bool incident_partial(const struct ow_incident *inc, const struct ow_verd
 	return false;
 }
 
-/* Writes root and a newline; 0 or -EIO. */
+/* Writes root and a newline; 0, -EIO, or -ENOMEM (the encoder allocates too). */
 static int dump(FILE *out, const json_t *root)
 {
-	if (json_dumpf(root, out, DUMP_FLAGS) != 0 || fputc('\n', out) == EOF ||
-	    fflush(out) == EOF || ferror(out))
+	if (json_dumpf(root, out, DUMP_FLAGS) != 0)
+		return ferror(out) ? -EIO : -ENOMEM;
+	if (fputc('\n', out) == EOF || fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;
 }
@@ -455,8 +409,8 @@ int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const stru
 	if (set(root, "kills", kills))
 		goto out;
 	for (size_t i = 0; i < inc->n_kills; i++)
-		if (append(kills, kill_json(&inc->kills[i], i,
-					    v && i < v->n_kills ? &v->kills[i] : NULL)))
+		if (append(kills,
+			   kill_json(&inc->kills[i], i, v && i < v->n_kills ? &v->kills[i] : NULL)))
 			goto out;
 	if (set(root, "culprit", culprit_json(v)) ||
 	    set(root, "verdict", v ? jstring(v->summary, SIZE_MAX) : json_null()) ||
@@ -510,11 +464,12 @@ static json_t *row_json(const struct ow_store_incident_row *row)
 		goto nomem;
 	culprit = json_object();
 	if (set(obj, "culprit", culprit) ||
-	    set(culprit, "kind", jstring(row->culprit_kind ? row->culprit_kind : "none", SIZE_MAX)) ||
+	    set(culprit, "kind",
+		jstring(row->culprit_kind ? row->culprit_kind : "none", SIZE_MAX)) ||
 	    set(culprit, "pid", jpid(row->culprit_pid)) ||
 	    set(culprit, "comm",
-		row->culprit_comm && row->culprit_comm[0] ? jstring(row->culprit_comm, SIZE_MAX) :
-							    json_null()) ||
+		row->culprit_comm && row->culprit_comm[0] ? jstring(row->culprit_comm, SIZE_MAX)
+							  : json_null()) ||
 	    set(obj, "lost_events", ju64(row->lost_events)))
 		goto nomem;
 	return obj;

@@ -150,24 +150,6 @@ static void emit_wrapped(struct text_out *t, const char *first, const char *cont
 	free(clean);
 }
 
-/* Local mapping of enum ow_culprit_kind; verdict.c owns the canonical names. */
-static const char *culprit_kind_word(enum ow_culprit_kind kind)
-{
-	switch (kind) {
-	case OW_CULPRIT_PROCESS:
-		return "process";
-	case OW_CULPRIT_PROCESS_TREE:
-		return "process-tree";
-	case OW_CULPRIT_CGROUP:
-		return "cgroup";
-	case OW_CULPRIT_NON_PROCESS:
-		return "non-process";
-	case OW_CULPRIT_NONE:
-		break;
-	}
-	return "none";
-}
-
 /* "of the limit" for a memcg, "of RAM" for the machine. */
 static const char *share_of(const struct ow_domain *d)
 {
@@ -218,7 +200,7 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 	ow_format_bytes(usage, sizeof(usage), d->usage_bytes);
 	if (d->kind == OW_DOMAIN_MEMCG)
 		emit(t, "Incident %lld — memcg %s (limit %s, usage %s)", (long long)inc->id,
-		     safe(cg, sizeof(cg), d->cgroup, SIZE_MAX, 50), limit, usage);
+		     safe(cg, sizeof(cg), d->cgroup, SIZE_MAX, 44), limit, usage);
 	else
 		emit(t, "Incident %lld — global, the whole machine (RAM %s, in use %s)",
 		     (long long)inc->id, limit, usage);
@@ -234,8 +216,9 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 	emit(t, "%s .. %s, %zu kill%s", start, end, inc->n_kills, inc->n_kills == 1 ? "" : "s");
 
 	if (incident_incomplete(inc, v))
-		emit(t, "WARNING: incomplete data (%llu ring-buffer records lost); snapshots may miss "
-			"processes and the verdict may be wrong",
+		emit(t,
+		     "WARNING: incomplete data (%llu ring-buffer records lost): the verdict may be "
+		     "wrong",
 		     (unsigned long long)inc->lost_events);
 	emit(t, "%s", "");
 }
@@ -244,7 +227,9 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 			   const struct ow_culprit *c)
 {
 	char comm[COMM_SIZE], text[LINE_SIZE], mem[OW_BYTES_STR_LEN], amount[LINE_SIZE];
-	unsigned int pct = (unsigned int)(c->share * 100.0 + 0.5);
+	/* The share comes from a division: keep NaN and negatives away from the cast. */
+	unsigned int pct =
+		c->share > 0.0 && c->share < 100.0 ? (unsigned int)(c->share * 100.0 + 0.5) : 0;
 
 	ow_format_bytes(mem, sizeof(mem), c->memory_bytes);
 	snprintf(amount, sizeof(amount), "%s = %u%% %s", mem, pct, share_of(&inc->domain));
@@ -254,7 +239,8 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 		emit(t, "CULPRIT: %s%s (pid %d), adj %d, %s",
 		     c->kind == OW_CULPRIT_PROCESS_TREE ? "the process tree of " : "",
 		     safe_comm(comm, sizeof(comm), c->comm), c->pid, c->oom_score_adj, amount);
-		emit(t, "         %s; %s", c->was_trigger ? "triggered the OOM" : "did not trigger it",
+		emit(t, "         %s; %s",
+		     c->was_trigger ? "triggered the OOM" : "did not trigger it",
 		     c->was_killed ? "was killed" : "NEVER KILLED");
 		if (c->cmdline)
 			emit(t, "         cmdline: %s",
@@ -333,7 +319,8 @@ static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 			}
 			ow_format_bytes(mem, sizeof(mem), ow_process_memory_bytes(p));
 			fprintf(f, "%s%s (pid %d, adj %d, %s)", i ? ", " : "",
-				safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj, mem);
+				safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj,
+				mem);
 		}
 		if (fclose(f) != 0) {
 			free(list);
@@ -344,21 +331,6 @@ static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 		free(list);
 	}
 	emit(t, "%s", "");
-}
-
-/* The ranking row of p at this kill, or NULL when p was not ranked. */
-static const struct ow_ranked *find_ranked(const struct ow_kill_analysis *a,
-					   const struct ow_kill *k, const struct ow_process *p)
-{
-	size_t index;
-
-	if (!a || !p)
-		return NULL;
-	index = (size_t)(p - k->procs);
-	for (size_t i = 0; i < a->n_ranked; i++)
-		if (a->ranked[i].proc_index == index)
-			return &a->ranked[i];
-	return NULL;
 }
 
 static void render_stack(struct text_out *t, const char *label, const struct ow_stack *s)
@@ -380,8 +352,8 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
 	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
 	unsigned int parts = OW_TIME_CLOCK | OW_TIME_MILLIS;
-	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer" :
-							      "by a SIGKILL from user space";
+	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer"
+							    : "by a SIGKILL from user space";
 
 	if (ow_format_time_local(day, sizeof(day), k->time_ns, OW_TIME_DATE) ||
 	    ow_format_time_local(start_day, sizeof(start_day), inc->start_ns, OW_TIME_DATE) ||
@@ -404,17 +376,20 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 		const struct ow_badness *b = &a->victim_badness;
 
 		if (a->victim_by_adj)
-			emit(t, "     chosen by oom_score_adj: %lld of its %lld points came from adj %+d%s",
+			emit(t,
+			     "     chosen by oom_score_adj: %lld of its %lld points came from adj %+d%s",
 			     (long long)b->adj_points, (long long)b->points,
 			     victim ? victim->oom_score_adj : 0,
 			     a->victim_innocent ? " — an INNOCENT victim" : "");
 		else
-			emit(t, "     chosen by memory: %lld of its %lld points came from its memory%s",
+			emit(t,
+			     "     chosen by memory: %lld of its %lld points came from its memory%s",
 			     (long long)b->memory_points, (long long)b->points,
 			     a->victim_was_top_holder ? "; it held the most in the domain" : "");
 		if (a->victim_rank != 1)
-			emit(t, "     note: ranked #%d of %zu by the recomputed badness; the snapshot "
-				"differs from what the kernel saw",
+			emit(t,
+			     "     note: ranked #%d of %zu by the recomputed badness; the snapshot "
+			     "differs from what the kernel saw",
 			     a->victim_rank, a->n_candidates);
 	} else if (a) {
 		emit(t, "%s",
@@ -428,13 +403,13 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 
 		emit(t, "     trigger: %s pid %d tid %d (%s)%s", name, k->trigger_pid,
 		     k->trigger_tid, safe_comm(tcomm, sizeof(tcomm), k->trigger_thread_comm),
-		     k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating" :
-						       ", was allocating");
+		     k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating"
+						     : ", was allocating");
 	}
 	render_stack(t, "kernel stack:", &k->trigger_kernel_stack);
 	render_stack(t, "user stack:", &k->trigger_user_stack);
 	if (k->partial || k->lost_events > 0)
-		emit(t, "     snapshot INCOMPLETE: %llu records lost, %zu processes seen",
+		emit(t, "     snapshot INCOMPLETE (%llu records lost), %zu processes seen",
 		     (unsigned long long)k->lost_events, k->n_procs);
 }
 
@@ -456,6 +431,8 @@ static void render_unranked(struct text_out *t, const struct ow_kill *k,
 		/* The culprit first, then the shielded. */
 		int32_t pid = i == 0 ? v->culprit.pid : v->shielded_pids[i - 1];
 		const struct ow_process *p;
+		struct ow_badness b;
+		int rank;
 
 		if (i == 0 && (v->culprit.kind != OW_CULPRIT_PROCESS &&
 			       v->culprit.kind != OW_CULPRIT_PROCESS_TREE))
@@ -463,12 +440,17 @@ static void render_unranked(struct text_out *t, const struct ow_kill *k,
 		if (i > 0 && pid == v->culprit.pid)
 			continue;
 		p = ow_kill_find_process(k, pid);
-		if (!p || find_ranked(a, k, p))
+		if (!p)
+			continue;
+		b = ow_render_badness(k, a, p, &rank);
+		if (rank > 0)
 			continue;
 		ow_format_bytes(mem, sizeof(mem), ow_process_memory_bytes(p));
-		fprintf(f, "%s%s (pid %d, adj %d, %s%s)", n++ ? ", " : "",
+		fprintf(f, "%s%s (pid %d, adj %d, %s, %s: %s)", n++ ? ", " : "",
 			safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj, mem,
-			i == 0 ? ", CULPRIT" : ", shielded");
+			i == 0 ? "CULPRIT" : "shielded",
+			b.eligibility == OW_ELIGIBLE ? "ranked lower"
+						     : ow_eligibility_text(b.eligibility));
 	}
 	if (fclose(f) != 0) {
 		free(list);
@@ -486,8 +468,8 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 	char comm[COMM_SIZE + OW_COMM_LEN], rss[OW_BYTES_STR_LEN], swap[OW_BYTES_STR_LEN];
 
 	emit(t, "Ranking at kill #%zu (badness recomputed; points in pages)", i + 1);
-	emit(t, "  %-4s %-7s %-15s %5s %-10s %-10s %9s %9s %9s", "rank", "pid", "comm", "adj",
-	     "rss", "swap", "points", "memory", "adj part");
+	emit(t, "  %-4s %-7s %-15s %5s %10s %10s %9s %9s %9s", "rank", "pid", "comm", "adj", "rss",
+	     "swap", "points", "memory", "adj part");
 	for (size_t r = 0; r < a->n_ranked; r++) {
 		const struct ow_ranked *row = &a->ranked[r];
 		const struct ow_process *p;
@@ -505,7 +487,7 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 			mark = "  <- trigger";
 		ow_format_bytes(rss, sizeof(rss), ow_process_rss_bytes(p));
 		ow_format_bytes(swap, sizeof(swap), p->swap_bytes);
-		emit(t, "  %-4zu %-7d %s %5d %-10s %-10s %9lld %9lld %9lld%s", r + 1, p->pid,
+		emit(t, "  %-4zu %-7d %s %5d %10s %10s %9lld %9lld %9lld%s", r + 1, p->pid,
 		     cell(comm, sizeof(comm), p->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
 		     p->oom_score_adj, rss, swap, (long long)row->badness.points,
 		     (long long)row->badness.memory_points, (long long)row->badness.adj_points,
@@ -553,30 +535,24 @@ static void culprit_cell(char *buf, size_t size, const struct ow_store_incident_
 {
 	char comm[COMM_SIZE];
 	const char *kind = row->culprit_kind ? row->culprit_kind : "none";
+	bool tree = strcmp(kind, ow_culprit_kind_name(OW_CULPRIT_PROCESS_TREE)) == 0;
 
-	if (strcmp(kind, culprit_kind_word(OW_CULPRIT_PROCESS)) == 0 ||
-	    strcmp(kind, culprit_kind_word(OW_CULPRIT_PROCESS_TREE)) == 0)
+	if (tree || strcmp(kind, ow_culprit_kind_name(OW_CULPRIT_PROCESS)) == 0)
 		snprintf(buf, size, "%s (pid %d)%s",
 			 safe(comm, sizeof(comm), row->culprit_comm, OW_COMM_LEN, OW_COMM_LEN - 1),
-			 row->culprit_pid,
-			 strcmp(kind, culprit_kind_word(OW_CULPRIT_PROCESS)) ? " and children" : "");
-	else if (strcmp(kind, culprit_kind_word(OW_CULPRIT_NONE)) == 0)
+			 row->culprit_pid, tree ? " tree" : "");
+	else if (strcmp(kind, ow_culprit_kind_name(OW_CULPRIT_NONE)) == 0)
 		snprintf(buf, size, "-");
 	else
 		snprintf(buf, size, "%s", kind);
-	if (row->lost_events > 0) {
-		size_t len = strlen(buf);
-
-		snprintf(buf + len, size - len, " [%llu lost]",
-			 (unsigned long long)row->lost_events);
-	}
 }
 
 int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, size_t n)
 {
 	struct text_out t = { .out = out };
-	char domain[LINE_SIZE], domain_cell[LINE_SIZE], victims[LINE_SIZE],
-		victims_cell[LINE_SIZE], culprit[LINE_SIZE], start[OW_TIME_STR_LEN];
+	char domain[LINE_SIZE], domain_cell[LINE_SIZE], victims[LINE_SIZE], culprit[LINE_SIZE],
+		culprit_cell_buf[LINE_SIZE], kills[32], start[OW_TIME_STR_LEN];
+	bool any_lost = false;
 
 	if (!out || (n > 0 && !rows))
 		return -EINVAL;
@@ -584,8 +560,8 @@ int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, siz
 		emit(&t, "%s", "no incidents recorded");
 		return finish(&t);
 	}
-	emit(&t, "%-6s  %-19s  %-26s  %5s  %-16s  %s", "ID", "START", "DOMAIN", "KILLS",
-	     "VICTIMS", "CULPRIT");
+	emit(&t, "%-6s  %-19s  %-22s  %-6s  %-24s  %s", "ID", "START", "DOMAIN", "KILLS", "CULPRIT",
+	     "VICTIMS");
 	for (size_t i = 0; i < n; i++) {
 		const struct ow_store_incident_row *row = &rows[i];
 		size_t len = 0;
@@ -598,6 +574,10 @@ int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, siz
 				 row->domain_cgroup ? row->domain_cgroup : "?");
 		else
 			snprintf(domain, sizeof(domain), "global");
+		/* "!" marks an incident recorded while ring-buffer records were lost. */
+		snprintf(kills, sizeof(kills), "%zu%s", row->n_victims,
+			 row->lost_events ? "!" : "");
+		any_lost |= row->lost_events > 0;
 		victims[0] = '\0';
 		for (size_t j = 0; j < row->n_victims && len + 16 < sizeof(victims); j++) {
 			int r = snprintf(victims + len, sizeof(victims) - len, "%s%d", j ? "," : "",
@@ -608,9 +588,15 @@ int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, siz
 			len += (size_t)r;
 		}
 		culprit_cell(culprit, sizeof(culprit), row);
-		emit(&t, "%-6lld  %-19s  %s  %5zu  %s  %s", (long long)row->id, start,
-		     cell(domain_cell, sizeof(domain_cell), domain, SIZE_MAX, 26), row->n_victims,
-		     cell(victims_cell, sizeof(victims_cell), victims, SIZE_MAX, 16), culprit);
+		/* The line is cut at OW_TEXT_COLS: a long victim list ends in "…". */
+		emit(&t, "%-6lld  %-19s  %s  %-6s  %s  %s", (long long)row->id, start,
+		     cell(domain_cell, sizeof(domain_cell), domain, SIZE_MAX, 22), kills,
+		     cell(culprit_cell_buf, sizeof(culprit_cell_buf), culprit, SIZE_MAX, 24),
+		     row->n_victims ? victims : "-");
 	}
+	if (any_lost)
+		emit(&t, "%s",
+		     "(! ring-buffer records were lost while recording: the incident may be "
+		     "incomplete)");
 	return finish(&t);
 }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "output/format.h"
 #include "output/render.h"
@@ -83,16 +84,6 @@ static void set_stack(struct ow_stack *s, const char *const *frames, size_t n)
 	s->n_frames = n;
 }
 
-static struct ow_badness badness(const struct ow_process *p, uint64_t total_bytes)
-{
-	struct ow_badness b = { .eligibility = OW_ELIGIBLE };
-
-	b.memory_points = (int64_t)(ow_process_memory_bytes(p) / PAGE);
-	b.adj_points = (int64_t)p->oom_score_adj * (int64_t)(total_bytes / PAGE) / 1000;
-	b.points = b.memory_points + b.adj_points;
-	return b;
-}
-
 /* The verdict, built by hand; everything it points to lives in this struct. */
 struct fixture {
 	struct ow_incident inc;
@@ -105,11 +96,13 @@ struct fixture {
 };
 
 static const char *const kstack[] = {
-	"dump_header+0x4a",	"oom_kill_process+0xfa",      "out_of_memory+0x243",
-	"mem_cgroup_out_of_memory+0x134", "try_charge_memcg+0x6d5", "charge_memcg+0x3b",
+	"dump_header+0x4a",	    "oom_kill_process+0xfa",
+	"out_of_memory+0x243",	    "mem_cgroup_out_of_memory+0x134",
+	"try_charge_memcg+0x6d5",   "charge_memcg+0x3b",
 	"__mem_cgroup_charge+0x2c",
 };
-static const char *const ustack[] = { "fill+0x31 (/usr/bin/memhog)", "main+0x9c (/usr/bin/memhog)" };
+static const char *const ustack[] = { "fill+0x31 (/usr/bin/memhog)",
+				      "main+0x9c (/usr/bin/memhog)" };
 
 /* One kill of the seed story. first: 4240 is still alive (and is the victim). */
 static void add_kill(struct fixture *fx, bool first, const char *hostile_comm,
@@ -161,7 +154,8 @@ static void build(struct fixture *fx, const char *hostile_comm, const char *host
 
 		for (size_t r = 0; r < n; r++) {
 			fx->ranked[i][r].proc_index = r;
-			fx->ranked[i][r].badness = badness(&k->procs[r], k->domain.total_bytes);
+			fx->ranked[i][r].badness =
+				ow_badness_compute(&k->procs[r], k->domain.total_bytes, PAGE);
 		}
 		a->n_ranked = n;
 		a->ranked = fx->ranked[i];
@@ -197,8 +191,8 @@ static void build(struct fixture *fx, const char *hostile_comm, const char *host
 	v->shielded_pids = fx->shielded;
 	v->n_innocent = 2;
 	v->innocent_pids = fx->innocent;
-	v->summary = (char *)(summary ? summary :
-					"memhog (pid 4242) held 83% of memcg /oomwitness-demo and "
+	v->summary = (char *)(summary ? summary
+				      : "memhog (pid 4242) held 83% of memcg /oomwitness-demo and "
 					"was never killed; the kernel killed 2 processes with "
 					"oom_score_adj 1000 that held under 1% each.");
 }
@@ -341,19 +335,19 @@ static void test_format_times(void **state)
 
 	assert_int_equal(setenv("TZ", "UTC", 1), 0);
 	tzset();
-	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE | OW_TIME_CLOCK),
-			 0);
+	assert_int_equal(
+		ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE | OW_TIME_CLOCK), 0);
 	assert_string_equal(buf, "2026-11-25 19:04:05");
-	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_CLOCK | OW_TIME_MILLIS),
-			 0);
+	assert_int_equal(
+		ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_CLOCK | OW_TIME_MILLIS), 0);
 	assert_string_equal(buf, "19:04:05.123");
 	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE), 0);
 	assert_string_equal(buf, "2026-11-25");
 
 	assert_int_equal(setenv("TZ", "Asia/Tokyo", 1), 0);
 	tzset();
-	assert_int_equal(ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE | OW_TIME_CLOCK),
-			 0);
+	assert_int_equal(
+		ow_format_time_local(buf, sizeof(buf), T0_NS, OW_TIME_DATE | OW_TIME_CLOCK), 0);
 	/* Tokyo is UTC+9 without DST; without zone data glibc falls back to UTC. */
 	if (strcmp(buf, "2026-11-25 19:04:05") != 0)
 		assert_string_equal(buf, "2026-11-26 04:04:05");
@@ -383,8 +377,7 @@ static void test_utf8_sanitize(void **state)
 	/* Overlong '/', a surrogate, past U+10FFFF, a stray continuation byte. */
 	assert_sanitized("\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd");
 	assert_sanitized("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-	assert_sanitized("\xf4\x90\x80\x80", 4,
-			 "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_sanitized("\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 	assert_sanitized("a\x80z", 3, "a\xef\xbf\xbdz");
 	/* Control characters are kept (JSON escapes them); len and NUL both bound it. */
 	assert_sanitized("a\nb\x1b", 4, "a\nb\x1b");
@@ -402,7 +395,11 @@ static void test_text_sanitize(void **state)
 	assert_string_equal(buf, "?[31mred?");
 	assert_int_equal(cols, 9);
 	/* C1 CSI (U+009B), right-to-left override (U+202E), invalid bytes, DEL. */
-	ow_text_sanitize(buf, sizeof(buf), "a\xc2\x9b" "b\xe2\x80\xae" "c\xff\x7f", SIZE_MAX, 100);
+	ow_text_sanitize(buf, sizeof(buf),
+			 "a\xc2\x9b"
+			 "b\xe2\x80\xae"
+			 "c\xff\x7f",
+			 SIZE_MAX, 100);
 	assert_string_equal(buf, "a?b?c??");
 	/* Printable UTF-8 is kept. */
 	ow_text_sanitize(buf, sizeof(buf), "caf\xc3\xa9", SIZE_MAX, 100);
@@ -454,10 +451,25 @@ static void assert_null_field(const json_t *obj, const char *key)
 static void assert_proc_fields(const json_t *proc)
 {
 	static const char *const keys[] = {
-		"pid",	      "ppid",	       "comm",	      "cmdline",       "uid",
-		"cgroup",     "oom_score_adj", "rss_bytes",   "anon_bytes",    "file_bytes",
-		"shmem_bytes", "swap_bytes",   "pgtables_bytes", "points",      "memory_points",
-		"adj_points", "eligible",      "ineligible_reason", "rank",
+		"pid",
+		"ppid",
+		"comm",
+		"cmdline",
+		"uid",
+		"cgroup",
+		"oom_score_adj",
+		"rss_bytes",
+		"anon_bytes",
+		"file_bytes",
+		"shmem_bytes",
+		"swap_bytes",
+		"pgtables_bytes",
+		"points",
+		"memory_points",
+		"adj_points",
+		"eligible",
+		"ineligible_reason",
+		"rank",
 	};
 
 	assert_true(json_is_object(proc));
@@ -499,8 +511,8 @@ static void test_show_json_contract(void **state)
 	assert_int_equal(jint(victim, "oom_score_adj"), 1000);
 	assert_int_equal(jint(victim, "rss_bytes"), 256 * KiB);
 	assert_int_equal(jint(victim, "anon_bytes"), 256 * KiB);
-	assert_int_equal(jint(victim, "points"), 64 + 2 + 65536);
-	assert_int_equal(jint(victim, "adj_points"), 65536);
+	assert_int_equal(jint(victim, "points"), 64 + 2 + 65000);
+	assert_int_equal(jint(victim, "adj_points"), 65000);
 	assert_int_equal(jint(victim, "rank"), 1);
 	assert_true(json_is_true(json_object_get(victim, "eligible")));
 	assert_null_field(victim, "ineligible_reason");
@@ -518,9 +530,9 @@ static void test_show_json_contract(void **state)
 	assert_string_equal(jstr(trigger, "thread_comm"), "memhog-worker");
 	assert_int_equal(jint(trigger, "rank"), 3);
 	assert_int_equal(json_array_size(json_object_get(trigger, "kernel_stack")), 7);
-	assert_string_equal(json_string_value(json_array_get(json_object_get(trigger, "kernel_stack"),
-							     2)),
-			    "out_of_memory+0x243");
+	assert_string_equal(
+		json_string_value(json_array_get(json_object_get(trigger, "kernel_stack"), 2)),
+		"out_of_memory+0x243");
 	assert_int_equal(json_array_size(json_object_get(trigger, "user_stack")), 2);
 
 	cands = json_object_get(kill, "candidates");
@@ -564,12 +576,17 @@ static void test_show_json_contract(void **state)
 	assert_proc_fields(json_array_get(shielded, 0));
 	assert_int_equal(jint(json_array_get(shielded, 0), "pid"), 4300);
 	assert_int_equal(jint(json_array_get(shielded, 0), "oom_score_adj"), -1000);
+	/* Not a candidate: no points, but the reason and what it would have scored. */
 	assert_null_field(json_array_get(shielded, 0), "points");
+	assert_null_field(json_array_get(shielded, 0), "rank");
+	assert_true(json_is_false(json_object_get(json_array_get(shielded, 0), "eligible")));
+	assert_string_equal(jstr(json_array_get(shielded, 0), "ineligible_reason"),
+			    "oom_score_adj -1000");
+	assert_int_equal(jint(json_array_get(shielded, 0), "memory_points"), 7682);
 	assert_int_equal(json_array_size(json_object_get(root, "innocent_victims")), 2);
-	assert_int_equal(json_integer_value(json_array_get(json_object_get(root,
-									    "innocent_victims"),
-							    0)),
-			 4240);
+	assert_int_equal(
+		json_integer_value(json_array_get(json_object_get(root, "innocent_victims"), 0)),
+		4240);
 	assert_true(json_is_false(json_object_get(root, "partial")));
 	assert_int_equal(jint(root, "lost_events"), 0);
 	/* Indented, one object: two-space indentation and a final newline. */
@@ -636,7 +653,9 @@ static void test_show_json_no_verdict(void **state)
 	assert_int_equal(jint(root, "lost_events"), 4);
 	kill = json_array_get(json_object_get(root, "kills"), 0);
 	assert_int_equal(jint(json_object_get(kill, "victim"), "pid"), 4240);
-	assert_null_field(json_object_get(kill, "victim"), "points");
+	/* Without a verdict the badness is still recomputed from the snapshot, but not ranked. */
+	assert_int_equal(jint(json_object_get(kill, "victim"), "points"), 65066);
+	assert_null_field(json_object_get(kill, "victim"), "rank");
 	assert_int_equal(json_array_size(json_object_get(kill, "candidates")), 0);
 	json_decref(root);
 	free(out);
@@ -665,13 +684,15 @@ static void test_show_text_seed(void **state)
 	assert_true(has_line_starting(out, "  shielded: postgres (pid 4300, adj -1000, 30.0 MiB)"));
 	assert_true(has_line_starting(out, "  #1 19:04:05.123  KILLED victim (pid 4240, adj 1000"));
 	assert_true(has_line_starting(out, "  #2 19:04:06.579  KILLED bystander (pid 4241"));
-	assert_non_null(strstr(out, "chosen by oom_score_adj: 65536 of its 65602 points"));
+	assert_non_null(strstr(out, "chosen by oom_score_adj: 65000 of its 65066 points"));
 	assert_non_null(strstr(out, "trigger: memhog pid 4242 tid 4243 (memhog-worker)"));
 	assert_non_null(strstr(out, "(+2 more frames)"));
 	assert_true(has_line_starting(out, "Ranking at kill #1"));
 	assert_non_null(strstr(out, "<- KILLED"));
 	assert_non_null(strstr(out, "<- CULPRIT"));
-	assert_non_null(strstr(out, "not ranked: postgres (pid 4300, adj -1000"));
+	assert_non_null(strstr(out,
+			       "not ranked: postgres (pid 4300, adj -1000, 30.0 MiB, shielded: "
+			       "oom_score_adj -1000)"));
 	assert_null(strstr(out, "WARNING"));
 	free(out);
 	teardown_fx(&fx);
@@ -686,7 +707,8 @@ static void test_show_text_hostile(void **state)
 	(void)state;
 	memset(long_cmdline, 'x', sizeof(long_cmdline) - 1);
 	long_cmdline[sizeof(long_cmdline) - 1] = '\0';
-	snprintf(long_summary, sizeof(long_summary), "%s %0300d and \xc3\xa9\xc3\xa9\xc3\xa9 "
+	snprintf(long_summary, sizeof(long_summary),
+		 "%s %0300d and \xc3\xa9\xc3\xa9\xc3\xa9 "
 		 "with \x1b[2J\nFAKE VERDICT and a tab\there",
 		 "the kernel killed processes because", 7);
 	memset(long_cgroup, 'c', sizeof(long_cgroup) - 1);
@@ -707,7 +729,8 @@ static void test_show_text_hostile(void **state)
 	assert_false(has_line_starting(out, "FAKE"));
 	assert_non_null(strstr(out, "KILLED ?FAKE?[2J?\xc3\xa9 (pid 4240"));
 	assert_non_null(strstr(out, "\xe2\x80\xa6")); /* something was cut with "…" */
-	assert_true(has_line_starting(out, "WARNING: incomplete data (12 ring-buffer records lost)"));
+	assert_true(has_line_starting(
+		out, "WARNING: incomplete data (12 ring-buffer records lost): the verdict"));
 	assert_non_null(strstr(out, "snapshot INCOMPLETE"));
 	free(out);
 	teardown_fx(&fx);
@@ -791,7 +814,8 @@ static void test_list_text(void **state)
 	assert_non_null(strstr(out, "4240,4241"));
 	assert_non_null(strstr(out, "memhog (pid 4242)"));
 	assert_true(has_line_starting(out, "4 "));
-	assert_non_null(strstr(out, "[7 lost]"));
+	assert_non_null(strstr(out, "40!"));
+	assert_true(has_line_starting(out, "(! ring-buffer records were lost"));
 	assert_false(has_line_starting(out, "evil"));
 	assert_true(has_line_starting(out, "5 "));
 	free(out);
@@ -812,8 +836,12 @@ static void test_list_json(void **state)
 		  .culprit_pid = 4242,
 		  .culprit_comm = "memhog",
 		  .lost_events = 1 },
-		{ .id = 4, .start_ns = T0_NS, .end_ns = T0_NS, .domain_kind = OW_DOMAIN_GLOBAL,
-		  .culprit_kind = "none", .culprit_comm = "\xff" },
+		{ .id = 4,
+		  .start_ns = T0_NS,
+		  .end_ns = T0_NS,
+		  .domain_kind = OW_DOMAIN_GLOBAL,
+		  .culprit_kind = "none",
+		  .culprit_comm = "\xff" },
 	};
 	json_t *root, *row, *culprit;
 	char *out;
@@ -859,6 +887,62 @@ static void test_list_json(void **state)
 
 /* ---- errors ---- */
 
+/* Allocations jansson may still make before failing; tests only. */
+static int alloc_budget;
+
+static void *failing_malloc(size_t size)
+{
+	if (alloc_budget <= 0)
+		return NULL;
+	alloc_budget--;
+	return malloc(size);
+}
+
+/* Fails each jansson allocation in turn: every one must end in -ENOMEM, without a leak. */
+static void test_json_out_of_memory(void **state)
+{
+	int32_t victims[] = { 4240, 4241 };
+	struct ow_store_incident_row row = { .id = 3,
+					     .start_ns = T0_NS,
+					     .domain_kind = OW_DOMAIN_MEMCG,
+					     .domain_cgroup = "/x",
+					     .n_victims = 2,
+					     .victim_pids = victims,
+					     .culprit_kind = "process",
+					     .culprit_pid = 4242,
+					     .culprit_comm = "memhog" };
+	struct fixture fx;
+	int failures = 0;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+	for (int budget = 0;; budget++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		int r, r_list;
+
+		assert_non_null(f);
+		alloc_budget = budget;
+		json_set_alloc_funcs(failing_malloc, free);
+		r = ow_render_incident_json(f, &fx.inc, &fx.v);
+		alloc_budget = budget;
+		r_list = ow_render_list_json(f, &row, 1);
+		json_set_alloc_funcs(malloc, free);
+		fclose(f);
+		free(buf);
+		if (r == 0 && r_list == 0)
+			break;
+		if (r != 0)
+			assert_int_equal(r, -ENOMEM);
+		if (r_list != 0)
+			assert_int_equal(r_list, -ENOMEM);
+		failures++;
+	}
+	assert_true(failures > 100);
+	teardown_fx(&fx);
+}
+
 static void test_write_errors(void **state)
 {
 	struct fixture fx;
@@ -896,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_list_text),
 		cmocka_unit_test(test_list_json),
 		cmocka_unit_test(test_write_errors),
+		cmocka_unit_test(test_json_out_of_memory),
 	};
 
 	/* Text output is local time: pin the zone so that the expected strings hold. */

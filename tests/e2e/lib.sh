@@ -1,0 +1,181 @@
+# shellcheck shell=bash
+# Helpers for end-to-end tests: real OOMs in throwaway memory cgroups, a real recorder, and
+# assertions on `oomwitness show --json`. Sourced by each tests/e2e/test_*.sh, which runs as
+# root in its own bash process (tests/e2e/run.sh bounds it in time).
+#
+# Everything a test creates (cgroups, processes, the recorder, its temporary folder) is
+# registered here and removed by ow_cleanup on exit, also when the test fails or times out.
+# cgroup v1 (this machine) and v2 (most machines) are both handled.
+
+OW_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+OW=${OW:-$OW_TOP/build/oomwitness}
+MEMHOG=${MEMHOG:-$OW_TOP/build/tests/memhog}
+OW_TMP=$(mktemp -d /tmp/oomwitness-e2e.XXXXXX)
+OW_DB=$OW_TMP/oomwitness.db
+OW_PIDS=()
+OW_CGROUPS=()
+OW_RECORDER_PID=
+
+ow_cleanup() {
+	local pid cg i
+	for pid in "${OW_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
+	if [ -n "$OW_RECORDER_PID" ]; then
+		kill -TERM "$OW_RECORDER_PID" 2>/dev/null
+		for i in $(seq 50); do kill -0 "$OW_RECORDER_PID" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$OW_RECORDER_PID" 2>/dev/null
+	fi
+	wait 2>/dev/null
+	for cg in "${OW_CGROUPS[@]}"; do
+		for i in $(seq 50); do
+			[ -d "$cg" ] || break
+			# Anything still inside (a child the test did not know about) goes first.
+			xargs -r kill -9 <"$cg/cgroup.procs" 2>/dev/null
+			rmdir "$cg" 2>/dev/null && break
+			sleep 0.1
+		done
+		[ -d "$cg" ] && echo "cleanup: could not remove cgroup $cg" >&2
+	done
+	rm -rf "$OW_TMP"
+}
+trap ow_cleanup EXIT
+trap 'exit 143' TERM INT
+
+# Fails the test with a message.
+fail() {
+	echo "    FAIL: $*" >&2
+	exit 1
+}
+
+# Skips the test, loudly: only for a capability this machine really lacks.
+skip() {
+	echo "    SKIP: $*" >&2
+	exit 77
+}
+
+ow_require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (BPF and memory cgroups); run 'sudo make test'"
+}
+
+# Which memory cgroup hierarchy this machine has: 1, 2, or 0.
+ow_memcg_version() {
+	if [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		echo 1
+	elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		echo 2
+	else
+		echo 0
+	fi
+}
+
+# ow_cgroup_create NAME LIMIT_MIB: makes a memory cgroup with that limit and no swap; sets
+# OW_CG_DIR to its directory. The cgroup path as oomwitness reports it is "/NAME".
+# (Not called in a $(...) subshell: the cgroup must be registered in this shell for cleanup.)
+ow_cgroup_create() {
+	local name=$1 limit=$(($2 << 20)) dir
+	case $(ow_memcg_version) in
+	1)
+		dir=/sys/fs/cgroup/memory/$name
+		mkdir "$dir" || fail "mkdir $dir"
+		OW_CGROUPS+=("$dir")
+		echo "$limit" >"$dir/memory.limit_in_bytes" || fail "setting the limit of $dir"
+		echo 0 >"$dir/memory.swappiness" 2>/dev/null
+		;;
+	2)
+		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		dir=/sys/fs/cgroup/$name
+		mkdir "$dir" || fail "mkdir $dir"
+		OW_CGROUPS+=("$dir")
+		echo "$limit" >"$dir/memory.max" || fail "setting memory.max of $dir"
+		echo 0 >"$dir/memory.swap.max" 2>/dev/null
+		;;
+	*) skip "no memory cgroup controller on this machine (neither v1 nor v2)" ;;
+	esac
+	OW_CG_DIR=$dir
+}
+
+# ow_spawn CGROUP_DIR MEMHOG_ARGS...: starts memhog inside the cgroup; sets OW_LAST_PID.
+# (Not in a $(...) subshell: the pid must be registered in this shell for cleanup.)
+ow_spawn() {
+	local dir=$1
+	shift
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$MEMHOG" "$@" &
+	OW_LAST_PID=$!
+	OW_PIDS+=("$OW_LAST_PID")
+	disown "$OW_LAST_PID" # its death by SIGKILL is the point: no "Killed" job notice
+}
+
+# ow_wait_file PATH SECONDS
+ow_wait_file() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ow_wait_dead PID SECONDS: true once PID is gone.
+ow_wait_dead() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+ow_record_start() {
+	"$OW" record --db "$OW_DB" --ready-file "$OW_TMP/ready" "$@" 2>"$OW_TMP/record.log" &
+	OW_RECORDER_PID=$!
+	ow_wait_file "$OW_TMP/ready" 20 || {
+		cat "$OW_TMP/record.log" >&2
+		fail "the recorder did not attach within 20 s"
+	}
+}
+
+# Stops the recorder with SIGTERM and checks it exits 0 after flushing.
+ow_record_stop() {
+	local rc
+	kill -TERM "$OW_RECORDER_PID"
+	wait "$OW_RECORDER_PID"
+	rc=$?
+	OW_RECORDER_PID=
+	[ "$rc" -eq 0 ] || {
+		cat "$OW_TMP/record.log" >&2
+		fail "the recorder exited $rc on SIGTERM, not 0"
+	}
+}
+
+ow_vmstat_oom_kills() {
+	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
+}
+
+# Waits until the recorder has committed N kills in total (or SECONDS pass).
+ow_wait_recorded_kills() {
+	local want=$1 secs=$2 i n
+	for i in $(seq $((secs * 5))); do
+		n=$(grep -c '^oomwitness: kill of pid' "$OW_TMP/record.log" 2>/dev/null)
+		[ "${n:-0}" -ge "$want" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+# jq on a file, failing the test when jq itself fails.
+jqf() {
+	local file=$1
+	shift
+	jq -r "$@" "$file" || fail "jq $* on $file"
+}
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# assert_true WHAT JQ_FILTER FILE: the filter must print "true".
+assert_jq() {
+	local out
+	out=$(jq -r "$2" "$3") || fail "$1: jq failed on $3"
+	[ "$out" = "true" ] || fail "$1: '$2' is $out"
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every end-to-end test (tests/e2e/test_*.sh, or those named as arguments), each in its
+# own bash bounded by a timeout, and ends with "N passed, N failed, N skipped".
+# A test exits 0 (pass), 77 (skip, with its reason printed loudly) or anything else (fail).
+# With OW_SUMMARY_FILE set the counts are appended there instead (tests/run-all.sh).
+set -u
+cd "$(dirname "$0")/../.."
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=(tests/e2e/test_*.sh)
+passed=0
+failed=0
+skipped=0
+for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
+	start=$EPOCHREALTIME
+	timeout --kill-after=10 180 bash "$t"
+	rc=$?
+	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+	case $rc in
+	0) echo "PASS $name (${secs}s)"; passed=$((passed + 1)) ;;
+	77) echo "SKIP $name  <-- NOT TESTED on this machine, see the reason above"; skipped=$((skipped + 1)) ;;
+	124 | 137) echo "FAIL $name: timed out after 180 s"; failed=$((failed + 1)) ;;
+	*) echo "FAIL $name (exit $rc)"; failed=$((failed + 1)) ;;
+	esac
+done
+if [ -n "${OW_SUMMARY_FILE:-}" ]; then
+	echo "$passed $failed $skipped" >>"$OW_SUMMARY_FILE"
+else
+	echo "e2e: $passed passed, $failed failed, $skipped skipped"
+fi
+[ "$failed" -eq 0 ]
