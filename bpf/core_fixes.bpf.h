@@ -32,7 +32,7 @@ static __always_inline long ow_mm_counter(struct mm_struct *mm, int member)
 
 		v = BPF_CORE_READ(old, rss_stat.count[member].counter);
 	} else {
-		v = BPF_CORE_READ(mm, rss_stat[member].count);
+		v = mm->rss_stat[member].count; /* a direct load: no helper call */
 	}
 	return v < 0 ? 0 : v;
 }
@@ -45,10 +45,7 @@ static __always_inline long ow_mm_counter(struct mm_struct *mm, int member)
 
 static __always_inline bool ow_mm_oom_skip(struct mm_struct *mm)
 {
-	unsigned long word = 0;
-
-	bpf_core_read(&word, sizeof(word), &mm->flags);
-	return word & (1UL << OW_MMF_OOM_SKIP);
+	return *(unsigned long *)&mm->flags & (1UL << OW_MMF_OOM_SKIP);
 }
 
 /*

@@ -8,8 +8,10 @@
  *
  * At each kill the program emits, in this order on the ring buffer:
  *   OW_EV_KILL_BEGIN    the victim, the trigger (the task running the OOM killer), its stacks
- *   OW_EV_CGROUP * n    each memory cgroup of the snapshot once, ancestors before children
- *   OW_EV_TASK * n      every process of the machine (kernel threads counted, not emitted)
+ *   OW_EV_CGROUP * n    each memory cgroup of the snapshot once (linked by parent_id)
+ *   OW_EV_TASKS * n     every process of the machine, OW_TASKS_PER_RECORD to a record
+ *                       (kernel threads counted, not emitted); cgroup records of a batch's
+ *                       tasks come before it
  *   OW_EV_KILL_END      counts, so the consumer knows whether it saw everything
  * Records of one kill carry the same kill_seq. Besides kills, exec and exit events keep the
  * consumer's command-line cache current.
@@ -20,11 +22,12 @@
 #define OW_TASK_COMM_LEN 16
 #define OW_CGROUP_NAME_LEN 128
 #define OW_STACK_DEPTH 32
+#define OW_TASKS_PER_RECORD 16 /* a power of two: the BPF side masks indexes with it */
 
 enum ow_event_type {
 	OW_EV_KILL_BEGIN = 1,
 	OW_EV_CGROUP = 2,
-	OW_EV_TASK = 3,
+	OW_EV_TASKS = 3,
 	OW_EV_KILL_END = 4,
 	OW_EV_EXEC = 5,
 	OW_EV_EXIT = 6,
@@ -82,15 +85,18 @@ struct ow_event_cgroup {
 	char name[OW_CGROUP_NAME_LEN]; /* last path component; "" for the root */
 };
 
-struct ow_event_task {
+/* A batch of processes: one ring-buffer operation for many, which keeps the kill path cheap. */
+struct ow_event_tasks {
 	struct ow_event_header hdr;
-	struct ow_task_record task;
+	__u32 count; /* tasks[0..count) are filled */
+	__u32 pad;
+	struct ow_task_record tasks[OW_TASKS_PER_RECORD];
 };
 
 struct ow_event_kill_end {
 	struct ow_event_header hdr;
 	__u32 tasks_seen; /* processes the iterator returned */
-	__u32 tasks_emitted; /* task records reserved successfully */
+	__u32 tasks_emitted; /* task records written to the ring buffer */
 	__u32 kthreads_skipped;
 	__u32 cgroups_emitted;
 	__u64 lost_records; /* records of this kill the ring buffer had no room for */

@@ -202,7 +202,7 @@ static int build_stack(struct ow_stack *s, const __u64 *ips, int32_t bytes, bool
 		/* Drop our own frames: the BPF program and the tracepoint plumbing above the kill. */
 		size_t skip = 0;
 
-		while (skip < n && is_tracing_frame(c, ips[skip]))
+		while (c->cfg.kallsyms && skip < n && is_tracing_frame(c, ips[skip]))
 			skip++;
 		ips += skip;
 		n -= skip;
@@ -413,12 +413,21 @@ int ow_consumer_handle(struct ow_consumer *c, const void *data, size_t size)
 		if (c->in_kill && h->kill_seq == c->seq)
 			r = add_cgroup(c, data);
 		break;
-	case OW_EV_TASK:
-		if (!size_ok(c, size, sizeof(struct ow_event_task)))
+	case OW_EV_TASKS: {
+		const struct ow_event_tasks *e = data;
+
+		if (!size_ok(c, size, sizeof(*e)))
 			return 0;
-		if (c->in_kill && h->kill_seq == c->seq)
-			r = add_task(c, &((const struct ow_event_task *)data)->task);
+		if (!c->in_kill || h->kill_seq != c->seq)
+			break;
+		if (e->count > OW_TASKS_PER_RECORD) {
+			c->stats.malformed++;
+			break;
+		}
+		for (uint32_t i = 0; i < e->count && r == 0; i++)
+			r = add_task(c, &e->tasks[i]);
 		break;
+	}
 	case OW_EV_KILL_END:
 		if (!size_ok(c, size, sizeof(struct ow_event_kill_end)))
 			return 0;

@@ -44,6 +44,7 @@ struct record_options {
 struct open_incident {
 	struct ow_incident inc;
 	uint64_t last_kill_mono_ns;
+	size_t n_kills_stored; /* kills already in the database as they are in inc */
 };
 
 struct recorder {
@@ -139,6 +140,7 @@ static struct open_incident *incident_for(struct recorder *rec, const struct ow_
 			       (long long)id, strerror(-r));
 			ow_incident_clear(&oi->inc);
 		}
+		oi->n_kills_stored = oi->inc.n_kills;
 	}
 	return oi;
 }
@@ -178,6 +180,8 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	if (victim)
 		memcpy(victim_comm, victim->comm, sizeof(victim_comm));
 	oi = incident_for(rec, kill);
+	if (oi->inc.n_kills > 0 && kill->time_ns < oi->inc.end_ns)
+		oi->n_kills_stored = 0; /* lands before stored kills: rewrite them all */
 	r = ow_incident_add_kill(&oi->inc, kill);
 	if (r < 0) {
 		ow_log("recording kill of pid %d: %s", victim_pid, strerror(-r));
@@ -195,7 +199,9 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	summary.kind = ow_culprit_kind_name(verdict.culprit.kind);
 	summary.pid = verdict.culprit.pid;
 	summary.comm = verdict.culprit.comm;
-	r = ow_store_save_incident(rec->store, &oi->inc, &summary);
+	r = ow_store_append_kills(rec->store, &oi->inc, oi->n_kills_stored, &summary);
+	if (r == 0)
+		oi->n_kills_stored = oi->inc.n_kills;
 	if (r < 0) {
 		/* Kept in memory: the next kill of this incident saves it whole again. */
 		if (rec->store_errors++ == 0)

@@ -803,8 +803,9 @@ static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, cons
 	return 0;
 }
 
-int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
-			   const struct ow_store_culprit_summary *culprit)
+/* Writes the incident row and kills[first_new..]; kills before first_new are kept as stored. */
+static int save_incident(struct ow_store *s, struct ow_incident *inc,
+			 const struct ow_store_culprit_summary *culprit, size_t first_new)
 {
 	struct binder b = { .rc = SQLITE_OK };
 	sqlite3_stmt *stmt = NULL;
@@ -836,15 +837,17 @@ int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
 			err = fail_msg(s, -ENOENT, "no incident %lld to update", (long long)id);
 			goto out_rollback;
 		}
-		err = stmt_get(s, STMT_KILLS_DELETE, &stmt);
-		if (err < 0)
-			goto out_rollback;
-		err = bind_one_and_exec(s, stmt, id);
-		if (err < 0)
-			goto out_rollback;
+		if (first_new == 0) {
+			err = stmt_get(s, STMT_KILLS_DELETE, &stmt);
+			if (err < 0)
+				goto out_rollback;
+			err = bind_one_and_exec(s, stmt, id);
+			if (err < 0)
+				goto out_rollback;
+		}
 	}
 
-	for (size_t i = 0; i < inc->n_kills; i++) {
+	for (size_t i = first_new; i < inc->n_kills; i++) {
 		err = insert_kill(s, id, i, &inc->kills[i]);
 		if (err < 0)
 			goto out_rollback;
@@ -858,6 +861,20 @@ int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
 out_rollback:
 	rollback(s);
 	return err;
+}
+
+int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
+			   const struct ow_store_culprit_summary *culprit)
+{
+	return save_incident(s, inc, culprit, 0);
+}
+
+int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_stored,
+			  const struct ow_store_culprit_summary *culprit)
+{
+	if (inc->id == 0 || n_stored > inc->n_kills)
+		n_stored = 0;
+	return save_incident(s, inc, culprit, n_stored);
 }
 
 static int load_processes(struct ow_store *s, int64_t kill_id, struct ow_kill *k)

@@ -47,6 +47,15 @@ struct ow_store_culprit_summary {
 int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
 			   const struct ow_store_culprit_summary *culprit);
 
+/*
+ * Like ow_store_save_incident(), but for an incident whose first n_stored kills are already in
+ * the database as they are in inc (kills are appended, never changed): updates the incident
+ * row and inserts only the kills after them, so a storm costs one kill per save, not all of
+ * them. n_stored 0, or inc->id 0, saves everything. One transaction.
+ */
+int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_stored,
+			  const struct ow_store_culprit_summary *culprit);
+
 /* One row of ow_store_list(). */
 struct ow_store_incident_row {
 	int64_t id;

@@ -38,7 +38,8 @@
 
 static void test_cmdline_from_raw_joins_args(void **state)
 {
-	static const char raw[] = "python3\0-m\0http.server\0" "8080";
+	static const char raw[] = "python3\0-m\0http.server\0"
+				  "8080";
 	char *s;
 
 	(void)state;

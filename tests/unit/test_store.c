@@ -322,6 +322,45 @@ static void test_update(void **state)
 	ow_store_close(s);
 }
 
+/* Appending stores only the new kills; the result loads back equal to the whole incident. */
+static void test_append_kills(void **state)
+{
+	struct ow_store *s = open_memory();
+	struct ow_incident inc, got;
+	struct ow_kill k;
+	size_t n_stored;
+
+	(void)state;
+	make_incident(&inc);
+	/* A first append of a new incident saves everything. */
+	assert_int_equal(ow_store_append_kills(s, &inc, 0, &culprit), 0);
+	assert_true(inc.id > 0);
+	n_stored = inc.n_kills;
+
+	make_kill(&k, 1700000001000000000ull, 2, 2, "/user.slice/user-1000.slice");
+	add_kill(&inc, &k);
+	/* Change a stored kill in memory: an append must not rewrite it. */
+	inc.kills[0].victim_pid = 999;
+	assert_int_equal(ow_store_append_kills(s, &inc, n_stored, &culprit), 0);
+	assert_int_equal(ow_store_load_incident(s, inc.id, &got), 0);
+	assert_int_equal(got.n_kills, 3);
+	assert_int_equal(got.kills[0].victim_pid, 3); /* as first stored */
+	assert_int_equal(got.kills[2].victim_pid, 2);
+	assert_int_equal(got.kills[2].n_procs, 2);
+	assert_int_equal(got.end_ns, 1700000001000000000ull);
+	ow_incident_clear(&got);
+
+	/* n_stored 0 rewrites everything, the changed kill included. */
+	assert_int_equal(ow_store_append_kills(s, &inc, 0, &culprit), 0);
+	assert_int_equal(ow_store_load_incident(s, inc.id, &got), 0);
+	assert_int_equal(got.n_kills, 3);
+	assert_int_equal(got.kills[0].victim_pid, 999);
+	ow_incident_clear(&got);
+
+	ow_incident_clear(&inc);
+	ow_store_close(s);
+}
+
 static void save_simple(struct ow_store *s, uint64_t time_ns, const int32_t *victims, size_t n,
 			const char *cgroup, int64_t *ret_id)
 {
@@ -746,6 +785,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_global_domain_round_trip),
 		cmocka_unit_test(test_update),
+		cmocka_unit_test(test_append_kills),
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_last_id),
 		cmocka_unit_test(test_find_open_incident),

@@ -1,0 +1,841 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests of the ring-buffer consumer (src/capture/consumer.c): synthetic ABI records
+ * (bpf/oomwitness.h) in ring-buffer order become model kills. Checks the page to byte
+ * conversions, the clock, cgroup paths and the OOM domain, command lines from the fixture
+ * root (tests/fixtures/procfs), flags, and every way a kill can end up partial: lost records,
+ * a missing end record, a flush, a task count that does not add up. Malformed and foreign
+ * records must be counted and ignored.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/types.h>
+
+#include "oomwitness.h"
+#include "capture/consumer.h"
+
+#ifndef OW_FIXTURES
+#define OW_FIXTURES "tests/fixtures"
+#endif
+#define ROOT OW_FIXTURES "/procfs"
+
+#define PAGE 4096ull
+#define KIB 1024ull
+#define SEQ 7u
+#define BOOT_NS 5000000000ull
+#define BOOT_TO_REAL_NS 1700000000000000000ll
+#define PAGE_COUNTER_MAX ((uint64_t)INT64_MAX / PAGE)
+#define DEMO_ID 42ull
+#define DEMO_MAX_PAGES 131072ull /* 512 MiB */
+#define DEMO_USAGE_PAGES 131000ull
+#define MAX_KILLS 4
+
+struct fixture {
+	struct ow_cmdline_cache *cmdlines;
+	struct ow_kallsyms *kallsyms;
+	struct ow_consumer *c;
+	size_t n_kills;
+	struct ow_kill kills[MAX_KILLS];
+};
+
+static void on_kill(struct ow_kill *kill, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	assert_true(f->n_kills < MAX_KILLS);
+	f->kills[f->n_kills++] = *kill;
+	memset(kill, 0, sizeof(*kill));
+}
+
+static int make_consumer(struct fixture *f, int memcg_version, const struct ow_kallsyms *ks)
+{
+	struct ow_consumer_config cfg = { 0 };
+
+	cfg.root = ROOT;
+	cfg.page_size = PAGE;
+	cfg.memcg_version = memcg_version;
+	cfg.boot_to_real_ns = BOOT_TO_REAL_NS;
+	cfg.cmdlines = f->cmdlines;
+	cfg.kallsyms = ks;
+	cfg.on_kill = on_kill;
+	cfg.ctx = f;
+	return ow_consumer_new(&cfg, &f->c);
+}
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	if (ow_cmdline_cache_new(ROOT, 1000000000ull, &f->cmdlines) < 0 ||
+	    ow_cmdline_cache_scan(f->cmdlines) != 3 || make_consumer(f, 2, NULL) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < f->n_kills; i++)
+		ow_kill_clear(&f->kills[i]);
+	ow_consumer_free(f->c);
+	ow_kallsyms_free(f->kallsyms);
+	ow_cmdline_cache_free(f->cmdlines);
+	free(f);
+	return 0;
+}
+
+/* ---- record builders ---- */
+
+static struct ow_task_record task(int32_t tgid, int32_t ppid, uint64_t memcg_id, int64_t anon,
+				  int64_t file, uint32_t flags, const char *comm)
+{
+	struct ow_task_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.tgid = tgid;
+	r.pid = tgid;
+	r.ppid = ppid;
+	r.uid = 1000;
+	r.memcg_id = memcg_id;
+	r.anon_pages = anon;
+	r.file_pages = file;
+	r.flags = flags;
+	strncpy(r.comm, comm, sizeof(r.comm) - 1);
+	return r;
+}
+
+/* The victim: 4242 in /demo, ./memhog at oom_score_adj 1000. */
+static struct ow_task_record victim_rec(void)
+{
+	struct ow_task_record r = task(4242, 1, DEMO_ID, 100000, 2000, 0, "memhog");
+
+	r.uid = 1001;
+	r.oom_score_adj = 1000;
+	r.swap_pages = 500;
+	r.shmem_pages = 300;
+	r.pgtables_bytes = 409600;
+	return r;
+}
+
+/* The trigger: thread 4250 of 4243, a child of the victim in /demo. */
+static struct ow_task_record trigger_rec(void)
+{
+	struct ow_task_record r =
+		task(4243, 4242, DEMO_ID, 20000, 100, OW_TASK_F_OOM_VICTIM, "worker");
+
+	r.pid = 4250;
+	return r;
+}
+
+static void send(struct fixture *f, const void *rec, size_t size)
+{
+	assert_int_equal(ow_consumer_handle(f->c, rec, size), 0);
+}
+
+static void send_begin(struct fixture *f, uint32_t seq, const struct ow_task_record *victim,
+		       const struct ow_task_record *trigger)
+{
+	struct ow_event_kill_begin b;
+
+	memset(&b, 0, sizeof(b));
+	b.hdr.type = OW_EV_KILL_BEGIN;
+	b.hdr.kill_seq = seq;
+	b.boot_ns = BOOT_NS;
+	b.victim = *victim;
+	b.trigger = *trigger;
+	send(f, &b, sizeof(b));
+}
+
+static void send_cgroup(struct fixture *f, uint32_t seq, uint64_t id, uint64_t parent_id,
+			const char *name, uint64_t usage, uint64_t max, uint64_t swap_max)
+{
+	struct ow_event_cgroup e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_CGROUP;
+	e.hdr.kill_seq = seq;
+	e.id = id;
+	e.parent_id = parent_id;
+	e.usage_pages = usage;
+	e.max_pages = max;
+	e.swap_max_pages = swap_max;
+	e.is_root = parent_id == 0;
+	strncpy(e.name, name, sizeof(e.name) - 1);
+	send(f, &e, sizeof(e));
+}
+
+/*
+ * Task records. The ABI moves from one task per record (OW_EV_TASK, struct ow_event_task) to
+ * batches (OW_EV_TASKS, struct ow_event_tasks, OW_TASKS_PER_RECORD to a record); the tests
+ * build whichever the header defines. Fills buf with n tasks; returns the record's size.
+ */
+#ifdef OW_TASKS_PER_RECORD
+#define TASK_TYPE OW_EV_TASKS
+typedef struct ow_event_tasks task_event_t;
+
+static size_t task_event(task_event_t *e, uint32_t seq, const struct ow_task_record *r, size_t n)
+{
+	assert_true(n <= OW_TASKS_PER_RECORD);
+	memset(e, 0, sizeof(*e));
+	e->hdr.type = OW_EV_TASKS;
+	e->hdr.kill_seq = seq;
+	e->count = (__u32)n;
+	memcpy(e->tasks, r, n * sizeof(*r));
+	return sizeof(*e);
+}
+#else
+#define TASK_TYPE OW_EV_TASK
+typedef struct ow_event_task task_event_t;
+
+static size_t task_event(task_event_t *e, uint32_t seq, const struct ow_task_record *r, size_t n)
+{
+	assert_int_equal(n, 1);
+	memset(e, 0, sizeof(*e));
+	e->hdr.type = OW_EV_TASK;
+	e->hdr.kill_seq = seq;
+	e->task = *r;
+	return sizeof(*e);
+}
+#endif
+
+/* One task to a record, whichever the ABI, so that record counts do not depend on it. */
+static void send_task(struct fixture *f, uint32_t seq, const struct ow_task_record *r)
+{
+	task_event_t e;
+	size_t size = task_event(&e, seq, r, 1);
+
+	send(f, &e, size);
+}
+
+static void send_end(struct fixture *f, uint32_t seq, uint32_t tasks_emitted, uint64_t lost)
+{
+	struct ow_event_kill_end e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_KILL_END;
+	e.hdr.kill_seq = seq;
+	e.tasks_seen = tasks_emitted;
+	e.tasks_emitted = tasks_emitted;
+	e.kthreads_skipped = 37;
+	e.cgroups_emitted = 2;
+	e.lost_records = lost;
+	e.cpu_ns = 123456;
+	send(f, &e, sizeof(e));
+}
+
+/* The root and /demo at its limit (no swap: swap.max 0). */
+static void send_cgroups(struct fixture *f, uint32_t seq)
+{
+	send_cgroup(f, seq, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_cgroup(f, seq, DEMO_ID, 1, "demo", DEMO_USAGE_PAGES, DEMO_MAX_PAGES, 0);
+}
+
+/* The walk: init outside /demo, then the victim, the trigger and a sleeper inside it. */
+static void send_tasks(struct fixture *f, uint32_t seq, bool with_victim)
+{
+	struct ow_task_record init = task(1, 0, 1, 1000, 3000, 0, "systemd");
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record sleeper = task(4244, 4242, DEMO_ID, 0, -3, OW_TASK_F_NO_MM, "sleep");
+
+	init.uid = 0;
+	send_task(f, seq, &init);
+	if (with_victim)
+		send_task(f, seq, &v);
+	send_task(f, seq, &t);
+	send_task(f, seq, &sleeper);
+}
+
+/* A whole kill of sequence seq, tasks_emitted as the end record says. */
+static void send_kill(struct fixture *f, uint32_t seq, uint32_t tasks_emitted, uint64_t lost)
+{
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+
+	send_begin(f, seq, &v, &t);
+	send_cgroups(f, seq);
+	send_tasks(f, seq, true);
+	send_end(f, seq, tasks_emitted, lost);
+}
+
+static const struct ow_process *find(const struct ow_kill *k, int32_t pid)
+{
+	const struct ow_process *p = ow_kill_find_process(k, pid);
+
+	assert_non_null(p);
+	return p;
+}
+
+static void assert_stats(struct fixture *f, uint64_t kills, uint64_t partial, uint64_t records,
+			 uint64_t malformed)
+{
+	struct ow_consumer_stats s;
+
+	ow_consumer_get_stats(f->c, &s);
+	assert_int_equal(s.kills, kills);
+	assert_int_equal(s.partial_kills, partial);
+	assert_int_equal(s.records, records);
+	assert_int_equal(s.malformed, malformed);
+}
+
+/* ---- tests ---- */
+
+static void test_full_kill(void **state)
+{
+	struct fixture *f = *state;
+	const struct ow_process *p;
+	const struct ow_kill *k;
+	struct ow_consumer_stats s;
+
+	send_kill(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_false(ow_consumer_busy(f->c));
+	k = &f->kills[0];
+	assert_false(k->partial);
+	assert_int_equal(k->lost_events, 0);
+	assert_int_equal(k->kthreads_skipped, 37);
+	assert_int_equal(k->time_ns, 1700000005000000000ull);
+	assert_int_equal(k->killer_kind, OW_KILLER_KERNEL);
+	assert_int_equal(k->victim_pid, 4242);
+	assert_int_equal(k->trigger_pid, 4243);
+	assert_int_equal(k->trigger_tid, 4250);
+	assert_string_equal(k->trigger_thread_comm, "worker");
+	assert_int_equal(k->trigger_kernel_stack.n_frames, 0);
+	assert_int_equal(k->trigger_user_stack.n_frames, 0);
+
+	assert_int_equal(k->domain.kind, OW_DOMAIN_MEMCG);
+	assert_int_equal(k->domain.cgroup_id, DEMO_ID);
+	assert_non_null(k->domain.cgroup);
+	assert_string_equal(k->domain.cgroup, "/demo");
+	assert_int_equal(k->domain.limit_bytes, DEMO_MAX_PAGES * PAGE);
+	assert_int_equal(k->domain.limit_bytes, 536870912);
+	assert_int_equal(k->domain.usage_bytes, DEMO_USAGE_PAGES * PAGE);
+	assert_int_equal(k->domain.total_bytes, 536870912);
+
+	assert_int_equal(k->n_procs, 4);
+	/* Walk order is kept. */
+	assert_int_equal(k->procs[0].pid, 1);
+	assert_int_equal(k->procs[1].pid, 4242);
+	assert_int_equal(k->procs[2].pid, 4243);
+	assert_int_equal(k->procs[3].pid, 4244);
+
+	p = find(k, 4242);
+	assert_int_equal(p->ppid, 1);
+	assert_int_equal(p->uid, 1001);
+	assert_int_equal(p->oom_score_adj, 1000);
+	assert_int_equal(p->flags, OW_PROC_IN_DOMAIN);
+	assert_string_equal(p->comm, "memhog");
+	assert_string_equal(p->cmdline, "/usr/bin/memhog --size 512M");
+	assert_string_equal(p->cgroup, "/demo");
+	assert_int_equal(p->cgroup_id, DEMO_ID);
+	assert_int_equal(p->anon_bytes, 100000 * PAGE);
+	assert_int_equal(p->file_bytes, 2000 * PAGE);
+	assert_int_equal(p->swap_bytes, 500 * PAGE);
+	assert_int_equal(p->shmem_bytes, 300 * PAGE);
+	assert_int_equal(p->pgtables_bytes, 409600);
+
+	p = find(k, 4243);
+	assert_int_equal(p->flags, OW_PROC_IN_DOMAIN | OW_PROC_OOM_VICTIM);
+	assert_string_equal(p->comm, "worker");
+	/* No /proc/4243 in the fixture: the parent's command line. */
+	assert_string_equal(p->cmdline, "/usr/bin/memhog --size 512M");
+	assert_string_equal(p->cgroup, "/demo");
+	assert_int_equal(p->anon_bytes, 20000 * PAGE);
+	assert_int_equal(p->file_bytes, 100 * PAGE);
+
+	p = find(k, 4244);
+	assert_int_equal(p->flags, OW_PROC_IN_DOMAIN | OW_PROC_NO_MM);
+	assert_string_equal(p->cmdline, "/usr/bin/sleep infinity");
+	assert_int_equal(p->anon_bytes, 0);
+	assert_int_equal(p->file_bytes, 0); /* -3 pages: a skewed counter reads as 0 */
+
+	p = find(k, 1);
+	assert_int_equal(p->flags, OW_PROC_INIT);
+	assert_int_equal(p->uid, 0);
+	assert_string_equal(p->comm, "systemd");
+	assert_string_equal(p->cmdline, "/sbin/init splash");
+	assert_string_equal(p->cgroup, "/");
+	assert_int_equal(p->cgroup_id, 1);
+	assert_int_equal(p->anon_bytes, 1000 * PAGE);
+	assert_int_equal(p->file_bytes, 3000 * PAGE);
+
+	assert_stats(f, 1, 0, 8, 0);
+	ow_consumer_get_stats(f->c, &s);
+	assert_int_equal(s.last_kill_cpu_ns, 123456);
+}
+
+static void test_global_kill(void **state)
+{
+	struct fixture *f = *state;
+	const struct ow_kill *k;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+
+	/* /demo far from any limit: the machine ran out; meminfo comes from the fixture. */
+	send_begin(f, SEQ, &v, &t);
+	send_cgroup(f, SEQ, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_cgroup(f, SEQ, DEMO_ID, 1, "demo", 1000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_false(k->partial);
+	assert_int_equal(k->domain.kind, OW_DOMAIN_GLOBAL);
+	assert_null(k->domain.cgroup);
+	assert_int_equal(k->domain.cgroup_id, 0);
+	assert_int_equal(k->domain.limit_bytes, 16315464 * KIB);
+	assert_int_equal(k->domain.usage_bytes, (16315464 - 9876540) * KIB);
+	assert_int_equal(k->domain.total_bytes, (16315464 + 2097148) * KIB);
+	for (size_t i = 0; i < k->n_procs; i++)
+		assert_true(k->procs[i].flags & OW_PROC_IN_DOMAIN);
+	assert_int_equal(find(k, 1)->flags, OW_PROC_IN_DOMAIN | OW_PROC_INIT);
+}
+
+static void test_lost_records(void **state)
+{
+	struct fixture *f = *state;
+
+	send_kill(f, SEQ, 4, 5);
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_int_equal(f->kills[0].lost_events, 5);
+	assert_int_equal(f->kills[0].n_procs, 4);
+	assert_stats(f, 1, 1, 8, 0);
+}
+
+static void test_tasks_emitted_mismatch(void **state)
+{
+	struct fixture *f = *state;
+
+	send_kill(f, SEQ, 5, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_int_equal(f->kills[0].lost_events, 0);
+	assert_stats(f, 1, 1, 8, 0);
+}
+
+static void test_iterator_truncated(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_end e;
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_KILL_END;
+	e.hdr.kill_seq = SEQ;
+	e.tasks_seen = 4;
+	e.tasks_emitted = 4;
+	e.iterator_truncated = 1;
+	send(f, &e, sizeof(e));
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_int_equal(f->kills[0].lost_events, 0);
+}
+
+static void test_begin_without_end(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record v2 = task(4244, 4242, DEMO_ID, 0, 0, 0, "sleep");
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	assert_true(ow_consumer_busy(f->c));
+	assert_int_equal(f->n_kills, 0);
+	/* The next kill starts before the first one's end record. */
+	send_begin(f, SEQ + 1, &v2, &t);
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_int_equal(f->kills[0].victim_pid, 4242);
+	assert_int_equal(f->kills[0].n_procs, 4);
+	assert_int_equal(f->kills[0].domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(f->kills[0].domain.cgroup, "/demo");
+	assert_true(ow_consumer_busy(f->c));
+	/* The first kill's end arrives late: ignored. */
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_true(ow_consumer_busy(f->c));
+	/* The second kill is whole and starts from an empty snapshot. */
+	send_cgroups(f, SEQ + 1);
+	send_tasks(f, SEQ + 1, false);
+	send_end(f, SEQ + 1, 3, 0);
+	assert_int_equal(f->n_kills, 2);
+	assert_false(f->kills[1].partial);
+	assert_int_equal(f->kills[1].victim_pid, 4244);
+	assert_int_equal(f->kills[1].n_procs, 3);
+	assert_false(ow_consumer_busy(f->c));
+	assert_stats(f, 2, 1, 15, 0);
+}
+
+static void test_flush(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+
+	ow_consumer_flush(f->c); /* nothing pending: nothing handed over */
+	assert_int_equal(f->n_kills, 0);
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	ow_consumer_flush(f->c);
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_int_equal(f->kills[0].lost_events, 0);
+	assert_int_equal(f->kills[0].victim_pid, 4242);
+	assert_int_equal(f->kills[0].n_procs, 4);
+	assert_false(ow_consumer_busy(f->c));
+	ow_consumer_flush(f->c);
+	assert_int_equal(f->n_kills, 1);
+	assert_stats(f, 1, 1, 7, 0);
+}
+
+static void test_other_kill_seq_ignored(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record stray = task(9999, 1, DEMO_ID, 99999, 0, 0, "stray");
+
+	/* Records before any begin: dropped. */
+	send_task(f, SEQ, &stray);
+	send_end(f, SEQ, 1, 0);
+	assert_int_equal(f->n_kills, 0);
+	assert_false(ow_consumer_busy(f->c));
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	/* A cgroup of another kill would make /demo unlimited if it were taken. */
+	send_cgroup(f, SEQ + 3, DEMO_ID, 1, "other", 1, PAGE_COUNTER_MAX, 0);
+	send_tasks(f, SEQ, true);
+	send_task(f, SEQ + 3, &stray);
+	send_end(f, SEQ + 3, 1, 0);
+	assert_int_equal(f->n_kills, 0);
+	assert_true(ow_consumer_busy(f->c));
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_false(f->kills[0].partial);
+	assert_int_equal(f->kills[0].n_procs, 4);
+	assert_null(ow_kill_find_process(&f->kills[0], 9999));
+	assert_string_equal(f->kills[0].domain.cgroup, "/demo");
+	assert_string_equal(find(&f->kills[0], 4242)->cgroup, "/demo");
+	assert_stats(f, 1, 0, 13, 0);
+}
+
+static void test_malformed(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record cut = task(5555, 1, DEMO_ID, 1, 1, 0, "cut");
+	task_event_t e;
+	size_t size;
+	struct ow_event_kill_end end;
+	struct ow_event_header unknown = { 99, SEQ };
+	uint32_t tiny = TASK_TYPE;
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	/* Shorter than a header, a task record cut short, an unknown type, an empty record. */
+	send(f, &tiny, sizeof(tiny));
+	size = task_event(&e, SEQ, &cut, 1);
+	send(f, &e, size - 1);
+	send(f, &unknown, sizeof(unknown));
+	send(f, &unknown, 0);
+	/* An end record cut short does not end the kill. */
+	memset(&end, 0, sizeof(end));
+	end.hdr.type = OW_EV_KILL_END;
+	end.hdr.kill_seq = SEQ;
+	end.tasks_emitted = 4;
+	send(f, &end, offsetof(struct ow_event_kill_end, lost_records));
+	assert_int_equal(f->n_kills, 0);
+	assert_stats(f, 0, 0, 12, 5);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_false(f->kills[0].partial);
+	assert_int_equal(f->kills[0].n_procs, 4);
+	assert_null(ow_kill_find_process(&f->kills[0], 5555));
+	assert_stats(f, 1, 0, 13, 5);
+}
+
+static void test_victim_missing_from_walk(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	const struct ow_process *p;
+	const struct ow_kill *k;
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, false);
+	send_end(f, SEQ, 3, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_false(k->partial);
+	assert_int_equal(k->n_procs, 4);
+	assert_int_equal(k->procs[3].pid, 4242);
+	p = find(k, 4242);
+	assert_int_equal(p->flags, OW_PROC_IN_DOMAIN);
+	assert_int_equal(p->anon_bytes, 100000 * PAGE);
+	assert_int_equal(p->pgtables_bytes, 409600);
+	assert_int_equal(p->oom_score_adj, 1000);
+	assert_string_equal(p->cmdline, "/usr/bin/memhog --size 512M");
+	assert_string_equal(p->cgroup, "/demo");
+}
+
+static void test_trigger_missing_from_walk(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record kworker =
+		task(77, 2, 0, 0, 0, OW_TASK_F_KTHREAD | OW_TASK_F_NO_MM, "kswapd0");
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_task(f, SEQ, &v);
+	send_end(f, SEQ, 1, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_int_equal(f->kills[0].n_procs, 2);
+	assert_int_equal(f->kills[0].procs[1].pid, 4243);
+	assert_int_equal(f->kills[0].procs[1].flags, OW_PROC_IN_DOMAIN | OW_PROC_OOM_VICTIM);
+	assert_int_equal(f->kills[0].procs[1].anon_bytes, 20000 * PAGE);
+
+	/* A kernel thread as the trigger is not a process of the snapshot. */
+	send_begin(f, SEQ + 1, &v, &kworker);
+	send_cgroups(f, SEQ + 1);
+	send_task(f, SEQ + 1, &v);
+	send_end(f, SEQ + 1, 1, 0);
+	assert_int_equal(f->n_kills, 2);
+	assert_int_equal(f->kills[1].n_procs, 1);
+	assert_int_equal(f->kills[1].trigger_pid, 77);
+	assert_string_equal(f->kills[1].trigger_thread_comm, "kswapd0");
+	/* No trigger memcg: the domain is still the victim's at-limit /demo. */
+	assert_int_equal(f->kills[1].domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(f->kills[1].domain.cgroup, "/demo");
+}
+
+static void test_victim_record_without_mm(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record v_walk = task(4242, 1, DEMO_ID, 0, 0, OW_TASK_F_NO_MM, "memhog");
+	const struct ow_process *p;
+
+	/* The walk met the victim's leader after its mm was gone: the begin record wins. */
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_task(f, SEQ, &v_walk);
+	send_task(f, SEQ, &t);
+	send_end(f, SEQ, 2, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_int_equal(f->kills[0].n_procs, 2);
+	p = find(&f->kills[0], 4242);
+	assert_int_equal(p->flags, OW_PROC_IN_DOMAIN);
+	assert_int_equal(p->anon_bytes, 100000 * PAGE);
+	assert_int_equal(p->uid, 1001);
+}
+
+static void test_cgroup_gap_and_v1_swap(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record lost = task(4244, 4242, 500, 10, 0, 0, "sleep");
+	const struct ow_kill *k;
+
+	ow_consumer_free(f->c);
+	assert_int_equal(make_consumer(f, 1, NULL), 0);
+	send_begin(f, SEQ, &v, &t);
+	send_cgroup(f, SEQ, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	/* v1: memsw.max = memory + 64 MiB of swap. */
+	send_cgroup(f, SEQ, DEMO_ID, 1, "demo", DEMO_USAGE_PAGES, DEMO_MAX_PAGES,
+		    DEMO_MAX_PAGES + 16384);
+	/* Cgroup 500's parent record was lost. */
+	send_cgroup(f, SEQ, 500, 499, "orphan", 10, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_task(f, SEQ, &v);
+	send_task(f, SEQ, &t);
+	send_task(f, SEQ, &lost);
+	send_end(f, SEQ, 3, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->domain.kind, OW_DOMAIN_MEMCG);
+	assert_int_equal(k->domain.limit_bytes, DEMO_MAX_PAGES * PAGE);
+	assert_int_equal(k->domain.total_bytes, (DEMO_MAX_PAGES + 16384) * PAGE);
+	assert_null(find(k, 4244)->cgroup);
+	assert_int_equal(find(k, 4244)->cgroup_id, 500);
+	assert_int_equal(find(k, 4244)->flags, 0);
+}
+
+static void test_kernel_stack_symbolized(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b;
+	const struct ow_stack *s;
+
+	assert_int_equal(ow_kallsyms_load(ROOT, &f->kallsyms), 0);
+	ow_consumer_free(f->c);
+	assert_int_equal(make_consumer(f, 2, f->kallsyms), 0);
+	memset(&b, 0, sizeof(b));
+	b.hdr.type = OW_EV_KILL_BEGIN;
+	b.hdr.kill_seq = SEQ;
+	b.boot_ns = BOOT_NS;
+	b.victim = v;
+	b.trigger = t;
+	/* Our own frames first: the BPF program (unknown text), the tracepoint plumbing. */
+	b.kernel_stack[0] = 0xffffffffa0001234ull;
+	b.kernel_stack[1] = 0xffffffff812a3c50ull; /* bpf_trace_run2+0x40 */
+	b.kernel_stack[2] = 0xffffffff812b0030ull; /* __traceiter_mark_victim+0x30 */
+	b.kernel_stack[3] = 0xffffffff8135e2b4ull; /* mark_victim+0x14 */
+	b.kernel_stack[4] = 0xffffffff8135e7a3ull; /* oom_kill_process+0x1b3 */
+	b.kernel_stack[5] = 0xffffffffa0009999ull; /* unknown below the kill: kept */
+	b.kernel_stack[6] = 0xffffffff813e0e00ull; /* try_charge_memcg+0x80 */
+	b.kernel_stack_bytes = 7 * sizeof(__u64);
+	/* No /proc/4243/maps in the fixture: user frames stay addresses. */
+	b.user_stack[0] = 0x55d0c0de1000ull;
+	b.user_stack[1] = 0x7f0011223344ull;
+	b.user_stack_bytes = 2 * sizeof(__u64);
+	send(f, &b, sizeof(b));
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	s = &f->kills[0].trigger_kernel_stack;
+	assert_int_equal(s->n_frames, 4);
+	assert_string_equal(s->frames[0], "mark_victim+0x14");
+	assert_string_equal(s->frames[1], "oom_kill_process+0x1b3");
+	assert_string_equal(s->frames[2], "0xffffffffa0009999");
+	assert_string_equal(s->frames[3], "try_charge_memcg+0x80");
+	s = &f->kills[0].trigger_user_stack;
+	assert_int_equal(s->n_frames, 2);
+	assert_string_equal(s->frames[0], "0x55d0c0de1000");
+	assert_string_equal(s->frames[1], "0x7f0011223344");
+}
+
+/*
+ * Without kallsyms (kptr_restrict hides the addresses) cmd_record promises "kernel stacks will
+ * show addresses". Every frame then formats as "0x...", which build_stack() takes for a
+ * tracing frame to skip, so the whole kernel stack is dropped instead.
+ */
+static void test_kernel_stack_without_kallsyms(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b;
+	const struct ow_stack *s;
+
+	memset(&b, 0, sizeof(b));
+	b.hdr.type = OW_EV_KILL_BEGIN;
+	b.hdr.kill_seq = SEQ;
+	b.boot_ns = BOOT_NS;
+	b.victim = v;
+	b.trigger = t;
+	b.kernel_stack[0] = 0xffffffff8135e2b4ull;
+	b.kernel_stack[1] = 0xffffffff8135e7a3ull;
+	b.kernel_stack_bytes = 2 * sizeof(__u64);
+	send(f, &b, sizeof(b));
+	send_end(f, SEQ, 0, 0);
+	assert_int_equal(f->n_kills, 1);
+	s = &f->kills[0].trigger_kernel_stack;
+	assert_int_equal(s->n_frames, 2);
+	assert_string_equal(s->frames[0], "0xffffffff8135e2b4");
+	assert_string_equal(s->frames[1], "0xffffffff8135e7a3");
+}
+
+static void test_exec_exit_records(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_event_proc e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_EXEC;
+	e.tgid = 4244;
+	e.ppid = 4242;
+	send(f, &e, sizeof(e));
+	e.tgid = 31337; /* vanished before we read it */
+	send(f, &e, sizeof(e));
+	e.hdr.type = OW_EV_EXIT;
+	e.tgid = 4244;
+	send(f, &e, sizeof(e));
+	send(f, &e, sizeof(e) - 1);
+	assert_int_equal(ow_cmdline_cache_size(f->cmdlines), 3);
+	assert_false(ow_consumer_busy(f->c));
+	assert_int_equal(f->n_kills, 0);
+	assert_stats(f, 0, 0, 4, 1);
+}
+
+#ifdef OW_TASKS_PER_RECORD
+/* Many tasks in one record: the same kill as one task to a record. */
+static void test_task_batch(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record rs[4];
+	task_event_t e;
+	size_t size;
+
+	rs[0] = task(1, 0, 1, 1000, 3000, 0, "systemd");
+	rs[1] = v;
+	rs[2] = t;
+	rs[3] = task(4244, 4242, DEMO_ID, 0, -3, OW_TASK_F_NO_MM, "sleep");
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	size = task_event(&e, SEQ, rs, 4);
+	/* Slots past count hold garbage the consumer must not read. */
+	e.tasks[4] = task(6666, 1, DEMO_ID, 1, 1, 0, "garbage");
+	send(f, &e, size);
+	/* A count past the array: malformed, none of its tasks taken. */
+	e.count = OW_TASKS_PER_RECORD + 1;
+	send(f, &e, size);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_false(f->kills[0].partial);
+	assert_int_equal(f->kills[0].n_procs, 4);
+	assert_int_equal(f->kills[0].procs[0].pid, 1);
+	assert_int_equal(f->kills[0].procs[3].pid, 4244);
+	assert_null(ow_kill_find_process(&f->kills[0], 6666));
+	assert_int_equal(find(&f->kills[0], 4242)->anon_bytes, 100000 * PAGE);
+	assert_int_equal(find(&f->kills[0], 4242)->flags, OW_PROC_IN_DOMAIN);
+	assert_int_equal(find(&f->kills[0], 1)->flags, OW_PROC_INIT);
+	assert_stats(f, 1, 0, 6, 1);
+}
+#endif
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_full_kill),
+		T(test_global_kill),
+		T(test_lost_records),
+		T(test_tasks_emitted_mismatch),
+		T(test_iterator_truncated),
+		T(test_begin_without_end),
+		T(test_flush),
+		T(test_other_kill_seq_ignored),
+		T(test_malformed),
+		T(test_victim_missing_from_walk),
+		T(test_trigger_missing_from_walk),
+		T(test_victim_record_without_mm),
+		T(test_cgroup_gap_and_v1_swap),
+		T(test_kernel_stack_symbolized),
+		T(test_kernel_stack_without_kallsyms),
+		T(test_exec_exit_records),
+#ifdef OW_TASKS_PER_RECORD
+		T(test_task_batch),
+#endif
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
