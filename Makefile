@@ -48,13 +48,23 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SCENARIO_BINS := $(BUILD)/tests/memhog
 
 .SECONDARY:
-.PHONY: all clean test unit e2e demo bench fmt check-fmt lint deps
+.PHONY: all clean test unit e2e demo bench fmt check-fmt lint deps record
 all: $(BUILD)/oomwitness $(SCENARIO_BINS)
+
+# Missing Debian packages are installed before the first build (root needed only then).
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): scripts/install-deps.sh
+	scripts/install-deps.sh
+	@mkdir -p $(@D) && touch $@
 
 deps:
 	scripts/install-deps.sh
 
-$(BUILD)/vmlinux.h:
+# The quick start: build, then record with the defaults until Ctrl-C.
+record: all
+	$(BUILD)/oomwitness record $(ARGS)
+
+$(BUILD)/vmlinux.h: | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@test -r /sys/kernel/btf/vmlinux || { echo "error: /sys/kernel/btf/vmlinux missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF), which CO-RE needs" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
@@ -66,13 +76,14 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/oomwitness.h bpf/core_fixes.bpf.h $(BUILD)/vml
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/src/capture/bpf_%.o: $(SKELETONS)
+# The libbpf shell includes the generated skeletons.
+$(filter $(BUILD)/obj/src/capture/bpf_%,$(LIB_OBJS)): $(SKELETONS)
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/asan/%.o: %.c
+$(BUILD)/asan/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
@@ -83,7 +94,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(SAN_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) $< $(SAN_OBJS) $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/tests/memhog: tests/scenario/memhog.c
+$(BUILD)/tests/memhog: tests/scenario/memhog.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@
 
@@ -107,10 +118,10 @@ FMT_SRCS = $(shell git ls-files '*.c' '*.h')
 fmt:
 	clang-format -i $(FMT_SRCS)
 
-check-fmt:
+check-fmt: | $(DEPS_STAMP)
 	clang-format --dry-run --Werror $(FMT_SRCS)
 
-lint: $(SKELETONS)
+lint: $(SKELETONS) | $(DEPS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
 		--suppress=missingIncludeSystem src tests/unit tests/scenario

@@ -58,9 +58,9 @@ static __always_inline __u64 ow_memcg_local_oom_events(struct mem_cgroup *memcg)
 		return 0;
 	if (!bpf_core_enum_value_exists(enum memcg_memory_event, MEMCG_OOM))
 		return 0;
-	return BPF_CORE_READ(memcg, memory_events_local[bpf_core_enum_value(enum memcg_memory_event,
-									   MEMCG_OOM)]
-					    .counter);
+	return BPF_CORE_READ(
+		memcg, memory_events_local[bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM)]
+			       .counter);
 }
 
 #endif

@@ -291,22 +291,26 @@ static int reason_memory(struct ow_culprit *c, const struct ow_domain *d)
 				       fmt_bytes(limit, d->limit_bytes)));
 }
 
-/* Why the kernel spared it: could not kill it, or preferred victims with a higher adj. */
+/*
+ * Why the kernel spared it: it could not kill it, or it preferred victims with a higher adj
+ * (all of them, or those killed before the culprit itself).
+ */
 static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
 		      const struct ow_process *p)
 {
 	struct ow_badness b = ow_badness_compute(p, inc->kills[0].domain.total_bytes, OW_PAGE_SIZE);
+	size_t spared_kills = c->was_killed ? first_kill_of(inc, c->pid) : inc->n_kills;
+	const char *outcome =
+		c->was_killed ? "the kernel killed them first" : "the kernel preferred them";
 	char own[OW_ADJ_TEXT_LEN], lo[OW_ADJ_TEXT_LEN], hi[OW_ADJ_TEXT_LEN];
 	int32_t min_adj = INT32_MAX, max_adj = INT32_MIN;
 	size_t n_victims = 0;
 
 	/* A killed culprit was killable: its snapshot may show it reaped, which says nothing. */
-	if (c->was_killed)
-		return 0;
-	if (b.eligibility != OW_ELIGIBLE)
+	if (!c->was_killed && b.eligibility != OW_ELIGIBLE)
 		return add_reason(c, fmt_alloc("%s: the kernel could not kill it",
 					       ow_eligibility_text(b.eligibility)));
-	for (size_t i = 0; i < inc->n_kills; i++) {
+	for (size_t i = 0; i < spared_kills; i++) {
 		const struct ow_process *v =
 			ow_kill_find_process(&inc->kills[i], inc->kills[i].victim_pid);
 
@@ -324,21 +328,15 @@ static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
 	fmt_adj(lo, min_adj);
 	fmt_adj(hi, max_adj);
 	if (n_victims == 1)
-		return add_reason(
-			c,
-			fmt_alloc(
-				"oom_score_adj %s against a victim at %s: the kernel preferred it",
-				own, lo));
+		return add_reason(c,
+				  fmt_alloc("oom_score_adj %s against a victim at %s: %s", own, lo,
+					    c->was_killed ? "the kernel killed it first"
+							  : "the kernel preferred it"));
 	if (min_adj == max_adj)
-		return add_reason(
-			c,
-			fmt_alloc(
-				"oom_score_adj %s against victims at %s: the kernel preferred them",
-				own, lo));
-	return add_reason(
-		c,
-		fmt_alloc("oom_score_adj %s against victims at %s..%s: the kernel preferred them",
-			  own, lo, hi));
+		return add_reason(c, fmt_alloc("oom_score_adj %s against victims at %s: %s", own,
+					       lo, outcome));
+	return add_reason(c, fmt_alloc("oom_score_adj %s against victims at %s..%s: %s", own, lo,
+				       hi, outcome));
 }
 
 static int reason_killed(struct ow_culprit *c, const struct ow_incident *inc)

@@ -64,9 +64,10 @@ static int probe_kernel(char *what, size_t what_len)
 	int r;
 
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) {
-		snprintf(what, what_len,
-			 "kernel BTF (/sys/kernel/btf/vmlinux) is missing: oomwitness needs a kernel "
-			 "built with CONFIG_DEBUG_INFO_BTF");
+		snprintf(
+			what, what_len,
+			"kernel BTF (/sys/kernel/btf/vmlinux) is missing: oomwitness needs a kernel "
+			"built with CONFIG_DEBUG_INFO_BTF");
 		return -EOPNOTSUPP;
 	}
 	btf = btf__load_vmlinux_btf();
@@ -77,7 +78,8 @@ static int probe_kernel(char *what, size_t what_len)
 	}
 	r = tracepoint_first_arg_is_pointer(btf, "mark_victim");
 	if (r == -ENOENT) {
-		snprintf(what, what_len, "the oom:mark_victim tracepoint is missing from this kernel");
+		snprintf(what, what_len,
+			 "the oom:mark_victim tracepoint is missing from this kernel");
 		r = -EOPNOTSUPP;
 		goto out;
 	}
@@ -89,9 +91,10 @@ static int probe_kernel(char *what, size_t what_len)
 		goto out;
 	}
 	if (btf__find_by_name_kind(btf, "bpf_iter_task_new", BTF_KIND_FUNC) < 0) {
-		snprintf(what, what_len,
-			 "the BPF task iterator kfuncs (bpf_iter_task_new, Linux 6.7+) are missing: "
-			 "the kill-time snapshot needs them");
+		snprintf(
+			what, what_len,
+			"the BPF task iterator kfuncs (bpf_iter_task_new, Linux 6.7+) are missing: "
+			"the kill-time snapshot needs them");
 		r = -EOPNOTSUPP;
 		goto out;
 	}
@@ -136,9 +139,9 @@ int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, cha
 		goto out_free;
 	}
 	/* 2. configure */
-	r = bpf_map__set_max_entries(b->skel->maps.events, opts->ringbuf_bytes ?
-								   (uint32_t)opts->ringbuf_bytes :
-								   OW_RINGBUF_DEFAULT_BYTES);
+	r = bpf_map__set_max_entries(b->skel->maps.events, opts->ringbuf_bytes
+								   ? (uint32_t)opts->ringbuf_bytes
+								   : OW_RINGBUF_DEFAULT_BYTES);
 	if (r < 0) {
 		snprintf(what, what_len, "sizing the ring buffer");
 		goto out_destroy;
@@ -146,9 +149,10 @@ int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, cha
 	/* 3. load (the verifier runs here) */
 	r = oomkill_bpf__load(b->skel);
 	if (r < 0) {
-		snprintf(what, what_len,
-			 "loading the BPF programs (the verifier refused them, or CAP_BPF/CAP_PERFMON "
-			 "are missing: run as root)");
+		snprintf(
+			what, what_len,
+			"loading the BPF programs (the verifier refused them, or CAP_BPF/CAP_PERFMON "
+			"are missing: run as root)");
 		goto out_destroy;
 	}
 	/* 4. attach */

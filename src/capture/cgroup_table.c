@@ -138,8 +138,9 @@ static uint64_t swap_allowance(const struct ow_cgroup_node *node, int memcg_vers
 	if (node->swap_max_bytes == UINT64_MAX)
 		swap = swap_total_bytes;
 	else if (memcg_version == 1) /* memsw.max counts memory + swap */
-		swap = node->swap_max_bytes > node->max_bytes ? node->swap_max_bytes - node->max_bytes :
-								0;
+		swap = node->swap_max_bytes > node->max_bytes
+			       ? node->swap_max_bytes - node->max_bytes
+			       : 0;
 	else
 		swap = node->swap_max_bytes;
 	return swap < swap_total_bytes ? swap : swap_total_bytes;
@@ -169,8 +170,8 @@ int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
 	d.cgroup = ow_cgroup_table_path(t, node->id); /* NULL if a gap hides the path */
 	d.limit_bytes = node->max_bytes;
 	d.usage_bytes = node->usage_bytes;
-	d.total_bytes = node->max_bytes + swap_allowance(node, memcg_version,
-							 meminfo->swap_total_bytes);
+	d.total_bytes =
+		node->max_bytes + swap_allowance(node, memcg_version, meminfo->swap_total_bytes);
 	*ret_domain = d;
 	return 0;
 }

@@ -167,8 +167,8 @@ static size_t read_exec_maps(const char *root, int32_t pid, struct user_map *map
 		char perms[8];
 		int consumed = 0;
 
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s%n", &maps[n].start,
-			   &maps[n].end, perms, &maps[n].offset, &consumed) != 4)
+		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s%n",
+			   &maps[n].start, &maps[n].end, perms, &maps[n].offset, &consumed) != 4)
 			continue;
 		if (perms[2] != 'x')
 			continue;

@@ -129,7 +129,8 @@ const char *ow_kallsyms_format(const struct ow_kallsyms *ks, uint64_t addr, char
 {
 	size_t lo = 0, hi;
 
-	if (!ks || ks->n == 0 || addr < ks->syms[0].addr || addr - ks->syms[0].addr > OW_KSYM_SPAN) {
+	if (!ks || ks->n == 0 || addr < ks->syms[0].addr ||
+	    addr - ks->syms[0].addr > OW_KSYM_SPAN) {
 		snprintf(buf, len, "0x%" PRIx64, addr);
 		return buf;
 	}

@@ -175,7 +175,8 @@ int ow_cgroupfs_memory_version(const char *root)
 		char *save = NULL;
 
 		buf[len] = '\0';
-		for (char *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		for (char *tok = strtok_r(buf, " \n", &save); tok;
+		     tok = strtok_r(NULL, " \n", &save))
 			if (strcmp(tok, "memory") == 0)
 				return 2;
 	}

@@ -212,7 +212,8 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 		int64_t latency_ns;
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		latency_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)kill_time_ns;
+		latency_ns =
+			(int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)kill_time_ns;
 		fprintf(stderr,
 			"oomwitness: kill of pid %d (%s) in %s%s%s: incident %lld, kill #%zu, "
 			"committed %.1f ms after the kill\n",
@@ -296,7 +297,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 		case 'g':
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 86400) {
-				ow_log("--incident-gap takes seconds from 1 to 86400, not '%s'", optarg);
+				ow_log("--incident-gap takes seconds from 1 to 86400, not '%s'",
+				       optarg);
 				return -EINVAL;
 			}
 			o->gap_s = (unsigned)v;

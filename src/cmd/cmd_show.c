@@ -158,8 +158,8 @@ int cmd_show(int argc, char **argv)
 	if (r != 0)
 		return r > 0 ? OW_EXIT_OK : OW_EXIT_USAGE;
 	if (optind != argc - 1) {
-		ow_log(optind >= argc ? "show needs an incident id, or last" :
-					"show takes one incident id");
+		ow_log(optind >= argc ? "show needs an incident id, or last"
+				      : "show takes one incident id");
 		show_usage(stderr);
 		return OW_EXIT_USAGE;
 	}
@@ -190,8 +190,8 @@ int cmd_show(int argc, char **argv)
 		ow_incident_clear(&inc);
 		return OW_EXIT_FAILURE;
 	}
-	r = o.json ? ow_render_incident_json(stdout, &inc, &verdict) :
-		     ow_render_incident_text(stdout, &inc, &verdict);
+	r = o.json ? ow_render_incident_json(stdout, &inc, &verdict)
+		   : ow_render_incident_text(stdout, &inc, &verdict);
 	ow_verdict_clear(&verdict);
 	ow_incident_clear(&inc);
 	return finish_output(r, "the incident");

@@ -432,6 +432,10 @@ static void test_global_killed_later(void **state)
 	assert_string_equal(v.culprit.reasons[0],
 			    "held 6.0 GiB, 75% of RAM (8.0 GiB) at the first kill");
 	assert_true(has_reason(&v.culprit, "was killed at kill #2"));
+	/* Spared at kill #1 for the victim's adj: the reason says the kernel killed it first. */
+	assert_true(has_reason(
+		&v.culprit,
+		"oom_score_adj 0 against a victim at +1000: the kernel killed it first"));
 	assert_string_equal(
 		v.summary,
 		"java (pid 600) held 75% of RAM and was killed only at kill #2, after 1 other process.");
