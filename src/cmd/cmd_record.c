@@ -57,7 +57,15 @@ struct recorder {
 	struct ow_verdict_config verdict_cfg;
 	struct open_incident open[OW_MAX_OPEN_INCIDENTS];
 	size_t n_open;
-	uint64_t lost_seen; /* BPF lost-record counter already accounted */
+	/*
+	 * Lost ring-buffer records. The BPF counter counts every loss; kills report the losses
+	 * of their own snapshot. What kills did not report (a kill lost whole, exec/exit events)
+	 * goes to the next incident that takes a kill within the gap: a storm's losses land on the
+	 * storm's incident even when the poll loop notices them before the kills are consumed.
+	 */
+	uint64_t lost_seen; /* BPF counter value already logged and stored */
+	uint64_t lost_attributed; /* of which attributed to incidents (or given up on) */
+	uint64_t lost_pending_since_ns; /* monotonic time unattributed losses were first seen */
 	uint64_t kills_recorded;
 	int store_errors;
 };
@@ -110,7 +118,7 @@ static void expire_incidents(struct recorder *rec, uint64_t now_mono_ns)
 	uint64_t gap_ns = (uint64_t)rec->opts.gap_s * 1000000000ULL;
 
 	for (size_t i = 0; i < rec->n_open;)
-		if (now_mono_ns - rec->open[i].last_kill_mono_ns > gap_ns)
+		if (now_mono_ns > rec->open[i].last_kill_mono_ns + gap_ns)
 			close_incident(rec, i);
 		else
 			i++;
@@ -145,24 +153,43 @@ static struct open_incident *incident_for(struct recorder *rec, const struct ow_
 	return oi;
 }
 
-static void account_lost_records(struct recorder *rec, struct ow_incident *inc)
+/* Reads the BPF loss counter; logs and stores what is new. */
+static void note_lost_records(struct recorder *rec)
 {
 	struct ow_bpf_counters counters;
+	uint64_t delta;
 
-	if (!rec->bpf || ow_bpf_read_counters(rec->bpf, &counters) < 0)
+	if (!rec->bpf || ow_bpf_read_counters(rec->bpf, &counters) < 0 ||
+	    counters.lost_records <= rec->lost_seen)
 		return;
-	if (counters.lost_records > rec->lost_seen) {
-		uint64_t delta = counters.lost_records - rec->lost_seen;
+	delta = counters.lost_records - rec->lost_seen;
+	rec->lost_seen = counters.lost_records;
+	if (!rec->lost_pending_since_ns)
+		rec->lost_pending_since_ns = ow_clock_monotonic_ns();
+	if (ow_store_add_lost_events(rec->store, delta) < 0)
+		ow_log("saving the lost-event count: %s, ignoring", ow_store_errmsg(rec->store));
+	ow_log("warning: %llu ring-buffer records lost (raise --ringbuf-mib)",
+	       (unsigned long long)delta);
+}
 
-		if (inc)
-			inc->lost_events += delta;
-		if (ow_store_add_lost_events(rec->store, delta) < 0)
-			ow_log("saving the lost-event count: %s, ignoring",
-			       ow_store_errmsg(rec->store));
-		ow_log("warning: %llu ring-buffer records lost (raise --ringbuf-mib)",
-		       (unsigned long long)delta);
-		rec->lost_seen = counters.lost_records;
-	}
+/* Losses not yet attributed to an incident; takes them (the caller attributes them). */
+static uint64_t take_unattributed_lost(struct recorder *rec)
+{
+	uint64_t n =
+		rec->lost_seen > rec->lost_attributed ? rec->lost_seen - rec->lost_attributed : 0;
+
+	rec->lost_attributed += n;
+	rec->lost_pending_since_ns = 0;
+	return n;
+}
+
+/* Unattributed losses older than the gap belong to no incident: counted in the store only. */
+static void expire_lost(struct recorder *rec, uint64_t now_mono_ns)
+{
+	uint64_t gap_ns = (uint64_t)rec->opts.gap_s * 1000000000ULL;
+
+	if (rec->lost_pending_since_ns && now_mono_ns > rec->lost_pending_since_ns + gap_ns)
+		(void)take_unattributed_lost(rec);
 }
 
 static void on_kill(struct ow_kill *kill, void *ctx)
@@ -182,13 +209,15 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	oi = incident_for(rec, kill);
 	if (oi->inc.n_kills > 0 && kill->time_ns < oi->inc.end_ns)
 		oi->n_kills_stored = 0; /* lands before stored kills: rewrite them all */
+	rec->lost_attributed += kill->lost_events; /* reported by the kill itself */
 	r = ow_incident_add_kill(&oi->inc, kill);
 	if (r < 0) {
 		ow_log("recording kill of pid %d: %s", victim_pid, strerror(-r));
 		return;
 	}
 	oi->last_kill_mono_ns = ow_clock_monotonic_ns();
-	account_lost_records(rec, &oi->inc);
+	note_lost_records(rec);
+	oi->inc.lost_events += take_unattributed_lost(rec);
 	rec->kills_recorded++;
 
 	r = ow_verdict_compute(&oi->inc, &rec->verdict_cfg, &verdict);
@@ -409,16 +438,18 @@ int cmd_record(int argc, char **argv)
 
 	/* 6. poll until asked to stop */
 	while (!stop_requested) {
-		uint64_t now = ow_clock_monotonic_ns();
+		uint64_t now;
 
 		r = ow_bpf_poll(rec.bpf, 200);
 		if (r < 0 && r != -EINTR) {
 			ow_log("polling the ring buffer: %s", strerror(-r));
 			goto out_close;
 		}
+		now = ow_clock_monotonic_ns(); /* after the kills the poll consumed */
 		expire_incidents(&rec, now);
 		ow_cmdline_cache_purge(rec.cmdlines, now);
-		account_lost_records(&rec, NULL);
+		note_lost_records(&rec);
+		expire_lost(&rec, now);
 	}
 
 	/* 7. drain what is already in the ring buffer, finish a kill cut short */
@@ -426,9 +457,14 @@ int cmd_record(int argc, char **argv)
 		;
 	ow_consumer_flush(rec.consumer);
 	exit_code = OW_EXIT_OK;
-	if (!rec.opts.quiet)
-		fprintf(stderr, "oomwitness: stopped; %llu kills recorded\n",
-			(unsigned long long)rec.kills_recorded);
+	if (!rec.opts.quiet) {
+		struct ow_bpf_counters counters = { 0 };
+
+		(void)ow_bpf_read_counters(rec.bpf, &counters);
+		fprintf(stderr,
+			"oomwitness: stopped; %llu kills recorded, %llu seen by the kernel hook\n",
+			(unsigned long long)rec.kills_recorded, (unsigned long long)counters.kills);
+	}
 
 out_close:
 	ow_bpf_stop(rec.bpf);
