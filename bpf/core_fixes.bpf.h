@@ -11,9 +11,9 @@
 /*
  * mm->rss_stat: an array of percpu_counter since v6.2 (commit f1a7941243c1 "mm: convert mm's
  * rss stats into percpu_counter"); before, struct mm_rss_stat holding atomic_long_t count[].
- * The kernel's own get_mm_counter() reads the percpu_counter's central count without summing
- * the per-CPU deltas (percpu_counter_read_positive), and so do we: the same number
- * oom_badness() saw.
+ * We read the percpu_counter's central count without the per-CPU deltas, as get_mm_counter()
+ * does. Kernels whose oom_badness() sums the deltas (get_mm_counter_sum) may differ from us by
+ * up to the counter batch per CPU: small on few CPUs, hundreds of MiB on very large machines.
  */
 struct mm_rss_stat___old {
 	atomic_long_t count[4];
@@ -40,6 +40,9 @@ static __always_inline long ow_mm_counter(struct mm_struct *mm, int member)
 /*
  * mm->flags: an unsigned long until v6.18 turned it into mm_flags_t, a bitmap struct (the
  * "mm: convert mm->flags to a bitmap" series). Its first word holds the MMF_* bits either way.
+ * MMF_OOM_SKIP is a #define, absent from BTF: bit 21 in include/linux/mm_types.h since v4.10
+ * (commit 862e3073b3ee) through v6.18; a kernel that moves it breaks only the "already reaped"
+ * flag, never the snapshot.
  */
 #define OW_MMF_OOM_SKIP 21
 
@@ -50,14 +53,14 @@ static __always_inline bool ow_mm_oom_skip(struct mm_struct *mm)
 
 /*
  * memcg->memory_events_local[] appeared in v5.2 (commit 1e577f970f66 "mm, memcg: introduce
- * memory.events.local"). Older kernels: report 0, the consumer does not depend on it.
+ * memory.events.local"). Older kernels: OW_OOM_EVENTS_UNKNOWN, and the consumer does without.
  */
 static __always_inline __u64 ow_memcg_local_oom_events(struct mem_cgroup *memcg)
 {
 	if (!bpf_core_field_exists(memcg->memory_events_local))
-		return 0;
+		return OW_OOM_EVENTS_UNKNOWN;
 	if (!bpf_core_enum_value_exists(enum memcg_memory_event, MEMCG_OOM))
-		return 0;
+		return OW_OOM_EVENTS_UNKNOWN;
 	return BPF_CORE_READ(
 		memcg, memory_events_local[bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM)]
 			       .counter);

@@ -11,7 +11,7 @@
  * Nothing here decides anything: which cgroup was the OOM domain, who the candidates were and
  * who is to blame are worked out in user space from these facts.
  *
- * Exec, fork and exit events let user space keep command lines of processes that die.
+ * Exec and exit events let user space keep command lines of processes that die.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,6 +25,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 #define PF_KTHREAD 0x00200000
 #define OW_CGROUP_CHAIN_MAX 16
+
+/*
+ * The walk holds the kernel's oom_lock: bound it. At about 0.5 us per process this is about
+ * 130 ms; a machine with more processes gets a snapshot marked truncated.
+ */
+const volatile __u32 ow_max_tasks = 262144;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -56,7 +62,7 @@ struct kill_tally {
 	__u32 tasks_emitted;
 	__u32 kthreads_skipped;
 	__u32 cgroups_emitted;
-	__u32 pad;
+	__u32 truncated;
 	__u64 lost_records;
 	struct ow_event_tasks batch;
 };
@@ -160,7 +166,7 @@ static __always_inline void fill_task(struct ow_task_record *r, struct task_stru
 	r->flags = flags;
 }
 
-static __always_inline void emit_cgroup(struct cgroup_subsys_state *css, __u64 id,
+static __always_inline bool emit_cgroup(struct cgroup_subsys_state *css, __u64 id,
 					struct kill_tally *t)
 {
 	struct cgroup_subsys_state *parent = css->parent;
@@ -171,7 +177,7 @@ static __always_inline void emit_cgroup(struct cgroup_subsys_state *css, __u64 i
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		lost_kill_record(t);
-		return;
+		return false;
 	}
 	e->hdr.type = OW_EV_CGROUP;
 	e->hdr.kill_seq = t->seq;
@@ -191,6 +197,7 @@ static __always_inline void emit_cgroup(struct cgroup_subsys_state *css, __u64 i
 	}
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 	t->cgroups_emitted++;
+	return true;
 }
 
 /* Emits a memory cgroup (id is its kernfs id) and its ancestors, each once per kill. */
@@ -208,10 +215,19 @@ static __always_inline void emit_cgroup_chain(struct cgroup_subsys_state *css, _
 
 		if (seen && *seen == seq)
 			break;
-		bpf_map_update_elem(&cgroups_seen, &id, &seq, BPF_ANY);
-		emit_cgroup(css, id, t);
+		/* Marked seen only once sent: a lost record is tried again for the next task. */
+		if (emit_cgroup(css, id, t))
+			bpf_map_update_elem(&cgroups_seen, &id, &seq, BPF_ANY);
 		css = css->parent;
 	}
+}
+
+static __always_inline void emit_task_cgroups(struct task_struct *task, struct kill_tally *t)
+{
+	struct cgroup_subsys_state *css = task_memcg_css(task);
+
+	if (css)
+		emit_cgroup_chain(css, css_id(css), t);
 }
 
 /* Sends the batch of task records, if any, in one ring-buffer operation. */
@@ -293,7 +309,7 @@ static __always_inline void emit_kill_end(struct kill_tally *t, __u64 start_ns)
 	e->kthreads_skipped = t->kthreads_skipped;
 	e->cgroups_emitted = t->cgroups_emitted;
 	e->lost_records = t->lost_records;
-	e->iterator_truncated = 0;
+	e->iterator_truncated = t->truncated;
 	e->pad = 0;
 	e->cpu_ns = bpf_ktime_get_ns() - start_ns;
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
@@ -314,14 +330,28 @@ int BPF_PROG(ow_mark_victim, struct task_struct *victim)
 		return 0;
 	t->tasks_seen = t->tasks_emitted = t->kthreads_skipped = t->cgroups_emitted = 0;
 	t->lost_records = 0;
+	t->truncated = 0;
 	t->batch.count = 0;
 	t->seq = ++kill_seq_next; /* kills are serialised by oom_lock */
 
-	emit_kill_begin(ctx, victim, t->seq, t);
+	/* Without its first record the consumer cannot use the rest: keep the room for others. */
+	if (emit_kill_begin(ctx, victim, t->seq, t) < 0)
+		return 0;
+	/*
+	 * The cgroups that decide the OOM domain go first, while the ring buffer still has the
+	 * room the begin record found: a snapshot cut short still knows where memory ran out.
+	 */
+	emit_task_cgroups(bpf_get_current_task_btf(), t);
+	emit_task_cgroups(victim, t);
 
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
-	while ((task = bpf_iter_task_next(&it)))
+	while ((task = bpf_iter_task_next(&it))) {
+		if (t->tasks_seen >= ow_max_tasks) {
+			t->truncated = 1;
+			break;
+		}
 		emit_task(task, t);
+	}
 	bpf_iter_task_destroy(&it);
 	flush_tasks(t);
 

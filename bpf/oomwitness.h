@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The ABI between the BPF programs and the ring-buffer consumer (src/capture/bpf_consumer.c).
+ * The ABI between the BPF programs and the ring-buffer consumer (src/capture/consumer.c).
  *
  * Fixed-width types only: this header is compiled both by clang -target bpf and by the host
  * compiler. Nothing past the consumer includes it. Memory here is in pages, as the kernel
@@ -22,6 +22,7 @@
 #define OW_TASK_COMM_LEN 16
 #define OW_CGROUP_NAME_LEN 128
 #define OW_STACK_DEPTH 32
+#define OW_OOM_EVENTS_UNKNOWN (~0ULL) /* the kernel keeps no local OOM count (before 5.2) */
 #define OW_TASKS_PER_RECORD 16 /* a power of two: the BPF side masks indexes with it */
 
 enum ow_event_type {
@@ -79,7 +80,7 @@ struct ow_event_cgroup {
 	__u64 usage_pages; /* memory page_counter usage */
 	__u64 max_pages; /* memory page_counter max (PAGE_COUNTER_MAX when unlimited) */
 	__u64 swap_max_pages; /* v2: swap.max; v1: memsw.max (memory+swap) */
-	__u64 oom_events; /* memory_events_local[MEMCG_OOM] where the kernel has it, else 0 */
+	__u64 oom_events; /* memory_events_local[MEMCG_OOM], or OW_OOM_EVENTS_UNKNOWN */
 	__u32 is_root;
 	__u32 name_truncated;
 	char name[OW_CGROUP_NAME_LEN]; /* last path component; "" for the root */

@@ -9,9 +9,6 @@
  */
 #include "analysis/verdict.h"
 
-/* Used when a caller passes page_size 0, so that nothing divides by zero. */
-#define OW_DEFAULT_PAGE_SIZE 4096u
-
 const char *ow_eligibility_text(enum ow_eligibility e)
 {
 	switch (e) {
@@ -55,7 +52,8 @@ struct ow_badness ow_badness_compute(const struct ow_process *p, uint64_t total_
 				     uint32_t page_size)
 {
 	struct ow_badness b = { 0 };
-	uint64_t page_bytes = page_size ? page_size : OW_DEFAULT_PAGE_SIZE;
+	/* page_size 0 means the default, so that nothing divides by zero. */
+	uint64_t page_bytes = page_size ? page_size : OW_BADNESS_PAGE_SIZE;
 	int64_t total_pages = (int64_t)(total_bytes / page_bytes);
 
 	b.eligibility = eligibility_of(p);

@@ -14,11 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Snapshots carry no page size; the verdict counts pages as x86-64 does. */
-#define OW_PAGE_SIZE 4096u
-#define OW_KIB 1024ull
-#define OW_MIB (1024ull * 1024ull)
-#define OW_BYTES_TEXT_LEN 32
 #define OW_ADJ_TEXT_LEN 16
 
 void ow_verdict_config_default(struct ow_verdict_config *cfg)
@@ -68,39 +63,6 @@ static char *fmt_alloc(const char *fmt, ...)
 	return s;
 }
 
-/* strdup() is POSIX, not C11. */
-static char *dup_str(const char *s)
-{
-	return fmt_alloc("%s", s);
-}
-
-/*
- * Bytes for people, as the renderers write them (src/output/format.h): "512 B", "128 KiB"
- * (whole KiB under 1 MiB), "212.4 MiB", "1.5 GiB" (one decimal from MiB on).
- */
-static const char *fmt_bytes(char buf[OW_BYTES_TEXT_LEN], uint64_t bytes)
-{
-	static const char *const units[] = { "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double value;
-	size_t u = 0;
-
-	if (bytes < OW_KIB) {
-		snprintf(buf, OW_BYTES_TEXT_LEN, "%llu B", (unsigned long long)bytes);
-		return buf;
-	}
-	if (bytes < OW_MIB) {
-		snprintf(buf, OW_BYTES_TEXT_LEN, "%llu KiB", (unsigned long long)(bytes / OW_KIB));
-		return buf;
-	}
-	value = (double)bytes / (double)OW_MIB;
-	while (value >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-		value /= 1024.0;
-		u++;
-	}
-	snprintf(buf, OW_BYTES_TEXT_LEN, "%.1f %s", value, units[u]);
-	return buf;
-}
-
 /* oom_score_adj as people read it: "0", "+1000", "-500". */
 static const char *fmt_adj(char buf[OW_ADJ_TEXT_LEN], int32_t adj)
 {
@@ -108,6 +70,7 @@ static const char *fmt_adj(char buf[OW_ADJ_TEXT_LEN], int32_t adj)
 	return buf;
 }
 
+/* bytes as a share of the domain's limit, 0..1 and more; 0 when the limit is unknown. */
 static double share_of(uint64_t bytes, uint64_t limit_bytes)
 {
 	return limit_bytes ? (double)bytes / (double)limit_bytes : 0.0;
@@ -154,7 +117,7 @@ static struct ow_badness victim_badness_of(const struct ow_process *victim,
 	struct ow_process p = *victim;
 
 	p.flags &= ~(uint32_t)(OW_PROC_NO_MM | OW_PROC_OOM_SKIP);
-	return ow_badness_compute(&p, d->total_bytes, OW_PAGE_SIZE);
+	return ow_badness_compute(&p, d->total_bytes, OW_BADNESS_PAGE_SIZE);
 }
 
 struct rank_row {
@@ -201,7 +164,7 @@ static int analyse_kill(const struct ow_kill *k, const struct ow_verdict_config 
 		if (p == victim)
 			b = victim_badness_of(p, &k->domain);
 		else
-			b = ow_badness_compute(p, k->domain.total_bytes, OW_PAGE_SIZE);
+			b = ow_badness_compute(p, k->domain.total_bytes, OW_BADNESS_PAGE_SIZE);
 		if (b.eligibility != OW_ELIGIBLE)
 			continue;
 		rows[n].ranked.proc_index = i;
@@ -283,12 +246,12 @@ static int reason_memory(struct ow_culprit *c, const struct ow_domain *d)
 {
 	char held[OW_BYTES_TEXT_LEN], limit[OW_BYTES_TEXT_LEN];
 
-	fmt_bytes(held, c->memory_bytes);
+	ow_format_bytes(held, c->memory_bytes);
 	if (!d->limit_bytes)
 		return add_reason(c, fmt_alloc("held %s at the first kill", held));
 	return add_reason(c, fmt_alloc("held %s, %.0f%% of %s (%s) at the first kill", held,
 				       c->share * 100.0, limit_words(d),
-				       fmt_bytes(limit, d->limit_bytes)));
+				       ow_format_bytes(limit, d->limit_bytes)));
 }
 
 /*
@@ -298,7 +261,8 @@ static int reason_memory(struct ow_culprit *c, const struct ow_domain *d)
 static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
 		      const struct ow_process *p)
 {
-	struct ow_badness b = ow_badness_compute(p, inc->kills[0].domain.total_bytes, OW_PAGE_SIZE);
+	struct ow_badness b =
+		ow_badness_compute(p, inc->kills[0].domain.total_bytes, OW_BADNESS_PAGE_SIZE);
 	size_t spared_kills = c->was_killed ? first_kill_of(inc, c->pid) : inc->n_kills;
 	const char *outcome =
 		c->was_killed ? "the kernel killed them first" : "the kernel preferred them";
@@ -346,7 +310,7 @@ static int reason_killed(struct ow_culprit *c, const struct ow_incident *inc)
 	if (at == 0)
 		return add_reason(
 			c,
-			dup_str("the victim itself held the most memory: not an innocent victim"));
+			strdup("the victim itself held the most memory: not an innocent victim"));
 	if (at < inc->n_kills)
 		return add_reason(c, fmt_alloc("was killed at kill #%zu", at + 1));
 	return add_reason(c, fmt_alloc("was never killed: %zu other %s died instead", inc->n_kills,
@@ -393,7 +357,7 @@ static int judge_culprit(const struct ow_incident *inc, struct ow_culprit *c)
 	if (r < 0)
 		return r;
 	if (c->was_trigger)
-		return add_reason(c, dup_str("was allocating when memory ran out (the trigger)"));
+		return add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
 	return 0;
 }
 
@@ -483,7 +447,7 @@ static uint64_t lost_events_of(const struct ow_incident *inc)
 	return inc->lost_events > sum ? inc->lost_events : sum;
 }
 
-static bool is_partial(const struct ow_incident *inc)
+bool ow_verdict_partial(const struct ow_incident *inc)
 {
 	for (size_t i = 0; i < inc->n_kills; i++)
 		if (inc->kills[i].partial)
@@ -499,7 +463,7 @@ static char *summary_fate(const struct ow_incident *inc, const struct ow_verdict
 
 	if (at == 0) {
 		if (inc->n_kills == 1)
-			return dup_str("was itself the victim");
+			return strdup("was itself the victim");
 		return fmt_alloc("was itself the victim; %zu more %s followed", inc->n_kills - 1,
 				 inc->n_kills == 2 ? "kill" : "kills");
 	}
@@ -526,9 +490,9 @@ static char *summary_partial(const struct ow_incident *inc, bool partial)
 	uint64_t lost = lost_events_of(inc);
 
 	if (!partial)
-		return dup_str("");
+		return strdup("");
 	if (!lost)
-		return dup_str(" (partial data: incomplete snapshot)");
+		return strdup(" (partial data: incomplete snapshot)");
 	return fmt_alloc(" (partial data: %llu %s lost)", (unsigned long long)lost,
 			 lost == 1 ? "event" : "events");
 }
@@ -556,9 +520,9 @@ static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
 	}
 	d = &inc->kills[0].domain;
 	if (d->kind == OW_DOMAIN_MEMCG)
-		where = d->cgroup ? fmt_alloc("memcg %s", d->cgroup) : dup_str("the memcg");
+		where = d->cgroup ? fmt_alloc("memcg %s", d->cgroup) : strdup("the memcg");
 	else
-		where = dup_str("RAM");
+		where = strdup("RAM");
 	fate = summary_fate(inc, v);
 	if (!where || !fate)
 		goto out;
@@ -567,7 +531,7 @@ static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
 				       (int)c->pid, c->share * 100.0, where, fate, tail);
 	else
 		v->summary = fmt_alloc("%s (pid %d) held %s in %s and %s%s.", c->comm, (int)c->pid,
-				       fmt_bytes(held, c->memory_bytes), where, fate, tail);
+				       ow_format_bytes(held, c->memory_bytes), where, fate, tail);
 done:
 	r = v->summary ? 0 : -ENOMEM;
 out:
@@ -600,7 +564,7 @@ int ow_verdict_compute(const struct ow_incident *inc, const struct ow_verdict_co
 		if (r < 0)
 			goto fail;
 	}
-	v.partial = is_partial(inc);
+	v.partial = ow_verdict_partial(inc);
 	r = judge_culprit(inc, &v.culprit);
 	if (r < 0)
 		goto fail;

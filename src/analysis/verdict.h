@@ -13,6 +13,7 @@
 #define OW_VERDICT_H
 
 #include "model/model.h"
+#include "model/units.h"
 
 /* Tunables of the rules, named as in docs/verdict.md. */
 struct ow_verdict_config {
@@ -52,7 +53,8 @@ struct ow_badness {
 
 /*
  * Badness of one process at one kill, as oom_badness() computes it: total_bytes is the
- * domain's totalpages in bytes; page_size is 4096 on x86-64.
+ * domain's totalpages in bytes; page_size is the recorded machine's (OW_BADNESS_PAGE_SIZE for
+ * the snapshots we have; 0 means that too).
  */
 struct ow_badness ow_badness_compute(const struct ow_process *p, uint64_t total_bytes,
 				     uint32_t page_size);
@@ -122,5 +124,12 @@ int ow_verdict_compute(const struct ow_incident *inc, const struct ow_verdict_co
 		       struct ow_verdict *ret_verdict);
 
 void ow_verdict_clear(struct ow_verdict *v);
+
+/*
+ * Whether a verdict on inc rests on incomplete data (docs/verdict.md, rule 7): a kill's
+ * snapshot is partial, or ring-buffer records were lost. What ow_verdict_compute() stores in
+ * verdict.partial; renderers without a verdict ask this instead.
+ */
+bool ow_verdict_partial(const struct ow_incident *inc);
 
 #endif

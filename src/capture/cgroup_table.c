@@ -14,6 +14,7 @@
 void ow_cgroup_table_reset(struct ow_cgroup_table *t)
 {
 	t->n = 0;
+	t->sorted = false;
 }
 
 void ow_cgroup_table_free(struct ow_cgroup_table *t)
@@ -22,8 +23,28 @@ void ow_cgroup_table_free(struct ow_cgroup_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+static int cmp_node_id(const void *a, const void *b)
+{
+	uint64_t x = ((const struct ow_cgroup_node *)a)->id,
+		 y = ((const struct ow_cgroup_node *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+void ow_cgroup_table_sort(struct ow_cgroup_table *t)
+{
+	if (t->n > 1)
+		qsort(t->nodes, t->n, sizeof(*t->nodes), cmp_node_id);
+	t->sorted = true;
+}
+
 static struct ow_cgroup_node *find_mut(const struct ow_cgroup_table *t, uint64_t id)
 {
+	if (t->sorted) {
+		struct ow_cgroup_node key = { .id = id };
+
+		return t->n ? bsearch(&key, t->nodes, t->n, sizeof(*t->nodes), cmp_node_id) : NULL;
+	}
 	for (size_t i = 0; i < t->n; i++)
 		if (t->nodes[i].id == id)
 			return &t->nodes[i];
@@ -53,6 +74,7 @@ int ow_cgroup_table_add(struct ow_cgroup_table *t, const struct ow_cgroup_node *
 		t->cap = cap;
 	}
 	t->nodes[t->n++] = *node;
+	t->sorted = false;
 	return 0;
 }
 
@@ -108,9 +130,16 @@ uint64_t ow_domain_slack_bytes(uint64_t max_bytes)
 	return slack > OW_SLACK_MIN_BYTES ? slack : OW_SLACK_MIN_BYTES;
 }
 
+/*
+ * Whether this cgroup can be the one that ran out: limited, at its limit, and, where the
+ * kernel counts OOMs per cgroup, with at least one (a cgroup that never ran out cannot be it,
+ * however full it looks).
+ */
 static bool at_limit(const struct ow_cgroup_node *node)
 {
 	if (node->is_root || node->max_bytes == UINT64_MAX)
+		return false;
+	if (node->oom_events_known && node->oom_events == 0)
 		return false;
 	return node->usage_bytes + ow_domain_slack_bytes(node->max_bytes) >= node->max_bytes;
 }

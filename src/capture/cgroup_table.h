@@ -3,9 +3,10 @@
  * The memory cgroups of one kill's snapshot, and the OOM domain worked out from them.
  *
  * On this machine's kernel the tracepoint path has no struct oom_control, so which memory
- * cgroup ran out is inferred (docs/verdict.md, "The OOM domain"): walking up from the trigger's
- * memory cgroup, the deepest limited cgroup whose usage is within the slack of its limit and
- * which contains the victim; none means a global OOM. Pure code: unit-tested on synthetic tables.
+ * cgroup ran out is inferred (docs/verdict.md, rule 0): walking up from the trigger's memory
+ * cgroup, the deepest limited cgroup whose usage is within the slack of its limit, which
+ * contains the victim and (where the kernel counts it) has had an OOM; none means a global
+ * OOM. Pure code: unit-tested on synthetic tables.
  */
 #ifndef OW_CGROUP_TABLE_H
 #define OW_CGROUP_TABLE_H
@@ -26,11 +27,13 @@ struct ow_cgroup_node {
 	uint64_t usage_bytes;
 	uint64_t max_bytes; /* UINT64_MAX when unlimited */
 	uint64_t swap_max_bytes; /* v2 swap.max, v1 memsw.max; UINT64_MAX when unlimited */
-	uint64_t oom_events;
+	uint64_t oom_events; /* OOMs the kernel counted in this very cgroup (local, not subtree) */
+	bool oom_events_known; /* false on kernels without the local count (before 5.2) */
 };
 
 struct ow_cgroup_table {
 	size_t n, cap;
+	bool sorted; /* nodes are in id order: lookups are binary searches */
 	struct ow_cgroup_node *nodes;
 };
 
@@ -38,6 +41,8 @@ void ow_cgroup_table_reset(struct ow_cgroup_table *t);
 void ow_cgroup_table_free(struct ow_cgroup_table *t);
 /* Adds or replaces the node with the same id. Returns 0 or -ENOMEM. */
 int ow_cgroup_table_add(struct ow_cgroup_table *t, const struct ow_cgroup_node *node);
+/* Sorts the table by id, once it is complete: later lookups take O(log n). */
+void ow_cgroup_table_sort(struct ow_cgroup_table *t);
 const struct ow_cgroup_node *ow_cgroup_table_find(const struct ow_cgroup_table *t, uint64_t id);
 /* "/a/b" for a node, "/" for the root; NULL when unknown or out of memory. Malloc'ed. */
 char *ow_cgroup_table_path(const struct ow_cgroup_table *t, uint64_t id);

@@ -27,10 +27,9 @@ struct ow_consumer {
 	struct ow_consumer_config cfg;
 	struct ow_consumer_stats stats;
 	/* The kill being assembled. */
-	bool in_kill;
+	bool in_kill; /* a begin record came; its end has not */
 	uint32_t seq;
 	struct ow_event_kill_begin begin;
-	bool have_begin;
 	struct ow_cgroup_table cgroups;
 	struct ow_task_record *tasks;
 	size_t n_tasks, cap_tasks;
@@ -69,7 +68,6 @@ int ow_consumer_new(const struct ow_consumer_config *cfg, struct ow_consumer **r
 static void reset_kill(struct ow_consumer *c)
 {
 	c->in_kill = false;
-	c->have_begin = false;
 	c->n_tasks = 0;
 	ow_cgroup_table_reset(&c->cgroups);
 }
@@ -263,12 +261,7 @@ static int finish_kill(struct ow_consumer *c, const struct ow_event_kill_end *en
 	size_t cap = 0;
 	int r;
 
-	if (!c->have_begin) {
-		/* Without the begin record there is no victim: count it and drop the rest. */
-		c->stats.partial_kills++;
-		reset_kill(c);
-		return 0;
-	}
+	ow_cgroup_table_sort(&c->cgroups);
 	(void)ow_procfs_read_meminfo(c->cfg.root, &meminfo);
 	k.time_ns = (uint64_t)((int64_t)b->boot_ns + c->cfg.boot_to_real_ns);
 	k.killer_kind = OW_KILLER_KERNEL;
@@ -375,7 +368,8 @@ static int add_cgroup(struct ow_consumer *c, const struct ow_event_cgroup *e)
 	node.usage_bytes = pages_to_bytes(c, (int64_t)e->usage_pages);
 	node.max_bytes = limit_pages_to_bytes(c, e->max_pages);
 	node.swap_max_bytes = limit_pages_to_bytes(c, e->swap_max_pages);
-	node.oom_events = e->oom_events;
+	node.oom_events_known = e->oom_events != OW_OOM_EVENTS_UNKNOWN;
+	node.oom_events = node.oom_events_known ? e->oom_events : 0;
 	return ow_cgroup_table_add(&c->cgroups, &node);
 }
 
@@ -399,14 +393,14 @@ int ow_consumer_handle(struct ow_consumer *c, const void *data, size_t size)
 	case OW_EV_KILL_BEGIN:
 		if (!size_ok(c, size, sizeof(struct ow_event_kill_begin)))
 			return 0;
+		/* The previous kill never ended: hand it over; its failure is not this kill's. */
 		if (c->in_kill)
-			r = finish_kill(c, NULL); /* the previous kill never ended */
+			r = finish_kill(c, NULL);
 		reset_kill(c);
 		c->in_kill = true;
-		c->have_begin = true;
 		c->seq = h->kill_seq;
 		memcpy(&c->begin, data, sizeof(c->begin));
-		break;
+		return r;
 	case OW_EV_CGROUP:
 		if (!size_ok(c, size, sizeof(struct ow_event_cgroup)))
 			return 0;
@@ -464,6 +458,11 @@ void ow_consumer_flush(struct ow_consumer *c)
 int ow_consumer_busy(const struct ow_consumer *c)
 {
 	return c->in_kill;
+}
+
+void ow_consumer_set_clock_offset(struct ow_consumer *c, int64_t boot_to_real_ns)
+{
+	c->cfg.boot_to_real_ns = boot_to_real_ns;
 }
 
 void ow_consumer_get_stats(const struct ow_consumer *c, struct ow_consumer_stats *ret_stats)

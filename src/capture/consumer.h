@@ -53,6 +53,12 @@ void ow_consumer_flush(struct ow_consumer *c);
 /* Whether a kill is being assembled (its end record not yet seen). */
 int ow_consumer_busy(const struct ow_consumer *c);
 
+/*
+ * Updates CLOCK_REALTIME - CLOCK_BOOTTIME for the kills to come: the recorder refreshes it as
+ * it polls, so a clock step (NTP at boot) does not shift every later kill.
+ */
+void ow_consumer_set_clock_offset(struct ow_consumer *c, int64_t boot_to_real_ns);
+
 void ow_consumer_get_stats(const struct ow_consumer *c, struct ow_consumer_stats *ret_stats);
 
 /* Clock offset for boot_to_real_ns: CLOCK_REALTIME - CLOCK_BOOTTIME, now. */

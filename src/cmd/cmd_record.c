@@ -31,6 +31,7 @@
 #define OW_DEFAULT_GAP_S 30
 #define OW_MAX_OPEN_INCIDENTS 64
 #define OW_CMDLINE_GRACE_NS (60ULL * 1000000000ULL)
+#define OW_KILL_END_TIMEOUT_NS (1000ULL * 1000000ULL)
 
 struct record_options {
 	const char *db;
@@ -67,7 +68,8 @@ struct recorder {
 	uint64_t lost_attributed; /* of which attributed to incidents (or given up on) */
 	uint64_t lost_pending_since_ns; /* monotonic time unattributed losses were first seen */
 	uint64_t kills_recorded;
-	int store_errors;
+	uint64_t last_record_mono_ns;
+	int store_errors; /* failed saves since the last good one */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -94,20 +96,48 @@ static void record_usage(FILE *out)
 		OW_DEFAULT_GAP_S);
 }
 
-static bool same_domain(const struct ow_domain *a, const struct ow_domain *b)
+/* Writes the kills of an open incident not yet in the database, judged anew. */
+static int save_incident(struct recorder *rec, struct open_incident *oi)
 {
-	if (a->kind != b->kind)
-		return false;
-	if (a->kind == OW_DOMAIN_GLOBAL)
-		return true;
-	if (a->cgroup && b->cgroup)
-		return strcmp(a->cgroup, b->cgroup) == 0;
-	return a->cgroup_id == b->cgroup_id;
+	struct ow_store_culprit_summary summary;
+	struct ow_verdict verdict = { 0 };
+	int r;
+
+	r = ow_verdict_compute(&oi->inc, &rec->verdict_cfg, &verdict);
+	if (r < 0)
+		return r;
+	summary.kind = ow_culprit_kind_name(verdict.culprit.kind);
+	summary.pid = verdict.culprit.pid;
+	summary.comm = verdict.culprit.comm;
+	r = ow_store_append_kills(rec->store, &oi->inc, oi->n_kills_stored, &summary);
+	ow_verdict_clear(&verdict);
+	if (r < 0) {
+		/* Kept in memory; the next kill or the close tries again. Logged once per outage. */
+		if (rec->store_errors++ == 0)
+			ow_log("saving incident: %s (%s); kept in memory, will retry", strerror(-r),
+			       ow_store_errmsg(rec->store));
+		return r;
+	}
+	if (rec->store_errors) {
+		ow_log("saving incidents works again after %d failed attempts", rec->store_errors);
+		rec->store_errors = 0;
+	}
+	oi->n_kills_stored = oi->inc.n_kills;
+	return 0;
 }
 
+/* Closes an open incident; kills that could not be saved get one last try, or are reported. */
 static void close_incident(struct recorder *rec, size_t i)
 {
-	ow_incident_clear(&rec->open[i].inc);
+	struct open_incident *oi = &rec->open[i];
+
+	if (oi->n_kills_stored < oi->inc.n_kills && save_incident(rec, oi) < 0)
+		ow_log("dropping %zu unsaved kills of the incident in %s%s%s: %s",
+		       oi->inc.n_kills - oi->n_kills_stored,
+		       ow_domain_kind_name(oi->inc.domain.kind), oi->inc.domain.cgroup ? " " : "",
+		       oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "",
+		       ow_store_errmsg(rec->store));
+	ow_incident_clear(&oi->inc);
 	rec->open[i] = rec->open[--rec->n_open];
 	memset(&rec->open[rec->n_open], 0, sizeof(rec->open[rec->n_open]));
 }
@@ -132,8 +162,7 @@ static struct open_incident *incident_for(struct recorder *rec, const struct ow_
 	int64_t id;
 
 	for (size_t i = 0; i < rec->n_open; i++)
-		if (same_domain(&rec->open[i].inc.domain, &kill->domain) &&
-		    kill->time_ns <= rec->open[i].inc.end_ns + gap_ns)
+		if (ow_incident_takes_kill(&rec->open[i].inc, kill, gap_ns))
 			return &rec->open[i];
 	if (rec->n_open == OW_MAX_OPEN_INCIDENTS)
 		close_incident(rec, 0);
@@ -197,11 +226,10 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	struct recorder *rec = ctx;
 	uint64_t kill_time_ns = kill->time_ns;
 	int32_t victim_pid = kill->victim_pid;
-	struct ow_store_culprit_summary summary;
-	struct ow_verdict verdict = { 0 };
-	struct open_incident *oi;
-	char victim_comm[OW_COMM_LEN] = "?";
 	const struct ow_process *victim = ow_kill_find_process(kill, kill->victim_pid);
+	char victim_comm[OW_COMM_LEN] = "?";
+	struct open_incident *oi;
+	struct timespec now;
 	int r;
 
 	if (victim)
@@ -220,38 +248,17 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	oi->inc.lost_events += take_unattributed_lost(rec);
 	rec->kills_recorded++;
 
-	r = ow_verdict_compute(&oi->inc, &rec->verdict_cfg, &verdict);
-	if (r < 0) {
-		ow_log("judging incident: %s", strerror(-r));
+	if (save_incident(rec, oi) < 0 || rec->opts.quiet)
 		return;
-	}
-	summary.kind = ow_culprit_kind_name(verdict.culprit.kind);
-	summary.pid = verdict.culprit.pid;
-	summary.comm = verdict.culprit.comm;
-	r = ow_store_append_kills(rec->store, &oi->inc, oi->n_kills_stored, &summary);
-	if (r == 0)
-		oi->n_kills_stored = oi->inc.n_kills;
-	if (r < 0) {
-		/* Kept in memory: the next kill of this incident saves it whole again. */
-		if (rec->store_errors++ == 0)
-			ow_log("saving incident: %s (%s); kept in memory", strerror(-r),
-			       ow_store_errmsg(rec->store));
-	} else if (!rec->opts.quiet) {
-		struct timespec now;
-		int64_t latency_ns;
-
-		clock_gettime(CLOCK_REALTIME, &now);
-		latency_ns =
-			(int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)kill_time_ns;
-		fprintf(stderr,
-			"oomwitness: kill of pid %d (%s) in %s%s%s: incident %lld, kill #%zu, "
-			"committed %.1f ms after the kill\n",
-			victim_pid, victim_comm, ow_domain_kind_name(oi->inc.domain.kind),
-			oi->inc.domain.cgroup ? " " : "",
-			oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "", (long long)oi->inc.id,
-			oi->inc.n_kills, latency_ns / 1e6);
-	}
-	ow_verdict_clear(&verdict);
+	clock_gettime(CLOCK_REALTIME, &now);
+	fprintf(stderr,
+		"oomwitness: kill of pid %d (%s) in %s%s%s: incident %lld, kill #%zu, "
+		"committed %.1f ms after the kill\n",
+		victim_pid, victim_comm, ow_domain_kind_name(oi->inc.domain.kind),
+		oi->inc.domain.cgroup ? " " : "",
+		oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "", (long long)oi->inc.id,
+		oi->inc.n_kills,
+		((int64_t)now.tv_sec * 1000000000LL + now.tv_nsec - (int64_t)kill_time_ns) / 1e6);
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -259,6 +266,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	struct recorder *rec = ctx;
 	int r = ow_consumer_handle(rec->consumer, data, size);
 
+	rec->last_record_mono_ns = ow_clock_monotonic_ns();
 	if (r < 0)
 		ow_log("assembling a kill: %s; that kill is dropped", strerror(-r));
 	return 0;
@@ -446,6 +454,11 @@ int cmd_record(int argc, char **argv)
 			goto out_close;
 		}
 		now = ow_clock_monotonic_ns(); /* after the kills the poll consumed */
+		/* A kill whose end record was lost: hand it over, partial, rather than wait. */
+		if (ow_consumer_busy(rec.consumer) &&
+		    now > rec.last_record_mono_ns + OW_KILL_END_TIMEOUT_NS)
+			ow_consumer_flush(rec.consumer);
+		ow_consumer_set_clock_offset(rec.consumer, ow_clock_boot_to_real_ns());
 		expire_incidents(&rec, now);
 		ow_cmdline_cache_purge(rec.cmdlines, now);
 		note_lost_records(&rec);
@@ -467,10 +480,10 @@ int cmd_record(int argc, char **argv)
 	}
 
 out_close:
+	while (rec.n_open > 0)
+		close_incident(&rec, rec.n_open - 1);
 	ow_bpf_stop(rec.bpf);
 	ow_consumer_free(rec.consumer);
-	for (size_t i = 0; i < rec.n_open; i++)
-		ow_incident_clear(&rec.open[i].inc);
 	ow_kallsyms_free(rec.kallsyms);
 	ow_cmdline_cache_free(rec.cmdlines);
 	ow_store_close(rec.store);

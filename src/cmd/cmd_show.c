@@ -79,7 +79,7 @@ static void list_usage(FILE *out)
 int cmd_list(int argc, char **argv)
 {
 	struct read_options o = { 0 };
-	struct ow_store_incident_row *rows = NULL;
+	struct ow_incident_summary *rows = NULL;
 	struct ow_store *store = NULL;
 	size_t n = 0;
 	int r;
@@ -101,7 +101,7 @@ int cmd_list(int argc, char **argv)
 		return OW_EXIT_FAILURE;
 	}
 	r = o.json ? ow_render_list_json(stdout, rows, n) : ow_render_list_text(stdout, rows, n);
-	ow_store_rows_free(rows, n);
+	ow_incident_summaries_free(rows, n);
 	ow_store_close(store);
 	return finish_output(r, "the list");
 }

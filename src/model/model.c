@@ -141,6 +141,29 @@ int ow_incident_add_kill(struct ow_incident *inc, struct ow_kill *kill)
 	return 0;
 }
 
+bool ow_domain_same(const struct ow_domain *a, const struct ow_domain *b)
+{
+	if (a->kind != b->kind)
+		return false;
+	if (a->kind == OW_DOMAIN_GLOBAL)
+		return true;
+	if (a->cgroup && b->cgroup)
+		return strcmp(a->cgroup, b->cgroup) == 0;
+	return a->cgroup_id == b->cgroup_id;
+}
+
+bool ow_incident_takes_kill(const struct ow_incident *inc, const struct ow_kill *kill,
+			    uint64_t gap_ns)
+{
+	if (inc->n_kills == 0)
+		return true;
+	if (!ow_domain_same(&inc->domain, &kill->domain))
+		return false;
+	if (kill->time_ns >= inc->end_ns)
+		return kill->time_ns - inc->end_ns <= gap_ns;
+	return kill->time_ns + gap_ns >= inc->start_ns;
+}
+
 const char *ow_domain_kind_name(enum ow_domain_kind kind)
 {
 	return kind == OW_DOMAIN_MEMCG ? "memcg" : "global";

@@ -127,6 +127,21 @@ void ow_incident_free(struct ow_incident *inc);
  */
 int ow_incident_add_kill(struct ow_incident *inc, struct ow_kill *kill);
 
+/*
+ * Whether two kills ran out in the same place: both global, or the same memory cgroup (by
+ * path; by id when a path is unknown).
+ */
+bool ow_domain_same(const struct ow_domain *a, const struct ow_domain *b);
+
+/*
+ * The grouping rule: a kill joins an incident when it ran out in the same domain no later than
+ * gap_ns after the incident's last kill (an empty incident takes any kill). A kill older than
+ * the incident's last one (clocks never run backwards here, but records can be late) joins it
+ * too when it is within the gap of its start.
+ */
+bool ow_incident_takes_kill(const struct ow_incident *inc, const struct ow_kill *kill,
+			    uint64_t gap_ns);
+
 /* Domain kinds as the JSON and the database spell them: "global", "memcg". */
 const char *ow_domain_kind_name(enum ow_domain_kind kind);
 /* "kernel", "signal". */

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Formatting helpers shared by the renderers (format.h): byte counts, times, and sanitizing
- * strings that come from processes. A comm or a command line is chosen by whoever started the
- * process, so it may hold escape sequences, newlines or bytes that are not UTF-8; nothing of it
- * reaches a terminal or a JSON encoder without passing through here. Also the one lookup both
- * renderers share: the badness of a process at a kill.
+ * Formatting helpers shared by the renderers (format.h): times, and sanitizing strings that
+ * come from processes. A comm or a command line is chosen by whoever started the process, so
+ * it may hold escape sequences, newlines or bytes that are not UTF-8; nothing of it reaches a
+ * terminal or a JSON encoder without passing through here. Also the one lookup both
+ * renderers share: the badness of a process at a kill, and whether the data was partial.
  */
 #include "output/format.h"
 
@@ -17,30 +17,6 @@
 
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
-
-const char *ow_format_bytes(char *buf, size_t size, uint64_t bytes)
-{
-	static const char *const units[] = { "MiB", "GiB", "TiB", "PiB", "EiB" };
-	size_t unit = 0;
-	double value;
-
-	if (bytes < 1024) {
-		snprintf(buf, size, "%llu B", (unsigned long long)bytes);
-		return buf;
-	}
-	if (bytes < 1024 * 1024 - 512) {
-		snprintf(buf, size, "%llu KiB", (unsigned long long)((bytes + 512) / 1024));
-		return buf;
-	}
-	/* One decimal from MiB up; move up a unit when rounding would print 1024.0. */
-	value = (double)bytes / (1024.0 * 1024.0);
-	while (value >= 1023.95 && unit + 1 < sizeof(units) / sizeof(units[0])) {
-		value /= 1024.0;
-		unit++;
-	}
-	snprintf(buf, size, "%.1f %s", value, units[unit]);
-	return buf;
-}
 
 int ow_format_time_rfc3339(char *buf, size_t size, uint64_t time_ns)
 {
@@ -296,5 +272,10 @@ struct ow_badness ow_render_badness(const struct ow_kill *k, const struct ow_kil
 			return a->ranked[i].badness;
 		}
 	}
-	return ow_badness_compute(p, k->domain.total_bytes, OW_RENDER_PAGE_SIZE);
+	return ow_badness_compute(p, k->domain.total_bytes, OW_BADNESS_PAGE_SIZE);
+}
+
+bool ow_render_partial(const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	return v ? v->partial : ow_verdict_partial(inc);
 }

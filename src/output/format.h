@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Formatting helpers shared by the text and JSON renderers: byte counts for people, times
- * (RFC 3339 UTC for JSON, local time for text), and the two ways of making strings that come
- * from processes safe to print: ow_utf8_sanitize() makes any bytes valid UTF-8 (for JSON), and
- * ow_text_sanitize() also neutralises control characters and truncates to a width (for
- * terminals). Pure: no globals, no I/O.
+ * Formatting helpers shared by the text and JSON renderers: times (RFC 3339 UTC for JSON,
+ * local time for text), and the two ways of making strings that come from processes safe to
+ * print: ow_utf8_sanitize() makes any bytes valid UTF-8 (for JSON), and ow_text_sanitize() also
+ * neutralises control characters and truncates to a width (for terminals). Byte counts are
+ * written by model/units.h, which the verdict shares. Pure: no globals, no I/O.
  */
 #ifndef OW_OUTPUT_FORMAT_H
 #define OW_OUTPUT_FORMAT_H
@@ -13,17 +13,10 @@
 #include <stdint.h>
 
 #include "analysis/verdict.h"
+#include "model/units.h"
 
-/* Room for any ow_format_bytes() result, NUL included ("1023.9 EiB"). */
-#define OW_BYTES_STR_LEN 16
 /* Room for any ow_format_time_*() result, NUL included. */
 #define OW_TIME_STR_LEN 40
-
-/*
- * Bytes for people, binary units: "0 B", "512 B", "128 KiB", "212.4 MiB", "256.0 MiB",
- * "1.5 GiB". KiB are whole; MiB and larger carry one decimal. Returns buf.
- */
-const char *ow_format_bytes(char *buf, size_t size, uint64_t bytes);
 
 /* RFC 3339 UTC with milliseconds: "2026-11-25T19:04:05.123Z". Returns 0 or -EOVERFLOW. */
 int ow_format_time_rfc3339(char *buf, size_t size, uint64_t time_ns);
@@ -60,9 +53,6 @@ size_t ow_text_sanitize(char *dst, size_t size, const char *src, size_t len, siz
 /* Display width of a UTF-8 string in code points (ill-formed bytes count one each). */
 size_t ow_utf8_columns(const char *s);
 
-/* Page size the badness points are counted in, as the verdict counts them (x86-64). */
-#define OW_RENDER_PAGE_SIZE 4096u
-
 /*
  * The badness of p, a process of kill k's snapshot, at that kill: its ranking row when a ranked
  * it (*ret_rank is then its 1-based rank), else recomputed with ow_badness_compute() (*ret_rank
@@ -71,5 +61,11 @@ size_t ow_utf8_columns(const char *s);
  */
 struct ow_badness ow_render_badness(const struct ow_kill *k, const struct ow_kill_analysis *a,
 				    const struct ow_process *p, int *ret_rank);
+
+/*
+ * Whether the report rests on incomplete data: the verdict's word when there is one (v may be
+ * NULL), else the same rule applied to the incident (ow_verdict_partial()).
+ */
+bool ow_render_partial(const struct ow_incident *inc, const struct ow_verdict *v);
 
 #endif

@@ -367,16 +367,6 @@ static json_t *pids_json(const int32_t *pids, size_t n)
 	return arr;
 }
 
-static bool incident_partial(const struct ow_incident *inc, const struct ow_verdict *v)
-{
-	if (v && v->partial)
-		return true;
-	for (size_t i = 0; i < inc->n_kills; i++)
-		if (inc->kills[i].partial)
-			return true;
-	return false;
-}
-
 /* Writes root and a newline; 0, -EIO, or -ENOMEM (the encoder allocates too). */
 static int dump(FILE *out, const json_t *root)
 {
@@ -417,7 +407,7 @@ int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const stru
 	    set(root, "shielded", shielded_json(inc, v)) ||
 	    set(root, "innocent_victims",
 		v ? pids_json(v->innocent_pids, v->n_innocent) : json_array()) ||
-	    set(root, "partial", json_boolean(incident_partial(inc, v))) ||
+	    set(root, "partial", json_boolean(ow_render_partial(inc, v))) ||
 	    set(root, "lost_events", ju64(inc->lost_events)))
 		goto out;
 	r = dump(out, root);
@@ -427,7 +417,7 @@ out:
 }
 
 /* "global" or "memcg:/path" (the path made valid UTF-8). */
-static json_t *domain_word(const struct ow_store_incident_row *row)
+static json_t *domain_word(const struct ow_incident_summary *row)
 {
 	json_t *j;
 	char *path, *word;
@@ -447,7 +437,7 @@ static json_t *domain_word(const struct ow_store_incident_row *row)
 	return j;
 }
 
-static json_t *row_json(const struct ow_store_incident_row *row)
+static json_t *row_json(const struct ow_incident_summary *row)
 {
 	json_t *obj = json_object(), *culprit = NULL;
 
@@ -478,7 +468,7 @@ nomem:
 	return NULL;
 }
 
-int ow_render_list_json(FILE *out, const struct ow_store_incident_row *rows, size_t n)
+int ow_render_list_json(FILE *out, const struct ow_incident_summary *rows, size_t n)
 {
 	json_t *root;
 	int r = -ENOMEM;

@@ -13,7 +13,7 @@
 #include <stdio.h>
 
 #include "analysis/verdict.h"
-#include "store/store.h"
+#include "model/summary.h"
 
 /* `oomwitness show`: kill chain, ranking per kill, verdict; lines within 100 columns. */
 int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
@@ -21,8 +21,8 @@ int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const stru
 int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
 
 /* `oomwitness list`: one line per incident, a header first; "no incidents recorded" if n is 0. */
-int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, size_t n);
+int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_t n);
 /* `oomwitness list --json`: a JSON array. */
-int ow_render_list_json(FILE *out, const struct ow_store_incident_row *rows, size_t n);
+int ow_render_list_json(FILE *out, const struct ow_incident_summary *rows, size_t n);
 
 #endif

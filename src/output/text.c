@@ -150,8 +150,8 @@ static void emit_wrapped(struct text_out *t, const char *first, const char *cont
 	free(clean);
 }
 
-/* "of the limit" for a memcg, "of RAM" for the machine. */
-static const char *share_of(const struct ow_domain *d)
+/* What a share is a share of, after the percentage: "of the limit" or "of RAM". */
+static const char *share_words(const struct ow_domain *d)
 {
 	return d->kind == OW_DOMAIN_MEMCG ? "of the limit" : "of RAM";
 }
@@ -177,27 +177,17 @@ static const struct ow_process *find_victim(const struct ow_incident *inc, int32
 	return NULL;
 }
 
-static bool incident_incomplete(const struct ow_incident *inc, const struct ow_verdict *v)
-{
-	if (inc->lost_events > 0 || (v && v->partial))
-		return true;
-	for (size_t i = 0; i < inc->n_kills; i++)
-		if (inc->kills[i].partial || inc->kills[i].lost_events > 0)
-			return true;
-	return false;
-}
-
 static void render_header(struct text_out *t, const struct ow_incident *inc,
 			  const struct ow_verdict *v)
 {
-	char cg[LINE_SIZE], limit[OW_BYTES_STR_LEN], usage[OW_BYTES_STR_LEN];
+	char cg[LINE_SIZE], limit[OW_BYTES_TEXT_LEN], usage[OW_BYTES_TEXT_LEN];
 	char start[OW_TIME_STR_LEN], end[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
 	char end_day[OW_TIME_STR_LEN];
 	const struct ow_domain *d = &inc->domain;
 	unsigned int end_parts = OW_TIME_CLOCK;
 
-	ow_format_bytes(limit, sizeof(limit), d->limit_bytes);
-	ow_format_bytes(usage, sizeof(usage), d->usage_bytes);
+	ow_format_bytes(limit, d->limit_bytes);
+	ow_format_bytes(usage, d->usage_bytes);
 	if (d->kind == OW_DOMAIN_MEMCG)
 		emit(t, "Incident %lld — memcg %s (limit %s, usage %s)", (long long)inc->id,
 		     safe(cg, sizeof(cg), d->cgroup, SIZE_MAX, 44), limit, usage);
@@ -215,24 +205,29 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 		snprintf(end, sizeof(end), "?");
 	emit(t, "%s .. %s, %zu kill%s", start, end, inc->n_kills, inc->n_kills == 1 ? "" : "s");
 
-	if (incident_incomplete(inc, v))
+	/* Records lost while the incident was open, else a kill below says "snapshot INCOMPLETE". */
+	if (ow_render_partial(inc, v) && inc->lost_events > 0)
 		emit(t,
 		     "WARNING: incomplete data (%llu ring-buffer records lost): the verdict may be "
 		     "wrong",
 		     (unsigned long long)inc->lost_events);
+	else if (ow_render_partial(inc, v))
+		emit(t, "%s",
+		     "WARNING: incomplete data (a snapshot is INCOMPLETE, see the kill chain): the "
+		     "verdict may be wrong");
 	emit(t, "%s", "");
 }
 
 static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 			   const struct ow_culprit *c)
 {
-	char comm[COMM_SIZE], text[LINE_SIZE], mem[OW_BYTES_STR_LEN], amount[LINE_SIZE];
+	char comm[COMM_SIZE], text[LINE_SIZE], mem[OW_BYTES_TEXT_LEN], amount[LINE_SIZE];
 	/* The share comes from a division: keep NaN and negatives away from the cast. */
 	unsigned int pct =
 		c->share > 0.0 && c->share < 100.0 ? (unsigned int)(c->share * 100.0 + 0.5) : 0;
 
-	ow_format_bytes(mem, sizeof(mem), c->memory_bytes);
-	snprintf(amount, sizeof(amount), "%s = %u%% %s", mem, pct, share_of(&inc->domain));
+	ow_format_bytes(mem, c->memory_bytes);
+	snprintf(amount, sizeof(amount), "%s = %u%% %s", mem, pct, share_words(&inc->domain));
 	switch (c->kind) {
 	case OW_CULPRIT_PROCESS:
 	case OW_CULPRIT_PROCESS_TREE:
@@ -269,7 +264,7 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 			   const struct ow_verdict *v)
 {
-	char comm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
+	char comm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN];
 	char *list = NULL;
 	size_t list_len = 0;
 	FILE *f;
@@ -317,7 +312,7 @@ static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 				fprintf(f, "%spid %d", i ? ", " : "", v->shielded_pids[i]);
 				continue;
 			}
-			ow_format_bytes(mem, sizeof(mem), ow_process_memory_bytes(p));
+			ow_format_bytes(mem, ow_process_memory_bytes(p));
 			fprintf(f, "%s%s (pid %d, adj %d, %s)", i ? ", " : "",
 				safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj,
 				mem);
@@ -350,7 +345,7 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
 	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
 	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
-	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
+	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN];
 	unsigned int parts = OW_TIME_CLOCK | OW_TIME_MILLIS;
 	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer"
 							    : "by a SIGKILL from user space";
@@ -363,7 +358,7 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 		snprintf(when, sizeof(when), "?");
 
 	if (victim) {
-		ow_format_bytes(mem, sizeof(mem), ow_process_rss_bytes(victim));
+		ow_format_bytes(mem, ow_process_rss_bytes(victim));
 		emit(t, "  #%zu %s  KILLED %s (pid %d, adj %d, rss %s)  %s", i + 1, when,
 		     safe_comm(comm, sizeof(comm), victim->comm), victim->pid,
 		     victim->oom_score_adj, mem, by);
@@ -417,7 +412,7 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 static void render_unranked(struct text_out *t, const struct ow_kill *k,
 			    const struct ow_kill_analysis *a, const struct ow_verdict *v)
 {
-	char comm[COMM_SIZE], mem[OW_BYTES_STR_LEN];
+	char comm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN];
 	char *list = NULL;
 	size_t list_len = 0, n = 0;
 	FILE *f;
@@ -445,7 +440,7 @@ static void render_unranked(struct text_out *t, const struct ow_kill *k,
 		b = ow_render_badness(k, a, p, &rank);
 		if (rank > 0)
 			continue;
-		ow_format_bytes(mem, sizeof(mem), ow_process_memory_bytes(p));
+		ow_format_bytes(mem, ow_process_memory_bytes(p));
 		fprintf(f, "%s%s (pid %d, adj %d, %s, %s: %s)", n++ ? ", " : "",
 			safe_comm(comm, sizeof(comm), p->comm), p->pid, p->oom_score_adj, mem,
 			i == 0 ? "CULPRIT" : "shielded",
@@ -465,7 +460,7 @@ static void render_unranked(struct text_out *t, const struct ow_kill *k,
 static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i,
 			   const struct ow_kill_analysis *a, const struct ow_verdict *v)
 {
-	char comm[COMM_SIZE + OW_COMM_LEN], rss[OW_BYTES_STR_LEN], swap[OW_BYTES_STR_LEN];
+	char comm[COMM_SIZE + OW_COMM_LEN], rss[OW_BYTES_TEXT_LEN], swap[OW_BYTES_TEXT_LEN];
 
 	emit(t, "Ranking at kill #%zu (badness recomputed; points in pages)", i + 1);
 	emit(t, "  %-4s %-7s %-15s %5s %10s %10s %9s %9s %9s", "rank", "pid", "comm", "adj", "rss",
@@ -485,8 +480,8 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 			mark = "  <- CULPRIT";
 		else if (p->pid == k->trigger_pid)
 			mark = "  <- trigger";
-		ow_format_bytes(rss, sizeof(rss), ow_process_rss_bytes(p));
-		ow_format_bytes(swap, sizeof(swap), p->swap_bytes);
+		ow_format_bytes(rss, ow_process_rss_bytes(p));
+		ow_format_bytes(swap, p->swap_bytes);
 		emit(t, "  %-4zu %-7d %s %5d %10s %10s %9lld %9lld %9lld%s", r + 1, p->pid,
 		     cell(comm, sizeof(comm), p->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
 		     p->oom_score_adj, rss, swap, (long long)row->badness.points,
@@ -531,7 +526,7 @@ int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const stru
 	return finish(&t);
 }
 
-static void culprit_cell(char *buf, size_t size, const struct ow_store_incident_row *row)
+static void culprit_cell(char *buf, size_t size, const struct ow_incident_summary *row)
 {
 	char comm[COMM_SIZE];
 	const char *kind = row->culprit_kind ? row->culprit_kind : "none";
@@ -547,7 +542,7 @@ static void culprit_cell(char *buf, size_t size, const struct ow_store_incident_
 		snprintf(buf, size, "%s", kind);
 }
 
-int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, size_t n)
+int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_t n)
 {
 	struct text_out t = { .out = out };
 	char domain[LINE_SIZE], domain_cell[LINE_SIZE], victims[LINE_SIZE], culprit[LINE_SIZE],
@@ -563,7 +558,7 @@ int ow_render_list_text(FILE *out, const struct ow_store_incident_row *rows, siz
 	emit(&t, "%-6s  %-19s  %-22s  %-6s  %-24s  %s", "ID", "START", "DOMAIN", "KILLS", "CULPRIT",
 	     "VICTIMS");
 	for (size_t i = 0; i < n; i++) {
-		const struct ow_store_incident_row *row = &rows[i];
+		const struct ow_incident_summary *row = &rows[i];
 		size_t len = 0;
 
 		if (ow_format_time_local(start, sizeof(start), row->start_ns,

@@ -1070,24 +1070,7 @@ int ow_store_load_incident(struct ow_store *s, int64_t id, struct ow_incident *r
 	return 0;
 }
 
-static void row_clear(struct ow_store_incident_row *row)
-{
-	free(row->domain_cgroup);
-	free(row->victim_pids);
-	free(row->culprit_kind);
-	free(row->culprit_comm);
-}
-
-void ow_store_rows_free(struct ow_store_incident_row *rows, size_t n)
-{
-	if (!rows)
-		return;
-	for (size_t i = 0; i < n; i++)
-		row_clear(&rows[i]);
-	free(rows);
-}
-
-static int list_victims(struct ow_store *s, struct ow_store_incident_row *row)
+static int list_victims(struct ow_store *s, struct ow_incident_summary *row)
 {
 	sqlite3_stmt *stmt = NULL;
 	size_t cap = 0;
@@ -1118,7 +1101,7 @@ out_release:
 	return err;
 }
 
-static int read_row(struct ow_store *s, sqlite3_stmt *stmt, struct ow_store_incident_row *row)
+static int read_row(struct ow_store *s, sqlite3_stmt *stmt, struct ow_incident_summary *row)
 {
 	struct reader r = { .stmt = stmt };
 	int err;
@@ -1138,7 +1121,7 @@ static int read_row(struct ow_store *s, sqlite3_stmt *stmt, struct ow_store_inci
 	return err;
 }
 
-static int list_rows(struct ow_store *s, struct ow_store_incident_row **rows, size_t *n)
+static int list_rows(struct ow_store *s, struct ow_incident_summary **rows, size_t *n)
 {
 	sqlite3_stmt *stmt = NULL;
 	size_t cap = 0;
@@ -1150,7 +1133,7 @@ static int list_rows(struct ow_store *s, struct ow_store_incident_row **rows, si
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (*n == cap) {
 			size_t new_cap = cap ? cap * 2 : 16;
-			struct ow_store_incident_row *bigger =
+			struct ow_incident_summary *bigger =
 				realloc(*rows, new_cap * sizeof(*bigger));
 
 			if (!bigger) {
@@ -1183,9 +1166,9 @@ out_release:
 	return err;
 }
 
-int ow_store_list(struct ow_store *s, struct ow_store_incident_row **ret_rows, size_t *ret_n)
+int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n)
 {
-	struct ow_store_incident_row *rows = NULL;
+	struct ow_incident_summary *rows = NULL;
 	size_t n = 0;
 	int err;
 
@@ -1196,7 +1179,7 @@ int ow_store_list(struct ow_store *s, struct ow_store_incident_row **ret_rows, s
 	err = list_rows(s, &rows, &n);
 	exec_sql(s, "COMMIT");
 	if (err < 0) {
-		ow_store_rows_free(rows, n);
+		ow_incident_summaries_free(rows, n);
 		return err;
 	}
 	*ret_rows = rows;

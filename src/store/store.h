@@ -11,6 +11,7 @@
 #define OW_STORE_H
 
 #include "model/model.h"
+#include "model/summary.h"
 
 struct ow_store;
 
@@ -56,24 +57,8 @@ int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
 int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_stored,
 			  const struct ow_store_culprit_summary *culprit);
 
-/* One row of ow_store_list(). */
-struct ow_store_incident_row {
-	int64_t id;
-	uint64_t start_ns;
-	uint64_t end_ns;
-	enum ow_domain_kind domain_kind;
-	char *domain_cgroup; /* owned; NULL for global */
-	size_t n_victims;
-	int32_t *victim_pids; /* owned; in kill order */
-	char *culprit_kind; /* owned */
-	int32_t culprit_pid;
-	char *culprit_comm; /* owned */
-	uint64_t lost_events;
-};
-
-/* All incidents, oldest first. Free with ow_store_rows_free(). */
-int ow_store_list(struct ow_store *s, struct ow_store_incident_row **ret_rows, size_t *ret_n);
-void ow_store_rows_free(struct ow_store_incident_row *rows, size_t n);
+/* All incidents, oldest first. Free with ow_incident_summaries_free() (model/summary.h). */
+int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n);
 
 /*
  * Loads one incident whole into *ret_inc (clear it with ow_incident_clear()); untouched on

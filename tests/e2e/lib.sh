@@ -15,26 +15,44 @@ OW_DB=$OW_TMP/oomwitness.db
 OW_PIDS=()
 OW_CGROUPS=()
 OW_RECORDER_PID=
+OW_V2_MEMORY_ENABLED= # set when we enabled +memory in the v2 root's subtree_control
 
+# Microseconds since the epoch, without a fork (EPOCHREALTIME, whatever the locale's point).
+ow_now_us() {
+	echo "${EPOCHREALTIME//[^0-9]/}"
+}
+
+# Removes everything the test made. Bounded in time so that run.sh's SIGKILL (30 s after its
+# SIGTERM) never cuts it short: at most 5 s for the recorder, then at most 15 s in all for the
+# cgroups (each gets at least one try), plus a few forks.
 ow_cleanup() {
-	local pid cg i
+	local pid cg deadline
 	for pid in "${OW_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
 	if [ -n "$OW_RECORDER_PID" ]; then
 		kill -TERM "$OW_RECORDER_PID" 2>/dev/null
-		for i in $(seq 50); do kill -0 "$OW_RECORDER_PID" 2>/dev/null || break; sleep 0.1; done
+		deadline=$(($(ow_now_us) + 5000000))
+		while kill -0 "$OW_RECORDER_PID" 2>/dev/null && [ "$(ow_now_us)" -lt "$deadline" ]; do
+			sleep 0.1
+		done
 		kill -9 "$OW_RECORDER_PID" 2>/dev/null
 	fi
 	wait 2>/dev/null
+	deadline=$(($(ow_now_us) + 15000000))
 	for cg in "${OW_CGROUPS[@]}"; do
-		for i in $(seq 50); do
-			[ -d "$cg" ] || break
+		while [ -d "$cg" ]; do
 			# Anything still inside (a child the test did not know about) goes first.
 			xargs -r kill -9 <"$cg/cgroup.procs" 2>/dev/null
 			rmdir "$cg" 2>/dev/null && break
+			[ "$(ow_now_us)" -lt "$deadline" ] || break
 			sleep 0.1
 		done
 		[ -d "$cg" ] && echo "cleanup: could not remove cgroup $cg" >&2
 	done
+	# v2: give the root's subtree_control back as we found it (fails harmlessly while other
+	# cgroups still use the controller).
+	if [ -n "$OW_V2_MEMORY_ENABLED" ]; then
+		echo -memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+	fi
 	rm -rf "$OW_TMP"
 }
 trap ow_cleanup EXIT
@@ -81,7 +99,11 @@ ow_cgroup_create() {
 		echo 0 >"$dir/memory.swappiness" 2>/dev/null
 		;;
 	2)
-		echo +memory >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null
+		if ! grep -qw memory /sys/fs/cgroup/cgroup.subtree_control; then
+			echo +memory >/sys/fs/cgroup/cgroup.subtree_control ||
+				fail "cannot enable the memory controller for the root's children"
+			OW_V2_MEMORY_ENABLED=1
+		fi
 		dir=/sys/fs/cgroup/$name
 		mkdir "$dir" || fail "mkdir $dir"
 		OW_CGROUPS+=("$dir")
@@ -125,6 +147,7 @@ ow_wait_dead() {
 }
 
 ow_record_start() {
+	rm -f "$OW_TMP/ready" # a leftover from an earlier recorder would pass for this one's
 	"$OW" record --db "$OW_DB" --ready-file "$OW_TMP/ready" "$@" 2>"$OW_TMP/record.log" &
 	OW_RECORDER_PID=$!
 	ow_wait_file "$OW_TMP/ready" 20 || {
@@ -148,6 +171,25 @@ ow_record_stop() {
 
 ow_vmstat_oom_kills() {
 	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
+}
+
+# ow_cgroup_oom_kills DIR: how many processes the OOM killer killed in the memory cgroup DIR
+# (made by ow_cgroup_create), from its own counter, so OOMs elsewhere on the machine do not
+# count: v1 the "oom_kill N" line of memory.oom_control, v2 that of memory.events. Read it
+# before the cgroup is removed. Prints nothing and returns 1 when there is no such counter.
+ow_cgroup_oom_kills() {
+	local file n
+	case $(ow_memcg_version) in
+	1) file=$1/memory.oom_control ;;
+	2) file=$1/memory.events ;;
+	*) return 1 ;;
+	esac
+	n=$(awk '$1 == "oom_kill" { print $2 }' "$file" 2>/dev/null)
+	[ -n "$n" ] || {
+		echo "    no oom_kill counter in $file" >&2
+		return 1
+	}
+	echo "$n"
 }
 
 # Waits until the recorder has committed N kills in total (or SECONDS pass).

@@ -13,7 +13,9 @@ skipped=0
 for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	start=$EPOCHREALTIME
-	timeout --kill-after=10 180 bash "$t"
+	# SIGTERM at 180 s runs the test's cleanup (lib.sh ow_cleanup, bounded to about 20 s);
+	# SIGKILL only 30 s later, so that cleanup is never cut short and no cgroup is left.
+	timeout --kill-after=30 180 bash "$t"
 	rc=$?
 	secs=$(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
 	case $rc in

@@ -10,7 +10,6 @@ cg_name=oomwitness-e2e-story-$$
 ow_cgroup_create "$cg_name" 256
 cg=$OW_CG_DIR
 ow_record_start
-kills_before=$(ow_vmstat_oom_kills)
 
 ow_spawn "$cg" --name victim --adj 1000 --hold-mib 1 --ready-file "$OW_TMP/victim.ready"
 victim=$OW_LAST_PID
@@ -24,7 +23,8 @@ hogger=$OW_LAST_PID
 ow_wait_dead "$hogger" 60 || fail "the hogger was not OOM-killed within 60 s"
 ow_wait_recorded_kills 3 10 || fail "the recorder committed fewer than 3 kills: $(cat "$OW_TMP/record.log")"
 ow_record_stop
-kills_after=$(ow_vmstat_oom_kills)
+# The cgroup's own counter: an OOM elsewhere on the machine during the test does not count.
+cg_kills=$(ow_cgroup_oom_kills "$cg") || fail "cannot read the OOM-kill counter of $cg"
 
 "$OW" show --db "$OW_DB" --json last >"$OW_TMP/show.json" || fail "show --json last failed"
 "$OW" show --db "$OW_DB" last >"$OW_TMP/show.txt" || fail "show last failed"
@@ -33,8 +33,7 @@ j=$OW_TMP/show.json
 
 # One incident, the whole chain in order, and nothing the kernel did left out.
 assert_eq "incidents" 1 "$(jqf "$OW_TMP/list.json" 'length')"
-assert_eq "kills recorded vs /proc/vmstat oom_kill delta" $((kills_after - kills_before)) \
-	"$(jqf "$j" '.kills | length')"
+assert_eq "kills recorded vs the cgroup's oom_kill counter" "$cg_kills" "$(jqf "$j" '.kills | length')"
 assert_eq "kill chain" "$victim $bystander $hogger" "$(jqf "$j" '[.kills[].victim.pid] | join(" ")')"
 assert_eq "domain kind" memcg "$(jqf "$j" '.domain.kind')"
 assert_eq "domain cgroup" "/$cg_name" "$(jqf "$j" '.domain.cgroup')"
@@ -50,7 +49,9 @@ assert_jq "victim cmdline kept" "$k.victim.cmdline | test(\"memhog --name victim
 assert_eq "trigger" "$hogger hogger" "$(jqf "$j" "$k.trigger.pid, $k.trigger.comm" | paste -sd' ')"
 assert_eq "recomputed ranking puts the victim first" "$victim" "$(jqf "$j" "$k.candidates[0].pid")"
 assert_jq "victim chosen by adj" "$k.candidates[0].adj_points > $k.candidates[0].memory_points" "$j"
-assert_jq "every candidate in the cgroup" "[$k.candidates[].cgroup] | all(. == \"/$cg_name\")" "$j"
+# (length first: all() of an empty list is true; the three roles were all alive at kill 1)
+assert_jq "every candidate in the cgroup" \
+	"[$k.candidates[].cgroup] | length >= 3 and all(. == \"/$cg_name\")" "$j"
 assert_jq "hogger held most of the limit" \
 	"[$k.candidates[] | select(.pid == $hogger) | .rss_bytes] | .[0] > 150 * 1048576" "$j"
 assert_jq "trigger kernel stack captured" "$k.trigger.kernel_stack | any(test(\"oom_kill_process\"))" "$j"

@@ -171,21 +171,16 @@ static void send_cgroup(struct fixture *f, uint32_t seq, uint64_t id, uint64_t p
 	e.usage_pages = usage;
 	e.max_pages = max;
 	e.swap_max_pages = swap_max;
+	/* As the kernel: a cgroup that ran out has counted an OOM (within 4 MiB of its limit). */
+	e.oom_events = usage + 1024 >= max ? 1 : 0;
 	e.is_root = parent_id == 0;
 	strncpy(e.name, name, sizeof(e.name) - 1);
 	send(f, &e, sizeof(e));
 }
 
-/*
- * Task records. The ABI moves from one task per record (OW_EV_TASK, struct ow_event_task) to
- * batches (OW_EV_TASKS, struct ow_event_tasks, OW_TASKS_PER_RECORD to a record); the tests
- * build whichever the header defines. Fills buf with n tasks; returns the record's size.
- */
-#ifdef OW_TASKS_PER_RECORD
-#define TASK_TYPE OW_EV_TASKS
-typedef struct ow_event_tasks task_event_t;
-
-static size_t task_event(task_event_t *e, uint32_t seq, const struct ow_task_record *r, size_t n)
+/* Task records come in batches (OW_EV_TASKS); fills e with n tasks, returns its size. */
+static size_t task_event(struct ow_event_tasks *e, uint32_t seq, const struct ow_task_record *r,
+			 size_t n)
 {
 	assert_true(n <= OW_TASKS_PER_RECORD);
 	memset(e, 0, sizeof(*e));
@@ -195,25 +190,11 @@ static size_t task_event(task_event_t *e, uint32_t seq, const struct ow_task_rec
 	memcpy(e->tasks, r, n * sizeof(*r));
 	return sizeof(*e);
 }
-#else
-#define TASK_TYPE OW_EV_TASK
-typedef struct ow_event_task task_event_t;
-
-static size_t task_event(task_event_t *e, uint32_t seq, const struct ow_task_record *r, size_t n)
-{
-	assert_int_equal(n, 1);
-	memset(e, 0, sizeof(*e));
-	e->hdr.type = OW_EV_TASK;
-	e->hdr.kill_seq = seq;
-	e->task = *r;
-	return sizeof(*e);
-}
-#endif
 
 /* One task to a record, whichever the ABI, so that record counts do not depend on it. */
 static void send_task(struct fixture *f, uint32_t seq, const struct ow_task_record *r)
 {
-	task_event_t e;
+	struct ow_event_tasks e;
 	size_t size = task_event(&e, seq, r, 1);
 
 	send(f, &e, size);
@@ -502,6 +483,46 @@ static void test_flush(void **state)
 	assert_stats(f, 1, 1, 7, 0);
 }
 
+/* Sends /demo at its limit with a given OOM count, then the rest of a kill. */
+static void send_kill_with_oom_events(struct fixture *f, uint32_t seq, uint64_t oom_events)
+{
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_cgroup e;
+
+	send_begin(f, seq, &v, &t);
+	send_cgroup(f, seq, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_CGROUP;
+	e.hdr.kill_seq = seq;
+	e.id = DEMO_ID;
+	e.parent_id = 1;
+	e.usage_pages = DEMO_USAGE_PAGES;
+	e.max_pages = DEMO_MAX_PAGES;
+	e.oom_events = oom_events;
+	strcpy(e.name, "demo");
+	send(f, &e, sizeof(e));
+	send_tasks(f, seq, true);
+	send_end(f, seq, 4, 0);
+}
+
+/*
+ * The kernel's per-cgroup OOM count decides between a full cgroup and the one that ran out;
+ * kernels without it (OW_OOM_EVENTS_UNKNOWN) fall back on fullness alone.
+ */
+static void test_oom_events_in_domain(void **state)
+{
+	struct fixture *f = *state;
+
+	send_kill_with_oom_events(f, SEQ, 0);
+	send_kill_with_oom_events(f, SEQ + 1, OW_OOM_EVENTS_UNKNOWN);
+	send_kill_with_oom_events(f, SEQ + 2, 3);
+	assert_int_equal(f->n_kills, 3);
+	assert_int_equal(f->kills[0].domain.kind, OW_DOMAIN_GLOBAL);
+	assert_int_equal(f->kills[1].domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(f->kills[1].domain.cgroup, "/demo");
+	assert_int_equal(f->kills[2].domain.kind, OW_DOMAIN_MEMCG);
+}
+
 static void test_other_kill_seq_ignored(void **state)
 {
 	struct fixture *f = *state;
@@ -538,11 +559,11 @@ static void test_malformed(void **state)
 	struct fixture *f = *state;
 	struct ow_task_record v = victim_rec(), t = trigger_rec();
 	struct ow_task_record cut = task(5555, 1, DEMO_ID, 1, 1, 0, "cut");
-	task_event_t e;
+	struct ow_event_tasks e;
 	size_t size;
 	struct ow_event_kill_end end;
 	struct ow_event_header unknown = { 99, SEQ };
-	uint32_t tiny = TASK_TYPE;
+	uint32_t tiny = OW_EV_TASKS;
 
 	send_begin(f, SEQ, &v, &t);
 	send_cgroups(f, SEQ);
@@ -774,14 +795,13 @@ static void test_exec_exit_records(void **state)
 	assert_stats(f, 0, 0, 4, 1);
 }
 
-#ifdef OW_TASKS_PER_RECORD
 /* Many tasks in one record: the same kill as one task to a record. */
 static void test_task_batch(void **state)
 {
 	struct fixture *f = *state;
 	struct ow_task_record v = victim_rec(), t = trigger_rec();
 	struct ow_task_record rs[4];
-	task_event_t e;
+	struct ow_event_tasks e;
 	size_t size;
 
 	rs[0] = task(1, 0, 1, 1000, 3000, 0, "systemd");
@@ -809,7 +829,6 @@ static void test_task_batch(void **state)
 	assert_int_equal(find(&f->kills[0], 1)->flags, OW_PROC_INIT);
 	assert_stats(f, 1, 0, 6, 1);
 }
-#endif
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
@@ -823,6 +842,7 @@ int main(void)
 		T(test_iterator_truncated),
 		T(test_begin_without_end),
 		T(test_flush),
+		T(test_oom_events_in_domain),
 		T(test_other_kill_seq_ignored),
 		T(test_malformed),
 		T(test_victim_missing_from_walk),
@@ -832,9 +852,7 @@ int main(void)
 		T(test_kernel_stack_symbolized),
 		T(test_kernel_stack_without_kallsyms),
 		T(test_exec_exit_records),
-#ifdef OW_TASKS_PER_RECORD
 		T(test_task_batch),
-#endif
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

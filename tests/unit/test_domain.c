@@ -334,6 +334,64 @@ static uint64_t infer_total(uint64_t max, uint64_t swap_max, int version, uint64
 	return total;
 }
 
+/*
+ * Where the kernel counts OOMs per cgroup, a full cgroup that never had one is not the domain:
+ * a global OOM while a container happens to sit at its limit stays global.
+ */
+static void test_infer_oom_events(void **state)
+{
+	struct ow_cgroup_table t = { 0 };
+	struct ow_cgroup_node full = { 0 };
+	struct ow_domain d;
+
+	(void)state;
+	add_root(&t);
+	full.id = 42;
+	full.parent_id = 1;
+	strcpy(full.name, "full");
+	full.usage_bytes = full.max_bytes = 256 * MIB;
+	full.swap_max_bytes = UNLIMITED;
+	full.oom_events_known = true;
+	full.oom_events = 0;
+	assert_int_equal(ow_cgroup_table_add(&t, &full), 0);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 1, &d), 0);
+	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
+	ow_domain_clear(&d);
+
+	/* The same cgroup once the kernel counted an OOM in it: the domain. */
+	full.oom_events = 1;
+	assert_int_equal(ow_cgroup_table_add(&t, &full), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 1, &d), 0);
+	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(d.cgroup, "/full");
+	ow_domain_clear(&d);
+	ow_cgroup_table_free(&t);
+}
+
+/* Sorted, lookups are binary searches and give the same answers; adding unsorts. */
+static void test_table_sorted_lookup(void **state)
+{
+	struct ow_cgroup_table t = { 0 };
+
+	(void)state;
+	add_root(&t);
+	for (uint64_t id = 1000; id > 10; id -= 7)
+		add(&t, id, 1, "c", 0, UNLIMITED, UNLIMITED);
+	ow_cgroup_table_sort(&t);
+	assert_true(t.sorted);
+	for (size_t i = 1; i < t.n; i++)
+		assert_true(t.nodes[i - 1].id < t.nodes[i].id);
+	for (uint64_t id = 1000; id > 10; id -= 7)
+		assert_non_null(ow_cgroup_table_find(&t, id));
+	assert_null(ow_cgroup_table_find(&t, 999));
+	assert_path(&t, 993, "/c");
+	add(&t, 5, 1, "late", 0, UNLIMITED, UNLIMITED);
+	assert_false(t.sorted);
+	assert_path(&t, 5, "/late");
+	ow_cgroup_table_free(&t);
+}
+
 static void test_swap_allowance_v2(void **state)
 {
 	(void)state;
@@ -370,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_infer_nested_deepest),
 		cmocka_unit_test(test_infer_victim_outside),
 		cmocka_unit_test(test_infer_global),
+		cmocka_unit_test(test_infer_oom_events),
+		cmocka_unit_test(test_table_sorted_lookup),
 		cmocka_unit_test(test_swap_allowance_v2),
 		cmocka_unit_test(test_swap_allowance_v1),
 	};

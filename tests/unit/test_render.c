@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "model/units.h"
 #include "output/format.h"
 #include "output/render.h"
 
@@ -218,8 +219,8 @@ static char *render_incident(int (*fn)(FILE *, const struct ow_incident *,
 	return buf;
 }
 
-static char *render_list(int (*fn)(FILE *, const struct ow_store_incident_row *, size_t),
-			 const struct ow_store_incident_row *rows, size_t n)
+static char *render_list(int (*fn)(FILE *, const struct ow_incident_summary *, size_t),
+			 const struct ow_incident_summary *rows, size_t n)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -306,20 +307,39 @@ static bool has_line_starting(const char *text, const char *prefix)
 
 static void test_format_bytes(void **state)
 {
-	char buf[OW_BYTES_STR_LEN];
+	char buf[OW_BYTES_TEXT_LEN];
 
 	(void)state;
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 0), "0 B");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 512), "512 B");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1023), "1023 B");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 128 * KiB), "128 KiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1536), "2 KiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1024 * KiB - 100), "1.0 MiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 256 * MiB), "256.0 MiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 212 * MiB + 400 * KiB), "212.4 MiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 1024 * MiB - 1), "1.0 GiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), 3 * 1024 * MiB / 2), "1.5 GiB");
-	assert_string_equal(ow_format_bytes(buf, sizeof(buf), UINT64_MAX), "16.0 EiB");
+	assert_string_equal(ow_format_bytes(buf, 0), "0 B");
+	assert_string_equal(ow_format_bytes(buf, 512), "512 B");
+	assert_string_equal(ow_format_bytes(buf, 1023), "1023 B");
+	assert_string_equal(ow_format_bytes(buf, 1024), "1 KiB");
+	assert_string_equal(ow_format_bytes(buf, 1535), "1 KiB");
+	assert_string_equal(ow_format_bytes(buf, 1536), "2 KiB"); /* halves round up */
+	assert_string_equal(ow_format_bytes(buf, 128 * KiB), "128 KiB");
+	assert_string_equal(ow_format_bytes(buf, 128 * KiB + 1023),
+			    "129 KiB"); /* rounded, not cut */
+	assert_string_equal(ow_format_bytes(buf, 1 * MiB - 1 * KiB), "1023 KiB");
+	assert_string_equal(ow_format_bytes(buf, 1 * MiB - 513), "1023 KiB");
+	/* Whatever would round to 1024 KiB is written in MiB. */
+	assert_string_equal(ow_format_bytes(buf, 1 * MiB - 512), "1.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, 1024 * KiB - 100), "1.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, 1048575), "1.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, 1 * MiB), "1.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, 256 * MiB), "256.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, 212 * MiB + 400 * KiB), "212.4 MiB");
+	assert_string_equal(ow_format_bytes(buf, 1 * MiB + 52428), "1.0 MiB");
+	assert_string_equal(ow_format_bytes(buf, 1 * MiB + 52429), "1.1 MiB"); /* 1.05 up */
+	/* Never "1024.0 MiB": the carry goes to GiB. */
+	assert_string_equal(ow_format_bytes(buf, 1023 * MiB + 972 * KiB), "1023.9 MiB");
+	assert_string_equal(ow_format_bytes(buf, 1023 * MiB + 973 * KiB), "1.0 GiB");
+	assert_string_equal(ow_format_bytes(buf, 1024 * MiB - 1), "1.0 GiB");
+	assert_string_equal(ow_format_bytes(buf, 1024 * MiB), "1.0 GiB");
+	assert_string_equal(ow_format_bytes(buf, 3 * 1024 * MiB / 2), "1.5 GiB");
+	assert_string_equal(ow_format_bytes(buf, 8 * 1024 * MiB), "8.0 GiB");
+	assert_string_equal(ow_format_bytes(buf, 1024ull * 1024 * MiB - 1), "1.0 TiB");
+	assert_string_equal(ow_format_bytes(buf, (1ull << 60) - (1ull << 46)), "1023.9 PiB");
+	assert_string_equal(ow_format_bytes(buf, UINT64_MAX), "16.0 EiB");
 }
 
 static void test_format_times(void **state)
@@ -722,6 +742,7 @@ static void test_show_text_hostile(void **state)
 	fx.inc.domain.cgroup = xstrdup(long_cgroup);
 	fx.inc.lost_events = 12;
 	fx.inc.kills[1].partial = true;
+	fx.v.partial = true;
 	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
 	if (getenv("OW_TEST_PRINT"))
 		fputs(out, stderr);
@@ -763,13 +784,74 @@ static void test_show_text_no_verdict(void **state)
 	free(out);
 }
 
+/*
+ * "Partial" is the verdict's word when there is a verdict, even where the incident's own fields
+ * say otherwise; only without a verdict do the renderers apply the rule to the incident.
+ */
+static void test_partial_follows_verdict(void **state)
+{
+	struct fixture fx;
+	json_t *root;
+	char *out;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+
+	/* The verdict says partial on a clean incident: both renderers say so. */
+	fx.v.partial = true;
+	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_true(has_line_starting(out,
+				      "WARNING: incomplete data (a snapshot is INCOMPLETE, see "
+				      "the kill chain): the verdict may be wrong"));
+	free(out);
+	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+	assert_true(json_is_true(json_object_get(root, "partial")));
+	json_decref(root);
+	free(out);
+
+	/* The verdict says complete: a partial kill is shown as such, the incident is not. */
+	fx.v.partial = false;
+	fx.inc.kills[0].partial = true;
+	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_null(strstr(out, "WARNING"));
+	assert_non_null(strstr(out, "snapshot INCOMPLETE (0 records lost)"));
+	free(out);
+	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+	assert_true(json_is_false(json_object_get(root, "partial")));
+	assert_true(json_is_true(
+		json_object_get(json_array_get(json_object_get(root, "kills"), 0), "partial")));
+	json_decref(root);
+	free(out);
+
+	/* No verdict: the verdict's rule on the incident, lost records of a kill included. */
+	out = render_incident(ow_render_incident_text, &fx.inc, NULL);
+	assert_true(has_line_starting(out, "WARNING: incomplete data (a snapshot is INCOMPLETE"));
+	free(out);
+	fx.inc.kills[0].partial = false;
+	fx.inc.kills[1].lost_events = 2;
+	out = render_incident(ow_render_incident_json, &fx.inc, NULL);
+	root = parse(out);
+	assert_true(json_is_true(json_object_get(root, "partial")));
+	json_decref(root);
+	free(out);
+	fx.inc.kills[1].lost_events = 0;
+	out = render_incident(ow_render_incident_json, &fx.inc, NULL);
+	root = parse(out);
+	assert_true(json_is_false(json_object_get(root, "partial")));
+	json_decref(root);
+	free(out);
+	teardown_fx(&fx);
+}
+
 /* ---- list ---- */
 
 static void test_list_text(void **state)
 {
 	int32_t victims1[] = { 4240, 4241 };
 	int32_t victims2[40];
-	struct ow_store_incident_row rows[3] = {
+	struct ow_incident_summary rows[3] = {
 		{ .id = 3,
 		  .start_ns = T0_NS,
 		  .end_ns = T0_NS + 1000000000ull,
@@ -824,7 +906,7 @@ static void test_list_text(void **state)
 static void test_list_json(void **state)
 {
 	int32_t victims[] = { 4240, 4241 };
-	struct ow_store_incident_row rows[2] = {
+	struct ow_incident_summary rows[2] = {
 		{ .id = 3,
 		  .start_ns = T0_NS,
 		  .end_ns = T0_NS + 1000000000ull,
@@ -902,15 +984,15 @@ static void *failing_malloc(size_t size)
 static void test_json_out_of_memory(void **state)
 {
 	int32_t victims[] = { 4240, 4241 };
-	struct ow_store_incident_row row = { .id = 3,
-					     .start_ns = T0_NS,
-					     .domain_kind = OW_DOMAIN_MEMCG,
-					     .domain_cgroup = "/x",
-					     .n_victims = 2,
-					     .victim_pids = victims,
-					     .culprit_kind = "process",
-					     .culprit_pid = 4242,
-					     .culprit_comm = "memhog" };
+	struct ow_incident_summary row = { .id = 3,
+					   .start_ns = T0_NS,
+					   .domain_kind = OW_DOMAIN_MEMCG,
+					   .domain_cgroup = "/x",
+					   .n_victims = 2,
+					   .victim_pids = victims,
+					   .culprit_kind = "process",
+					   .culprit_pid = 4242,
+					   .culprit_comm = "memhog" };
 	struct fixture fx;
 	int failures = 0;
 
@@ -977,6 +1059,7 @@ int main(void)
 		cmocka_unit_test(test_show_text_seed),
 		cmocka_unit_test(test_show_text_hostile),
 		cmocka_unit_test(test_show_text_no_verdict),
+		cmocka_unit_test(test_partial_follows_verdict),
 		cmocka_unit_test(test_list_text),
 		cmocka_unit_test(test_list_json),
 		cmocka_unit_test(test_write_errors),

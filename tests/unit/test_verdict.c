@@ -539,6 +539,7 @@ static void test_partial(void **state)
 	inc.lost_events = 3;
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
 	assert_true(v.partial);
+	assert_true(ow_verdict_partial(&inc));
 	assert_string_equal(v.summary,
 			    "leaker (pid 77) held 98% of memcg /oomwitness-demo and was itself the "
 			    "victim (partial data: 3 events lost).");
@@ -549,6 +550,7 @@ static void test_partial(void **state)
 	kills[0].partial = true;
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
 	assert_true(v.partial);
+	assert_true(ow_verdict_partial(&inc));
 	assert_non_null(strstr(v.summary, "(partial data: incomplete snapshot)"));
 	ow_verdict_clear(&v);
 
@@ -557,12 +559,14 @@ static void test_partial(void **state)
 	kills[0].lost_events = 1;
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
 	assert_true(v.partial);
+	assert_true(ow_verdict_partial(&inc));
 	assert_non_null(strstr(v.summary, "(partial data: 1 event lost)"));
 	ow_verdict_clear(&v);
 
 	kills[0].lost_events = 0;
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
 	assert_false(v.partial);
+	assert_false(ow_verdict_partial(&inc));
 	assert_null(strstr(v.summary, "partial"));
 	ow_verdict_clear(&v);
 }
@@ -594,6 +598,93 @@ static void test_no_limit(void **state)
 			    "memhog (pid 4242) held 200.0 MiB in the memcg and was never killed; "
 			    "the kernel killed 1 process chosen by oom_score_adj instead.");
 	ow_verdict_clear(&v);
+
+	/* Bytes as the renderers write them (model/units.h): rounded, carried to GiB. */
+	k1[1].anon_bytes = 1024 * MIB - 1;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_string_equal(v.culprit.reasons[0], "held 1.0 GiB at the first kill");
+	ow_verdict_clear(&v);
+}
+
+/*
+ * The demo (tests/e2e/demo.sh) with the figures of a real run, as docs/verdict.md's worked
+ * example tells it: a 256 MiB memcg, a victim at +1000 holding 600 pages, a bystander at +800
+ * holding 10609 pages, and a hogger at 0 growing. The kernel kills the victim, then the
+ * bystander (62609 points against the hogger's 55180), then the hogger.
+ */
+static void test_demo_story(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(26648, "victim", 1000, 600 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(26649, "bystander", 800, 10609 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(26653, "hogger", 0, 55180 * PAGE, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(26649, "bystander", 800, 10609 * PAGE, OW_PROC_IN_DOMAIN),
+		mkproc(26653, "hogger", 0, 55180 * PAGE, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k3[] = {
+		mkproc(26653, "hogger", 0, 65824 * PAGE, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[] = {
+		mkkill(k1, 3, 26648, 26653, &d),
+		mkkill(k2, 2, 26649, 26653, &d),
+		mkkill(k3, 1, 26653, 26653, &d),
+	};
+	struct ow_incident inc = mkincident(kills, 3);
+	const struct ow_kill_analysis *a;
+	struct ow_verdict v;
+
+	(void)state;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+
+	/* Kill 1: the victim, 65600 = 600 memory + 65000 adj; innocent (0.9% of the limit). */
+	a = &v.kills[0];
+	assert_int_equal(a->n_candidates, 3);
+	assert_int_equal(a->victim_rank, 1);
+	assert_int_equal(a->ranked[0].badness.points, 65600);
+	assert_int_equal(a->ranked[0].badness.memory_points, 600);
+	assert_int_equal(a->ranked[0].badness.adj_points, 65000);
+	assert_int_equal(a->ranked[1].badness.points, 62609);
+	assert_int_equal(a->ranked[2].badness.points, 55180);
+	assert_true(a->victim_by_adj);
+	assert_true(a->victim_innocent);
+	assert_false(a->victim_was_top_holder);
+
+	/* Kill 2: the bystander, 62609 = 10609 + 52000, by adj but not innocent (16%). */
+	a = &v.kills[1];
+	assert_int_equal(a->victim_rank, 1);
+	assert_int_equal(a->victim_badness.memory_points, 10609);
+	assert_int_equal(a->victim_badness.adj_points, 52000);
+	assert_int_equal(a->ranked[1].badness.points, 55180);
+	assert_true(a->victim_by_adj);
+	assert_false(a->victim_innocent);
+
+	/* Kill 3: the hogger, by memory. */
+	a = &v.kills[2];
+	assert_int_equal(a->victim_badness.points, 65824);
+	assert_false(a->victim_by_adj);
+	assert_true(a->victim_was_top_holder);
+
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 26653);
+	assert_true(v.culprit.was_killed);
+	assert_true(v.culprit.was_trigger);
+	assert_int_equal(v.culprit.n_reasons, 4);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 215.5 MiB, 84% of the memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1], "oom_score_adj 0 against victims at "
+						  "+800..+1000: the kernel killed them first");
+	assert_string_equal(v.culprit.reasons[2], "was killed at kill #3");
+	assert_string_equal(v.culprit.reasons[3],
+			    "was allocating when memory ran out (the trigger)");
+	assert_int_equal(v.n_innocent, 1);
+	assert_int_equal(v.innocent_pids[0], 26648);
+	assert_int_equal(v.n_shielded, 0);
+	assert_string_equal(v.summary, "hogger (pid 26653) held 84% of memcg /oomwitness-demo and "
+				       "was killed only at kill #3, after 2 other processes.");
+	ow_verdict_clear(&v);
 }
 
 int main(void)
@@ -603,6 +694,7 @@ int main(void)
 		cmocka_unit_test(test_badness_ineligible),
 		cmocka_unit_test(test_config_default),
 		cmocka_unit_test(test_seed_story),
+		cmocka_unit_test(test_demo_story),
 		cmocka_unit_test(test_all_victims_by_adj),
 		cmocka_unit_test(test_hogger_adj_min),
 		cmocka_unit_test(test_self_inflicted),
