@@ -101,6 +101,14 @@ int cmd_list(int argc, char **argv)
 		return OW_EXIT_FAILURE;
 	}
 	r = o.json ? ow_render_list_json(stdout, rows, n) : ow_render_list_text(stdout, rows, n);
+	if (r == 0 && !o.json) {
+		uint64_t lost_total = 0;
+
+		if (ow_store_get_lost_events(store, &lost_total) < 0)
+			ow_log("reading the lost-record count: %s, ignoring",
+			       ow_store_errmsg(store));
+		r = ow_render_lost_total_text(stdout, lost_total);
+	}
 	ow_incident_summaries_free(rows, n);
 	ow_store_close(store);
 	return finish_output(r, "the list");

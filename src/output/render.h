@@ -22,6 +22,11 @@ int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const stru
 
 /* `oomwitness list`: one line per incident, a header first; "no incidents recorded" if n is 0. */
 int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_t n);
+/*
+ * The footer of `oomwitness list` when the recorder ever lost ring-buffer records (lost_total,
+ * counted since the database was created): one line saying so and what to do. Nothing when 0.
+ */
+int ow_render_lost_total_text(FILE *out, uint64_t lost_total);
 /* `oomwitness list --json`: a JSON array. */
 int ow_render_list_json(FILE *out, const struct ow_incident_summary *rows, size_t n);
 

@@ -595,3 +595,15 @@ int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_
 		     "incomplete)");
 	return finish(&t);
 }
+
+int ow_render_lost_total_text(FILE *out, uint64_t lost_total)
+{
+	if (lost_total == 0)
+		return 0;
+	if (fprintf(out,
+		    "\n%llu ring-buffer records lost since this database was created: kills may be "
+		    "missing\n(raise 'oomwitness record --ringbuf-mib')\n",
+		    (unsigned long long)lost_total) < 0)
+		return -EIO;
+	return 0;
+}

@@ -79,3 +79,6 @@ assert_jq "incident lost_events" '.lost_events > 0' "$OW_TMP/show.json"
 assert_jq "verdict marked partial" '.partial == true' "$OW_TMP/show.json"
 "$OW" show --db "$OW_DB" "$id" >"$OW_TMP/show.txt" || fail "show $id (text) failed"
 grep -qi "lost" "$OW_TMP/show.txt" || fail "the text report does not mention the lost events"
+"$OW" list --db "$OW_DB" >"$OW_TMP/list.txt" || fail "list (text) failed"
+grep -q "ring-buffer records lost since this database was created" "$OW_TMP/list.txt" ||
+	fail "list does not show the machine-wide lost-record count: $(tail -3 "$OW_TMP/list.txt")"

@@ -85,8 +85,11 @@ static void test_grouping(void **state)
 
 static void test_memory_sums(void **state)
 {
-	struct ow_process p = { .anon_bytes = 1, .file_bytes = 2, .shmem_bytes = 4,
-				.swap_bytes = 8, .pgtables_bytes = 16 };
+	struct ow_process p = { .anon_bytes = 1,
+				.file_bytes = 2,
+				.shmem_bytes = 4,
+				.swap_bytes = 8,
+				.pgtables_bytes = 16 };
 
 	(void)state;
 	assert_int_equal(ow_process_rss_bytes(&p), 7);

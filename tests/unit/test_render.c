@@ -903,6 +903,26 @@ static void test_list_text(void **state)
 	free(out);
 }
 
+/* The lost-record footer of `list`: nothing when none were lost, one notice otherwise. */
+static void test_lost_total_footer(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(ow_render_lost_total_text(f, 0), 0);
+	fflush(f);
+	assert_int_equal(len, 0);
+	assert_int_equal(ow_render_lost_total_text(f, 2910), 0);
+	fclose(f);
+	assert_non_null(
+		strstr(buf, "2910 ring-buffer records lost since this database was created"));
+	assert_non_null(strstr(buf, "--ringbuf-mib"));
+	free(buf);
+}
+
 static void test_list_json(void **state)
 {
 	int32_t victims[] = { 4240, 4241 };
@@ -1061,6 +1081,7 @@ int main(void)
 		cmocka_unit_test(test_show_text_no_verdict),
 		cmocka_unit_test(test_partial_follows_verdict),
 		cmocka_unit_test(test_list_text),
+		cmocka_unit_test(test_lost_total_footer),
 		cmocka_unit_test(test_list_json),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_json_out_of_memory),
