@@ -14,8 +14,7 @@ LLVM_STRIP ?= llvm-strip
 BUILD     := build
 VERSION   := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-WARNINGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
-	     -Wno-missing-field-initializers
+WARNINGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
 ifeq ($(WERROR),1)
 WARNINGS  += -Werror
 endif
