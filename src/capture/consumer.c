@@ -145,6 +145,8 @@ static int to_process(struct ow_consumer *c, const struct ow_task_record *r,
 	return 0;
 }
 
+#define OW_USER_MAPS_MAX 1024
+
 /* One line of /proc/PID/maps: an executable mapping of a file. */
 struct user_map {
 	uint64_t start, end, offset;
@@ -187,12 +189,18 @@ static bool is_tracing_frame(struct ow_consumer *c, uint64_t ip)
 	       strncmp(buf, "__bpf_", 6) == 0 || strncmp(buf, "__traceiter_", 12) == 0;
 }
 
+/*
+ * Symbolizes a stack: kernel frames by kallsyms, user frames as "file+offset" from the
+ * process's executable mappings. A user frame outside every executable mapping ends the stack:
+ * without frame pointers (most distribution binaries) the unwinder reads junk from there on.
+ */
 static int build_stack(struct ow_stack *s, const __u64 *ips, int32_t bytes, bool user,
 		       struct ow_consumer *c, int32_t pid)
 {
-	struct user_map maps[64];
+	struct user_map *maps = NULL;
 	size_t n_maps = 0, n = bytes > 0 ? (size_t)bytes / sizeof(uint64_t) : 0;
 	char buf[320];
+	int r = 0;
 
 	if (n > OW_STACK_DEPTH)
 		n = OW_STACK_DEPTH;
@@ -210,8 +218,12 @@ static int build_stack(struct ow_stack *s, const __u64 *ips, int32_t bytes, bool
 	s->frames = calloc(n, sizeof(*s->frames));
 	if (!s->frames)
 		return -ENOMEM;
-	if (user)
-		n_maps = read_exec_maps(c->cfg.root, pid, maps, 64);
+	if (user) {
+		maps = calloc(OW_USER_MAPS_MAX, sizeof(*maps));
+		if (!maps)
+			return -ENOMEM;
+		n_maps = read_exec_maps(c->cfg.root, pid, maps, OW_USER_MAPS_MAX);
+	}
 	for (size_t i = 0; i < n; i++) {
 		uint64_t ip = ips[i];
 
@@ -225,15 +237,20 @@ static int build_stack(struct ow_stack *s, const __u64 *ips, int32_t bytes, bool
 			if (m < n_maps)
 				snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, maps[m].path,
 					 ip - maps[m].start + maps[m].offset);
+			else if (n_maps > 0 && i > 0)
+				break; /* junk past the last frame we can trust */
 			else
 				snprintf(buf, sizeof(buf), "0x%" PRIx64, ip);
 		}
 		s->frames[i] = strdup(buf);
-		if (!s->frames[i])
-			return -ENOMEM;
+		if (!s->frames[i]) {
+			r = -ENOMEM;
+			break;
+		}
 		s->n_frames = i + 1;
 	}
-	return 0;
+	free(maps);
+	return r;
 }
 
 static int add_process(struct ow_kill *k, size_t *cap, struct ow_process *p)

@@ -744,6 +744,41 @@ static void test_kernel_stack_symbolized(void **state)
 }
 
 /*
+ * User frames become "file+offset" from the trigger's executable mappings
+ * (fixture proc/4242/maps), and the first frame outside them ends the stack: without frame
+ * pointers, what follows is junk.
+ */
+static void test_user_stack_symbolized(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b;
+	const struct ow_stack *s;
+
+	memset(&b, 0, sizeof(b));
+	b.hdr.type = OW_EV_KILL_BEGIN;
+	b.hdr.kill_seq = SEQ;
+	b.boot_ns = BOOT_NS;
+	b.victim = v;
+	b.trigger = t;
+	b.trigger.tgid = 4242; /* the victim allocating itself: its maps are in the fixture */
+	b.user_stack[0] = 0x55d0c0de1000ull; /* keydb-server, file offset 0x2000 + 0x1000 */
+	b.user_stack[1] = 0x7f0011223344ull; /* libc, file offset 0x28000 + 0x23344 */
+	b.user_stack[2] = 0x989680ull; /* junk: in no mapping */
+	b.user_stack[3] = 0x7f0011200010ull; /* back in libc, but past the junk: not trusted */
+	b.user_stack_bytes = 4 * sizeof(__u64);
+	send(f, &b, sizeof(b));
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	s = &f->kills[0].trigger_user_stack;
+	assert_int_equal(s->n_frames, 2);
+	assert_string_equal(s->frames[0], "/usr/bin/keydb-server+0x3000");
+	assert_string_equal(s->frames[1], "/usr/lib/x86_64-linux-gnu/libc.so.6+0x4b344");
+}
+
+/*
  * Without kallsyms (kptr_restrict hides the addresses) cmd_record promises "kernel stacks will
  * show addresses". Every frame then formats as "0x...", which build_stack() takes for a
  * tracing frame to skip, so the whole kernel stack is dropped instead.
@@ -843,6 +878,7 @@ int main(void)
 		T(test_begin_without_end),
 		T(test_flush),
 		T(test_oom_events_in_domain),
+		T(test_user_stack_symbolized),
 		T(test_other_kill_seq_ignored),
 		T(test_malformed),
 		T(test_victim_missing_from_walk),
