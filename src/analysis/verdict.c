@@ -493,8 +493,8 @@ static char *summary_partial(const struct ow_incident *inc, bool partial)
 		return strdup("");
 	if (!lost)
 		return strdup(" (partial data: incomplete snapshot)");
-	return fmt_alloc(" (partial data: %llu %s lost)", (unsigned long long)lost,
-			 lost == 1 ? "event" : "events");
+	return fmt_alloc(" (partial data: %llu ring-buffer %s lost)", (unsigned long long)lost,
+			 lost == 1 ? "record" : "records");
 }
 
 static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)

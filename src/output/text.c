@@ -199,9 +199,11 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 	    ow_format_time_local(end_day, sizeof(end_day), inc->end_ns, OW_TIME_DATE) ||
 	    strcmp(start_day, end_day) != 0)
 		end_parts |= OW_TIME_DATE;
-	if (ow_format_time_local(start, sizeof(start), inc->start_ns, OW_TIME_DATE | OW_TIME_CLOCK))
+	/* Milliseconds: a kill chain often lasts less than a second. */
+	if (ow_format_time_local(start, sizeof(start), inc->start_ns,
+				 OW_TIME_DATE | OW_TIME_CLOCK | OW_TIME_MILLIS))
 		snprintf(start, sizeof(start), "?");
-	if (ow_format_time_local(end, sizeof(end), inc->end_ns, end_parts))
+	if (ow_format_time_local(end, sizeof(end), inc->end_ns, end_parts | OW_TIME_MILLIS))
 		snprintf(end, sizeof(end), "?");
 	emit(t, "%s .. %s, %zu kill%s", start, end, inc->n_kills, inc->n_kills == 1 ? "" : "s");
 
@@ -335,7 +337,44 @@ static void render_stack(struct text_out *t, const char *label, const struct ow_
 	for (size_t i = 0; i < shown; i++)
 		emit(t, "       %-14s%s", i == 0 ? label : "", s->frames[i] ? s->frames[i] : "?");
 	if (s->n_frames > shown)
-		emit(t, "       %-14s(+%zu more frames)", "", s->n_frames - shown);
+		emit(t, "       %-14s(+%zu more frame%s)", "", s->n_frames - shown,
+		     s->n_frames - shown == 1 ? "" : "s");
+}
+
+/* oom_score_adj as the reasons write it: "+1000", "-1000", "0". */
+static const char *signed_adj(char buf[8], int32_t adj)
+{
+	snprintf(buf, 8, adj ? "%+d" : "%d", adj);
+	return buf;
+}
+
+static bool stacks_equal(const struct ow_stack *a, const struct ow_stack *b)
+{
+	if (a->n_frames != b->n_frames)
+		return false;
+	for (size_t i = 0; i < a->n_frames; i++)
+		if (!a->frames[i] || !b->frames[i] || strcmp(a->frames[i], b->frames[i]) != 0)
+			return false;
+	return true;
+}
+
+/* A kill's trigger stack, or "same as kill #N" when it repeats the previous kill's. */
+static void render_kill_stack(struct text_out *t, const struct ow_incident *inc, size_t i,
+			      const char *label, bool user)
+{
+	const struct ow_kill *k = &inc->kills[i];
+	const struct ow_stack *s = user ? &k->trigger_user_stack : &k->trigger_kernel_stack;
+	size_t same = i;
+
+	/* Find the first kill of the run of identical stacks this one ends. */
+	while (same > 0 && s->n_frames > 0 &&
+	       stacks_equal(s, user ? &inc->kills[same - 1].trigger_user_stack
+				    : &inc->kills[same - 1].trigger_kernel_stack))
+		same--;
+	if (same < i)
+		emit(t, "       %-14ssame as kill #%zu", label, same + 1);
+	else
+		render_stack(t, label, s);
 }
 
 static void render_kill(struct text_out *t, const struct ow_incident *inc, size_t i,
@@ -345,7 +384,7 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
 	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
 	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
-	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN];
+	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN], adj[8];
 	unsigned int parts = OW_TIME_CLOCK | OW_TIME_MILLIS;
 	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer"
 							    : "by a SIGKILL from user space";
@@ -358,10 +397,11 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 		snprintf(when, sizeof(when), "?");
 
 	if (victim) {
-		ow_format_bytes(mem, ow_process_rss_bytes(victim));
-		emit(t, "  #%zu %s  KILLED %s (pid %d, adj %d, rss %s)  %s", i + 1, when,
+		/* The memory the verdict and the badness count: rss + swap + page tables. */
+		ow_format_bytes(mem, ow_process_memory_bytes(victim));
+		emit(t, "  #%zu %s  KILLED %s (pid %d, adj %s, memory %s)  %s", i + 1, when,
 		     safe_comm(comm, sizeof(comm), victim->comm), victim->pid,
-		     victim->oom_score_adj, mem, by);
+		     signed_adj(adj, victim->oom_score_adj), mem, by);
 	} else {
 		emit(t, "  #%zu %s  KILLED pid %d (not in the snapshot)  %s", i + 1, when,
 		     k->victim_pid, by);
@@ -377,10 +417,9 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 			     victim ? victim->oom_score_adj : 0,
 			     a->victim_innocent ? " — an INNOCENT victim" : "");
 		else
-			emit(t,
-			     "     chosen by memory: %lld of its %lld points came from its memory%s",
+			emit(t, "     chosen by its memory: %lld of its %lld points%s",
 			     (long long)b->memory_points, (long long)b->points,
-			     a->victim_was_top_holder ? "; it held the most in the domain" : "");
+			     a->victim_was_top_holder ? ", the most memory in the domain" : "");
 		if (a->victim_rank != 1)
 			emit(t,
 			     "     note: ranked #%d of %zu by the recomputed badness; the snapshot "
@@ -401,10 +440,11 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 		     k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating"
 						     : ", was allocating");
 	}
-	render_stack(t, "kernel stack:", &k->trigger_kernel_stack);
-	render_stack(t, "user stack:", &k->trigger_user_stack);
+	render_kill_stack(t, inc, i, "kernel stack:", false);
+	render_kill_stack(t, inc, i, "user stack:", true);
 	if (k->partial || k->lost_events > 0)
-		emit(t, "     snapshot INCOMPLETE (%llu records lost), %zu processes seen",
+		emit(t,
+		     "     snapshot INCOMPLETE (%llu ring-buffer records lost), %zu processes seen",
 		     (unsigned long long)k->lost_events, k->n_procs);
 }
 
@@ -462,8 +502,9 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 {
 	char comm[COMM_SIZE + OW_COMM_LEN], rss[OW_BYTES_TEXT_LEN], swap[OW_BYTES_TEXT_LEN];
 
+	emit(t, "%s", "");
 	emit(t, "Ranking at kill #%zu (badness recomputed; points in pages)", i + 1);
-	emit(t, "  %-4s %-7s %-15s %5s %10s %10s %9s %9s %9s", "rank", "pid", "comm", "adj", "rss",
+	emit(t, "  %-3s %-7s %-15s %5s %9s %9s %8s %8s %8s", "#", "pid", "comm", "adj", "rss",
 	     "swap", "points", "memory", "adj part");
 	for (size_t r = 0; r < a->n_ranked; r++) {
 		const struct ow_ranked *row = &a->ranked[r];
@@ -473,16 +514,19 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 		if (row->proc_index >= k->n_procs)
 			continue;
 		p = &k->procs[row->proc_index];
+		bool culprit =
+			p->pid == v->culprit.pid && (v->culprit.kind == OW_CULPRIT_PROCESS ||
+						     v->culprit.kind == OW_CULPRIT_PROCESS_TREE);
+
 		if (p->pid == k->victim_pid)
-			mark = "  <- KILLED";
-		else if (p->pid == v->culprit.pid && (v->culprit.kind == OW_CULPRIT_PROCESS ||
-						      v->culprit.kind == OW_CULPRIT_PROCESS_TREE))
-			mark = "  <- CULPRIT";
+			mark = culprit ? " <- KILLED+CULPRIT" : " <- KILLED";
+		else if (culprit)
+			mark = " <- CULPRIT";
 		else if (p->pid == k->trigger_pid)
-			mark = "  <- trigger";
+			mark = " <- trigger";
 		ow_format_bytes(rss, ow_process_rss_bytes(p));
 		ow_format_bytes(swap, p->swap_bytes);
-		emit(t, "  %-4zu %-7d %s %5d %10s %10s %9lld %9lld %9lld%s", r + 1, p->pid,
+		emit(t, "  %-3zu %-7d %s %5d %9s %9s %8lld %8lld %8lld%s", r + 1, p->pid,
 		     cell(comm, sizeof(comm), p->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
 		     p->oom_score_adj, rss, swap, (long long)row->badness.points,
 		     (long long)row->badness.memory_points, (long long)row->badness.adj_points,
@@ -493,7 +537,6 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 	if (a->n_candidates > a->n_ranked)
 		emit(t, "  (+%zu more candidates)", a->n_candidates - a->n_ranked);
 	render_unranked(t, k, a, v);
-	emit(t, "%s", "");
 }
 
 static int finish(struct text_out *t)
@@ -519,7 +562,6 @@ int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const stru
 		render_kill(&t, inc, i, v && i < v->n_kills ? &v->kills[i] : NULL);
 	if (inc->n_kills == 0)
 		emit(&t, "%s", "  (no kills recorded)");
-	emit(&t, "%s", "");
 
 	for (size_t i = 0; v && i < inc->n_kills && i < v->n_kills; i++)
 		render_ranking(&t, &inc->kills[i], i, &v->kills[i], v);

@@ -696,13 +696,14 @@ static void test_show_text_seed(void **state)
 		fputs(out, stderr);
 	assert_terminal_safe(out);
 	assert_true(has_line_starting(out, "Incident 3 — memcg /oomwitness-demo (limit 256.0 MiB"));
-	assert_true(has_line_starting(out, "2026-11-25 19:04:05 .. 19:04:06, 2 kills"));
+	assert_true(has_line_starting(out, "2026-11-25 19:04:05.123 .. 19:04:06.579, 2 kills"));
 	assert_true(has_line_starting(out, "VERDICT: memhog (pid 4242) held 83%"));
 	assert_true(has_line_starting(out, "CULPRIT: memhog (pid 4242), adj 0, 212.4 MiB"));
 	assert_non_null(strstr(out, "NEVER KILLED"));
 	assert_true(has_line_starting(out, "  innocent victims: 4240 (victim), 4241 (bystander)"));
 	assert_true(has_line_starting(out, "  shielded: postgres (pid 4300, adj -1000, 30.0 MiB)"));
-	assert_true(has_line_starting(out, "  #1 19:04:05.123  KILLED victim (pid 4240, adj 1000"));
+	assert_true(
+		has_line_starting(out, "  #1 19:04:05.123  KILLED victim (pid 4240, adj +1000"));
 	assert_true(has_line_starting(out, "  #2 19:04:06.579  KILLED bystander (pid 4241"));
 	assert_non_null(strstr(out, "chosen by oom_score_adj: 65000 of its 65066 points"));
 	assert_non_null(strstr(out, "trigger: memhog pid 4242 tid 4243 (memhog-worker)"));
@@ -815,7 +816,7 @@ static void test_partial_follows_verdict(void **state)
 	fx.inc.kills[0].partial = true;
 	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
 	assert_null(strstr(out, "WARNING"));
-	assert_non_null(strstr(out, "snapshot INCOMPLETE (0 records lost)"));
+	assert_non_null(strstr(out, "snapshot INCOMPLETE (0 ring-buffer records lost)"));
 	free(out);
 	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
 	root = parse(out);

@@ -542,7 +542,7 @@ static void test_partial(void **state)
 	assert_true(ow_verdict_partial(&inc));
 	assert_string_equal(v.summary,
 			    "leaker (pid 77) held 98% of memcg /oomwitness-demo and was itself the "
-			    "victim (partial data: 3 events lost).");
+			    "victim (partial data: 3 ring-buffer records lost).");
 	ow_verdict_clear(&v);
 
 	/* A partial snapshot without a count of lost records. */
@@ -560,7 +560,7 @@ static void test_partial(void **state)
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
 	assert_true(v.partial);
 	assert_true(ow_verdict_partial(&inc));
-	assert_non_null(strstr(v.summary, "(partial data: 1 event lost)"));
+	assert_non_null(strstr(v.summary, "(partial data: 1 ring-buffer record lost)"));
 	ow_verdict_clear(&v);
 
 	kills[0].lost_events = 0;

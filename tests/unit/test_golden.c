@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Golden-file tests of the renderers of `show`: two fixed synthetic incidents go through the
+ * real verdict (ow_verdict_compute() with the default config) and both renderers, and the
+ * output must equal tests/fixtures/golden/<name>.{txt,json} byte for byte.
+ *
+ *   story            the seed story in a 256 MiB memcg: a victim at adj +1000, a bystander at
+ *                    +800 and a hogger at 0 that triggers every kill; three kills.
+ *   global-shielded  a global OOM: a process at adj -1000 holds most of RAM and is out of
+ *                    reach; two others die, the second kill's snapshot is partial (3 records
+ *                    lost).
+ *
+ * After an intended output change: OW_UPDATE_GOLDEN=1 build/tests/test_golden, then review the
+ * diff in git. With OW_UPDATE_GOLDEN=1 the test writes the files instead of comparing (and
+ * passes). Tests run from the repo root; OW_FIXTURES names the fixture folder.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analysis/verdict.h"
+#include "output/render.h"
+
+#ifndef OW_FIXTURES
+#define OW_FIXTURES "tests/fixtures"
+#endif
+#define GOLDEN_DIR OW_FIXTURES "/golden"
+
+#define KiB 1024ull
+#define MiB (1024ull * 1024)
+#define GiB (1024ull * 1024 * 1024)
+#define MS 1000000ull
+#define SEC 1000000000ull
+/* 2026-11-25T19:20:50.578Z */
+#define STORY_T0_NS (1795634450ull * SEC + 578 * MS)
+/* 2026-11-26T03:14:07.412Z */
+#define GLOBAL_T0_NS (1795662847ull * SEC + 412 * MS)
+
+/* ---- building synthetic incidents ---- */
+
+static char *xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+struct proc_spec {
+	int32_t pid;
+	int32_t ppid;
+	uint32_t uid;
+	const char *comm;
+	const char *cmdline;
+	const char *cgroup;
+	uint64_t cgroup_id;
+	int32_t adj;
+	uint32_t flags;
+	uint64_t anon_bytes;
+	uint64_t file_bytes;
+	uint64_t shmem_bytes;
+	uint64_t swap_bytes;
+	uint64_t pgtables_bytes;
+};
+
+static void add_proc(struct ow_kill *k, const struct proc_spec *s)
+{
+	struct ow_process *p;
+
+	k->procs = realloc(k->procs, (k->n_procs + 1) * sizeof(*k->procs));
+	assert_non_null(k->procs);
+	p = &k->procs[k->n_procs++];
+	memset(p, 0, sizeof(*p));
+	p->pid = s->pid;
+	p->ppid = s->ppid;
+	p->uid = s->uid;
+	p->oom_score_adj = s->adj;
+	p->flags = s->flags;
+	strncpy(p->comm, s->comm, OW_COMM_LEN - 1);
+	p->cmdline = xstrdup(s->cmdline);
+	p->cgroup = xstrdup(s->cgroup);
+	p->cgroup_id = s->cgroup_id;
+	p->anon_bytes = s->anon_bytes;
+	p->file_bytes = s->file_bytes;
+	p->shmem_bytes = s->shmem_bytes;
+	p->swap_bytes = s->swap_bytes;
+	p->pgtables_bytes = s->pgtables_bytes;
+}
+
+static void set_stack(struct ow_stack *s, const char *const *frames, size_t n)
+{
+	s->frames = calloc(n, sizeof(char *));
+	assert_non_null(s->frames);
+	for (size_t i = 0; i < n; i++)
+		s->frames[i] = xstrdup(frames[i]);
+	s->n_frames = n;
+}
+
+static const char *const kstack[] = {
+	"mark_oom_victim+0xba", "__oom_kill_process+0x150",	 "oom_kill_process+0x72",
+	"out_of_memory+0x214",	"mem_cgroup_out_of_memory+0xc0",
+};
+static const char *const story_ustack[] = { "grow+0x5e (/usr/local/bin/memhog)" };
+
+static const char *const global_kstack[] = {
+	"mark_oom_victim+0xba", "__oom_kill_process+0x150",	"oom_kill_process+0x72",
+	"out_of_memory+0x214",	"__alloc_pages_slowpath+0xd4e", "__alloc_pages+0x2f8",
+};
+static const char *const global_ustack[] = { "memset+0x2d (/usr/lib/jvm/lib/server/libjvm.so)" };
+
+/* ---- (1) the seed story ---- */
+
+#define DEMO_CG "/oomwitness-demo"
+#define DEMO_CG_ID 77
+
+static const struct proc_spec story_victim = {
+	.pid = 4240,
+	.ppid = 4200,
+	.uid = 1000,
+	.comm = "victim",
+	.cmdline = "/usr/local/bin/memhog --name victim --adj 1000 --hold-mib 2",
+	.cgroup = DEMO_CG,
+	.cgroup_id = DEMO_CG_ID,
+	.adj = 1000,
+	.flags = OW_PROC_IN_DOMAIN,
+	/* 1536 + 700 + 120 KiB = 2356 KiB = 2.3 MiB */
+	.anon_bytes = 1536 * KiB,
+	.file_bytes = 700 * KiB,
+	.pgtables_bytes = 120 * KiB,
+};
+
+static const struct proc_spec story_bystander = {
+	.pid = 4241,
+	.ppid = 4200,
+	.uid = 1000,
+	.comm = "bystander",
+	.cmdline = "/usr/local/bin/memhog --name bystander --adj 800 --hold-mib 40",
+	.cgroup = DEMO_CG,
+	.cgroup_id = DEMO_CG_ID,
+	.adj = 800,
+	.flags = OW_PROC_IN_DOMAIN,
+	/* 40 MiB + 700 KiB + 324 KiB = 41 MiB */
+	.anon_bytes = 40 * MiB,
+	.file_bytes = 700 * KiB,
+	.pgtables_bytes = 324 * KiB,
+};
+
+/* The hogger at the first kill; it grows by what the kills free. */
+static struct proc_spec story_hogger(uint64_t memory_bytes)
+{
+	struct proc_spec s = {
+		.pid = 4242,
+		.ppid = 4200,
+		.uid = 1000,
+		.comm = "hogger",
+		.cmdline = "/usr/local/bin/memhog --name hogger --adj 0 --grow-mib-s 20",
+		.cgroup = DEMO_CG,
+		.cgroup_id = DEMO_CG_ID,
+		.adj = 0,
+		.flags = OW_PROC_IN_DOMAIN,
+		.file_bytes = 700 * KiB,
+		.pgtables_bytes = 716 * KiB,
+	};
+
+	s.anon_bytes = memory_bytes - s.file_bytes - s.pgtables_bytes;
+	return s;
+}
+
+static void add_story_kill(struct ow_incident *inc, int n)
+{
+	static const uint64_t offset_ns[] = { 0, 55 * MS, 2094 * MS };
+	static const int32_t victims[] = { 4240, 4241, 4242 };
+	/* 215 MiB at kill 1; then what the victim and the bystander freed, and more. */
+	static const uint64_t hogger_bytes[] = { 215 * MiB, 217 * MiB + 300 * KiB,
+						 255 * MiB + 400 * KiB };
+	struct ow_kill k = { 0 };
+	struct proc_spec hog = story_hogger(hogger_bytes[n]);
+
+	k.time_ns = STORY_T0_NS + offset_ns[n];
+	k.killer_kind = OW_KILLER_KERNEL;
+	k.victim_pid = victims[n];
+	k.trigger_pid = 4242;
+	k.trigger_tid = 4242;
+	strcpy(k.trigger_thread_comm, "hogger");
+	k.domain.kind = OW_DOMAIN_MEMCG;
+	k.domain.cgroup = xstrdup(DEMO_CG);
+	k.domain.cgroup_id = DEMO_CG_ID;
+	k.domain.limit_bytes = 256 * MiB;
+	k.domain.usage_bytes = 256 * MiB - 60 * KiB;
+	k.domain.total_bytes = 256 * MiB; /* no swap */
+	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
+	set_stack(&k.trigger_user_stack, story_ustack,
+		  sizeof(story_ustack) / sizeof(story_ustack[0]));
+	if (n < 1)
+		add_proc(&k, &story_victim);
+	if (n < 2)
+		add_proc(&k, &story_bystander);
+	add_proc(&k, &hog);
+	k.kthreads_skipped = 0;
+	assert_int_equal(ow_incident_add_kill(inc, &k), 0);
+}
+
+static void build_story(struct ow_incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = 1;
+	for (int n = 0; n < 3; n++)
+		add_story_kill(inc, n);
+}
+
+/* ---- (2) a global OOM with a shielded process ---- */
+
+#define BILLING_CG "/system.slice/billing.service"
+#define SESSION_CG "/user.slice/user-1000.slice/session-3.scope"
+
+static const struct proc_spec global_init = {
+	.pid = 1,
+	.ppid = 0,
+	.uid = 0,
+	.comm = "systemd",
+	.cmdline = "/sbin/init",
+	.cgroup = "/init.scope",
+	.cgroup_id = 10,
+	.adj = 0,
+	.flags = OW_PROC_IN_DOMAIN | OW_PROC_INIT,
+	.anon_bytes = 6 * MiB,
+	.file_bytes = 5 * MiB,
+	.pgtables_bytes = 180 * KiB,
+};
+
+static const struct proc_spec global_sshd = {
+	.pid = 812,
+	.ppid = 1,
+	.uid = 0,
+	.comm = "sshd",
+	.cmdline = "sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups",
+	.cgroup = "/system.slice/ssh.service",
+	.cgroup_id = 31,
+	.adj = -1000,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 1200 * KiB,
+	.file_bytes = 4 * MiB,
+	.pgtables_bytes = 96 * KiB,
+};
+
+/* The shielded one: 11.5 GiB of 16 GiB RAM at adj -1000, and the trigger of both kills. */
+static const struct proc_spec global_java = {
+	.pid = 2100,
+	.ppid = 1,
+	.uid = 997,
+	.comm = "java",
+	.cmdline =
+		"/usr/bin/java -Xmx12g -jar /opt/billing/billing.jar --spring.profiles.active=prod",
+	.cgroup = BILLING_CG,
+	.cgroup_id = 52,
+	.adj = -1000,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 11 * GiB + 312 * MiB,
+	.file_bytes = 180 * MiB,
+	.swap_bytes = 12 * MiB,
+	.pgtables_bytes = 24 * MiB,
+};
+
+static const struct proc_spec global_node = {
+	.pid = 3310,
+	.ppid = 3290,
+	.uid = 1000,
+	.comm = "node",
+	.cmdline = "node /home/dev/app/server.js",
+	.cgroup = SESSION_CG,
+	.cgroup_id = 88,
+	.adj = 300,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 1 * GiB + 820 * MiB,
+	.file_bytes = 60 * MiB,
+	.swap_bytes = 96 * MiB,
+	.pgtables_bytes = 7 * MiB,
+};
+
+static const struct proc_spec global_python = {
+	.pid = 3402,
+	.ppid = 3290,
+	.uid = 1000,
+	.comm = "python3",
+	.cmdline = "python3 train.py --epochs 40",
+	.cgroup = SESSION_CG,
+	.cgroup_id = 88,
+	.adj = 0,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 2 * GiB + 100 * MiB,
+	.file_bytes = 110 * MiB,
+	.swap_bytes = 250 * MiB,
+	.pgtables_bytes = 9 * MiB,
+};
+
+/* A zombie leader: in the snapshot, not a candidate. */
+static const struct proc_spec global_zombie = {
+	.pid = 3390,
+	.ppid = 3290,
+	.uid = 1000,
+	.comm = "make",
+	.cmdline = NULL,
+	.cgroup = SESSION_CG,
+	.cgroup_id = 88,
+	.adj = 0,
+	.flags = OW_PROC_IN_DOMAIN | OW_PROC_NO_MM,
+};
+
+static void add_global_kill(struct ow_incident *inc, int n)
+{
+	struct ow_kill k = { 0 };
+
+	k.time_ns = GLOBAL_T0_NS + (n ? 569 * MS : 0);
+	k.killer_kind = OW_KILLER_KERNEL;
+	k.victim_pid = n ? 3402 : 3310;
+	k.trigger_pid = 2100;
+	k.trigger_tid = 2177;
+	strcpy(k.trigger_thread_comm, "C2 CompilerThre");
+	k.domain.kind = OW_DOMAIN_GLOBAL;
+	k.domain.limit_bytes = 16 * GiB; /* RAM */
+	k.domain.usage_bytes = 16 * GiB - 180 * MiB;
+	k.domain.total_bytes = 18 * GiB; /* RAM + 2 GiB swap */
+	set_stack(&k.trigger_kernel_stack, global_kstack,
+		  sizeof(global_kstack) / sizeof(global_kstack[0]));
+	set_stack(&k.trigger_user_stack, global_ustack,
+		  sizeof(global_ustack) / sizeof(global_ustack[0]));
+	add_proc(&k, &global_init);
+	if (n == 0) {
+		add_proc(&k, &global_sshd);
+		add_proc(&k, &global_java);
+		add_proc(&k, &global_node);
+	} else {
+		/* The second snapshot lost 3 records, sshd's among them; a zombie made it. */
+		add_proc(&k, &global_java);
+		add_proc(&k, &global_zombie);
+		k.lost_events = 3;
+		k.partial = true;
+	}
+	add_proc(&k, &global_python);
+	k.kthreads_skipped = 87;
+	assert_int_equal(ow_incident_add_kill(inc, &k), 0);
+}
+
+static void build_global(struct ow_incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = 2;
+	add_global_kill(inc, 0);
+	add_global_kill(inc, 1);
+}
+
+/* ---- rendering and comparing ---- */
+
+static char *render(int (*fn)(FILE *, const struct ow_incident *, const struct ow_verdict *),
+		    const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(f, inc, v), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static bool update_mode(void)
+{
+	const char *s = getenv("OW_UPDATE_GOLDEN");
+
+	return s && strcmp(s, "1") == 0;
+}
+
+/* The whole file, NUL-terminated, or NULL when it cannot be read (errno set). */
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+
+	if (!f)
+		return NULL;
+	for (;;) {
+		size_t n;
+
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap + 65536);
+
+			assert_non_null(nb);
+			buf = nb;
+			cap += 65536;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	assert_false(ferror(f));
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "wb");
+
+	if (!f) {
+		fail_msg("cannot write %s: %s (run from the repo root)", path, strerror(errno));
+		return;
+	}
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Length of the line at s, without its newline. */
+static size_t line_len(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl ? (size_t)(nl - s) : strlen(s);
+}
+
+/* Prints the first differing line, unified-diff style, to stderr. */
+static void print_first_difference(const char *path, const char *want, const char *got)
+{
+	const char *w = want, *g = got;
+	unsigned line = 1;
+
+	while (*w && *g) {
+		size_t wl = line_len(w), gl = line_len(g);
+
+		if (wl != gl || memcmp(w, g, wl) != 0 || (w[wl] == '\n') != (g[gl] == '\n'))
+			break;
+		w += wl + (w[wl] == '\n');
+		g += gl + (g[gl] == '\n');
+		line++;
+	}
+	fprintf(stderr, "--- %s (expected)\n+++ rendered (got)\n@@ line %u @@\n", path, line);
+	if (*w)
+		fprintf(stderr, "-%.*s%s\n", (int)line_len(w), w,
+			w[line_len(w)] == '\n' ? "" : "  (no newline at end of file)");
+	else
+		fprintf(stderr, "-<end of file>\n");
+	if (*g)
+		fprintf(stderr, "+%.*s%s\n", (int)line_len(g), g,
+			g[line_len(g)] == '\n' ? "" : "  (no newline at end of output)");
+	else
+		fprintf(stderr, "+<end of output>\n");
+	fprintf(stderr, "after an intended output change: OW_UPDATE_GOLDEN=1 "
+			"build/tests/test_golden, then review the diff in git\n");
+}
+
+static void check_golden(const char *name, const char *got)
+{
+	char path[512];
+	char *want;
+	bool same;
+
+	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, name);
+	if (update_mode()) {
+		write_file(path, got);
+		fprintf(stderr, "wrote %s\n", path);
+		return;
+	}
+	want = read_file(path);
+	if (!want) {
+		fail_msg("cannot read %s: %s (run from the repo root; to create it: "
+			 "OW_UPDATE_GOLDEN=1 build/tests/test_golden)",
+			 path, strerror(errno));
+		return;
+	}
+	same = strcmp(want, got) == 0;
+	if (!same)
+		print_first_difference(path, want, got);
+	free(want);
+	if (!same)
+		fail_msg("%s differs from the rendered output", path);
+}
+
+/* Verdict with the default config, then both renderers against <name>.txt and <name>.json. */
+static void render_and_check(const struct ow_incident *inc, struct ow_verdict *v, const char *name)
+{
+	char file[128];
+	char *out;
+
+	snprintf(file, sizeof(file), "%s.txt", name);
+	out = render(ow_render_incident_text, inc, v);
+	check_golden(file, out);
+	free(out);
+
+	snprintf(file, sizeof(file), "%s.json", name);
+	out = render(ow_render_incident_json, inc, v);
+	check_golden(file, out);
+	free(out);
+}
+
+static void compute(const struct ow_incident *inc, struct ow_verdict *v)
+{
+	struct ow_verdict_config cfg;
+
+	ow_verdict_config_default(&cfg);
+	assert_int_equal(ow_verdict_compute(inc, &cfg, v), 0);
+}
+
+/* ---- tests ---- */
+
+static void test_golden_story(void **state)
+{
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	build_story(&inc);
+	compute(&inc, &v);
+	/* A few facts first, so that a regenerated file cannot silently bless a wrong story. */
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_int_equal(v.n_kills, 3);
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	assert_true(v.kills[0].victim_innocent);
+	assert_false(v.partial);
+	assert_int_equal(v.n_shielded, 0);
+
+	render_and_check(&inc, &v, "story");
+	ow_verdict_clear(&v);
+	ow_incident_clear(&inc);
+}
+
+static void test_golden_global_shielded(void **state)
+{
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	build_global(&inc);
+	compute(&inc, &v);
+	assert_int_equal(v.culprit.pid, 2100);
+	assert_false(v.culprit.was_killed);
+	assert_int_equal(v.n_shielded, 1);
+	assert_int_equal(v.shielded_pids[0], 2100);
+	assert_true(v.partial);
+
+	render_and_check(&inc, &v, "global-shielded");
+	ow_verdict_clear(&v);
+	ow_incident_clear(&inc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden_story),
+		cmocka_unit_test(test_golden_global_shielded),
+	};
+
+	/* Text output is local time: pin the zone so that the golden files hold anywhere. */
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
