@@ -144,8 +144,9 @@ static void send(struct fixture *f, const void *rec, size_t size)
 	assert_int_equal(ow_consumer_handle(f->c, rec, size), 0);
 }
 
-static void send_begin(struct fixture *f, uint32_t seq, const struct ow_task_record *victim,
-		       const struct ow_task_record *trigger)
+/* A begin record with no stacks; tests that need stacks fill them in before sending. */
+static struct ow_event_kill_begin begin_rec(uint32_t seq, const struct ow_task_record *victim,
+					    const struct ow_task_record *trigger)
 {
 	struct ow_event_kill_begin b;
 
@@ -155,6 +156,14 @@ static void send_begin(struct fixture *f, uint32_t seq, const struct ow_task_rec
 	b.boot_ns = BOOT_NS;
 	b.victim = *victim;
 	b.trigger = *trigger;
+	return b;
+}
+
+static void send_begin(struct fixture *f, uint32_t seq, const struct ow_task_record *victim,
+		       const struct ow_task_record *trigger)
+{
+	struct ow_event_kill_begin b = begin_rec(seq, victim, trigger);
+
 	send(f, &b, sizeof(b));
 }
 
@@ -707,12 +716,7 @@ static void test_kernel_stack_symbolized(void **state)
 	assert_int_equal(ow_kallsyms_load(ROOT, &f->kallsyms), 0);
 	ow_consumer_free(f->c);
 	assert_int_equal(make_consumer(f, 2, f->kallsyms), 0);
-	memset(&b, 0, sizeof(b));
-	b.hdr.type = OW_EV_KILL_BEGIN;
-	b.hdr.kill_seq = SEQ;
-	b.boot_ns = BOOT_NS;
-	b.victim = v;
-	b.trigger = t;
+	b = begin_rec(SEQ, &v, &t);
 	/* Our own frames first: the BPF program (unknown text), the tracepoint plumbing. */
 	b.kernel_stack[0] = 0xffffffffa0001234ull;
 	b.kernel_stack[1] = 0xffffffff812a3c50ull; /* bpf_trace_run2+0x40 */
@@ -755,12 +759,7 @@ static void test_user_stack_symbolized(void **state)
 	struct ow_event_kill_begin b;
 	const struct ow_stack *s;
 
-	memset(&b, 0, sizeof(b));
-	b.hdr.type = OW_EV_KILL_BEGIN;
-	b.hdr.kill_seq = SEQ;
-	b.boot_ns = BOOT_NS;
-	b.victim = v;
-	b.trigger = t;
+	b = begin_rec(SEQ, &v, &t);
 	b.trigger.tgid = 4242; /* the victim allocating itself: its maps are in the fixture */
 	b.user_stack[0] = 0x55d0c0de1000ull; /* keydb-server, file offset 0x2000 + 0x1000 */
 	b.user_stack[1] = 0x7f0011223344ull; /* libc, file offset 0x28000 + 0x23344 */
@@ -790,12 +789,7 @@ static void test_kernel_stack_without_kallsyms(void **state)
 	struct ow_event_kill_begin b;
 	const struct ow_stack *s;
 
-	memset(&b, 0, sizeof(b));
-	b.hdr.type = OW_EV_KILL_BEGIN;
-	b.hdr.kill_seq = SEQ;
-	b.boot_ns = BOOT_NS;
-	b.victim = v;
-	b.trigger = t;
+	b = begin_rec(SEQ, &v, &t);
 	b.kernel_stack[0] = 0xffffffff8135e2b4ull;
 	b.kernel_stack[1] = 0xffffffff8135e7a3ull;
 	b.kernel_stack_bytes = 2 * sizeof(__u64);
