@@ -93,8 +93,7 @@ static __always_inline void count(__u32 idx)
 static __always_inline void lost_kill_record(struct kill_tally *t)
 {
 	count(OW_CNT_LOST_RECORDS);
-	count(OW_CNT_LOST_KILL_RECORDS);
-	t->lost_records++;
+	t->lost_records++; /* the kill's own share, reported in its end record */
 }
 
 static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)

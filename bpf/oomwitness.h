@@ -117,7 +117,6 @@ struct ow_event_proc {
 enum ow_counter {
 	OW_CNT_KILLS = 0, /* mark_victim hits */
 	OW_CNT_LOST_RECORDS, /* ring-buffer reserve failures, every kind of record */
-	OW_CNT_LOST_KILL_RECORDS, /* of which kill-snapshot records */
 	OW_CNT_MAX,
 };
 

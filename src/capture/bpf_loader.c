@@ -202,6 +202,5 @@ int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters)
 			return -errno;
 	ret_counters->kills = v[OW_CNT_KILLS];
 	ret_counters->lost_records = v[OW_CNT_LOST_RECORDS];
-	ret_counters->lost_kill_records = v[OW_CNT_LOST_KILL_RECORDS];
 	return 0;
 }

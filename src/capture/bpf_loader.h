@@ -36,7 +36,6 @@ int ow_bpf_poll(struct ow_bpf *b, int timeout_ms);
 struct ow_bpf_counters {
 	uint64_t kills; /* mark_victim hits */
 	uint64_t lost_records; /* ring-buffer reserve failures */
-	uint64_t lost_kill_records; /* of which kill-snapshot records */
 };
 int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters);
 

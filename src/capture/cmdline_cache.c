@@ -113,9 +113,8 @@ int ow_cmdline_cache_scan(struct ow_cmdline_cache *c)
 	return cached;
 }
 
-void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns)
+void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid)
 {
-	(void)now_ns;
 	(void)load(c, pid);
 }
 

@@ -23,7 +23,7 @@ void ow_cmdline_cache_free(struct ow_cmdline_cache *c);
 int ow_cmdline_cache_scan(struct ow_cmdline_cache *c);
 
 /* A process exec'ed: reads its new command line. A vanished pid is not an error. */
-void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns);
+void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid);
 /* A process exited at now_ns: kept for the grace period, then dropped. */
 void ow_cmdline_cache_on_exit(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns);
 /* Drops exited processes whose grace period ended. */

@@ -448,8 +448,7 @@ int ow_consumer_handle(struct ow_consumer *c, const void *data, size_t size)
 	case OW_EV_EXEC:
 		if (size_ok(c, size, sizeof(struct ow_event_proc)))
 			ow_cmdline_cache_on_exec(c->cfg.cmdlines,
-						 ((const struct ow_event_proc *)data)->tgid,
-						 ow_clock_monotonic_ns());
+						 ((const struct ow_event_proc *)data)->tgid);
 		break;
 	case OW_EV_EXIT:
 		if (size_ok(c, size, sizeof(struct ow_event_proc)))

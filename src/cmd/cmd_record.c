@@ -472,11 +472,19 @@ int cmd_record(int argc, char **argv)
 	exit_code = OW_EXIT_OK;
 	if (!rec.opts.quiet) {
 		struct ow_bpf_counters counters = { 0 };
+		struct ow_consumer_stats stats;
 
 		(void)ow_bpf_read_counters(rec.bpf, &counters);
+		ow_consumer_get_stats(rec.consumer, &stats);
 		fprintf(stderr,
 			"oomwitness: stopped; %llu kills recorded, %llu seen by the kernel hook\n",
 			(unsigned long long)rec.kills_recorded, (unsigned long long)counters.kills);
+		/* Never silent: kills handed over incomplete, records the consumer could not read. */
+		if (stats.partial_kills || stats.malformed)
+			ow_log("warning: %llu kills recorded with incomplete snapshots, %llu malformed "
+			       "records ignored",
+			       (unsigned long long)stats.partial_kills,
+			       (unsigned long long)stats.malformed);
 	}
 
 out_close:

@@ -385,8 +385,8 @@ static void test_cache_dead_process_kept_for_grace(void **state)
 
 	/* exec of a new process reads its command line; a vanished pid is no error. */
 	tmp_write_cmdline(&t, 90, fresh, sizeof(fresh) - 1);
-	ow_cmdline_cache_on_exec(c, 90, 12000);
-	ow_cmdline_cache_on_exec(c, 91, 12000);
+	ow_cmdline_cache_on_exec(c, 90);
+	ow_cmdline_cache_on_exec(c, 91);
 	assert_int_equal(ow_cmdline_cache_size(c), 1);
 	tmp_remove_pid(&t, 90);
 	assert_string_equal(ow_cmdline_cache_get(c, 90, 0), "/usr/bin/fresh");
