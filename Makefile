@@ -44,7 +44,7 @@ SAN_OBJS  := $(SAN_SRCS:%.c=$(BUILD)/asan/%.o)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-SCENARIO_BINS := $(BUILD)/tests/memhog
+SCENARIO_BINS := $(BUILD)/tests/memhog $(BUILD)/tests/png_colors
 
 .SECONDARY:
 .PHONY: all clean test unit e2e demo bench fmt check-fmt lint deps record
@@ -97,6 +97,11 @@ $(BUILD)/tests/memhog: tests/scenario/memhog.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@
 
+# Counts the pixels of given colours in a PNG screenshot (the HTML report's browser test).
+$(BUILD)/tests/png_colors: tests/browser/png_colors.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -lpng -o $@
+
 # Tier 1: unit tests, no root needed. Tier 2: end-to-end scenarios with real OOMs, as root.
 unit: $(UNIT_BINS)
 	tests/run-unit.sh $(UNIT_BINS)
@@ -123,7 +128,7 @@ check-fmt: | $(DEPS_STAMP)
 lint: $(SKELETONS) | $(DEPS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
-		--suppress=missingIncludeSystem src tests/unit tests/scenario
+		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser
 
 clean:
 	rm -rf $(BUILD)

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages oomwitness needs to build, test and lint; skips what is
 # already there. Run as root (CI and the README's quick start do).
 #
-# Why each is here (docs/dependencies.md has the longer story):
+# Why each is here (README.md, "Dependencies", has the longer story):
 #   clang llvm               compile the BPF programs (clang -target bpf) and strip them
 #   bpftool                  BTF dump (vmlinux.h) and skeleton generation
 #   libbpf-dev libelf-dev zlib1g-dev   load and attach BPF programs (capture layer)
@@ -14,10 +14,13 @@
 #   sqlite3                  end-to-end tests forge foreign and newer-schema databases
 #   socat                    end-to-end test of sd_notify READY=1
 #   clang-format cppcheck    `make check-fmt` and `make lint`
+#   chromium libpng-dev      the HTML report is rendered in a real headless browser, and the
+#                            screenshot's pixels are counted (tests/browser/png_colors.c)
 set -euo pipefail
 
 packages=(gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-	libsqlite3-dev libjansson-dev libcmocka-dev jq sqlite3 socat clang-format cppcheck)
+	libsqlite3-dev libjansson-dev libcmocka-dev jq sqlite3 socat clang-format cppcheck
+	chromium libpng-dev)
 
 missing=()
 for p in "${packages[@]}"; do

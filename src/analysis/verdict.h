@@ -12,6 +12,7 @@
 #ifndef OW_VERDICT_H
 #define OW_VERDICT_H
 
+#include "analysis/growth.h"
 #include "model/model.h"
 #include "model/units.h"
 
@@ -25,6 +26,8 @@ struct ow_verdict_config {
 	double shielded_min_share;
 	/* How many candidates the ranking keeps per kill (the rest are counted). Default 10. */
 	size_t ranking_size;
+	/* Growth analysis of the incident's history (analysis/growth.h). */
+	struct ow_growth_config growth;
 };
 
 void ow_verdict_config_default(struct ow_verdict_config *cfg);
@@ -99,6 +102,10 @@ struct ow_culprit {
 	double share; /* memory_bytes / the domain's limit */
 	bool was_trigger; /* ran the OOM killer at some kill */
 	bool was_killed; /* appears among the victims */
+	/* Named by its growth over the history window rather than by its size at the first kill
+	 * (docs/verdict.md, "History"). */
+	bool by_growth;
+	int growth_row; /* its row in ow_verdict.growth.rows, -1 when none */
 	size_t n_reasons;
 	char **reasons; /* owned; one line each, for people */
 };
@@ -113,6 +120,7 @@ struct ow_verdict {
 	size_t n_innocent;
 	int32_t *innocent_pids; /* owned; innocent victims in kill order */
 	bool partial; /* rests on incomplete data (lost events, partial snapshots) */
+	struct ow_growth_analysis growth; /* growth.available false without history */
 	char *summary; /* owned; one or two sentences naming the culprit */
 };
 

@@ -3,6 +3,7 @@
  * Constructors, copies and destructors of the incident model (model.h), plus the few derived
  * quantities every layer needs (rss, badness memory) so that none computes them its own way.
  */
+#include "model/history.h"
 #include "model/model.h"
 
 #include <errno.h>
@@ -104,6 +105,7 @@ void ow_incident_clear(struct ow_incident *inc)
 		ow_kill_clear(&inc->kills[i]);
 	free(inc->kills);
 	ow_domain_clear(&inc->domain);
+	ow_history_free(inc->history);
 	memset(inc, 0, sizeof(*inc));
 }
 

@@ -17,6 +17,8 @@
 
 #define OW_COMM_LEN 16
 
+struct ow_history;
+
 /* One process as seen at the moment of a kill. */
 enum ow_process_flag {
 	OW_PROC_IN_DOMAIN = 1u << 0, /* inside the OOM domain: a candidate the kernel considered */
@@ -109,6 +111,9 @@ struct ow_incident {
 	size_t n_kills;
 	struct ow_kill *kills; /* owned, in order of time */
 	uint64_t lost_events; /* ring-buffer records lost while this incident was open */
+	/* owned; the sampler's memory history around the incident (model/history.h), NULL when
+	 * none was recorded (sampler off, or the incident is still within 10 s of its last kill) */
+	struct ow_history *history;
 };
 
 /* Deep copies and destructors. The copy functions return 0 or -ENOMEM. */

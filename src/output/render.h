@@ -19,6 +19,12 @@
 int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
 /* `oomwitness show --json`: one JSON object. */
 int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
+/*
+ * `oomwitness show ID --html FILE`: one self-contained HTML page (no scripts or styles fetched
+ * from anywhere): an SVG chart of memory over time for the top processes and the domain's
+ * limit with kill markers, the kill chain, the ranking and the verdict.
+ */
+int ow_render_incident_html(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
 
 /* `oomwitness list`: one line per incident, a header first; "no incidents recorded" if n is 0. */
 int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_t n);

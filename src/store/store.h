@@ -10,6 +10,7 @@
 #ifndef OW_STORE_H
 #define OW_STORE_H
 
+#include "model/history.h"
 #include "model/model.h"
 #include "model/summary.h"
 
@@ -61,7 +62,15 @@ int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_
 int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n);
 
 /*
- * Loads one incident whole into *ret_inc (clear it with ow_incident_clear()); untouched on
+ * Writes the memory history of a stored incident (model/history.h), replacing any it had.
+ * One transaction. -ENOENT when no incident has that id. The history is stored compactly
+ * (docs/storage.md states the bytes per incident).
+ */
+int ow_store_save_history(struct ow_store *s, int64_t incident_id, const struct ow_history *h);
+
+/*
+ * Loads one incident whole, its history included (inc->history stays NULL when it has none),
+ * into *ret_inc (clear it with ow_incident_clear()); untouched on
  * failure. -ENOENT if there is none with that id.
  */
 int ow_store_load_incident(struct ow_store *s, int64_t id, struct ow_incident *ret_inc);
