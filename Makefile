@@ -28,7 +28,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Ibpf -Wall
 
-BPF_PROGS := oomkill
+BPF_PROGS := oomkill sampler
 BPF_OBJS  := $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
 SKELETONS := $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
@@ -68,7 +68,7 @@ $(BUILD)/vmlinux.h: | $(DEPS_STAMP)
 	@test -r /sys/kernel/btf/vmlinux || { echo "error: /sys/kernel/btf/vmlinux missing: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF), which CO-RE needs" >&2; exit 1; }
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/oomwitness.h bpf/core_fixes.bpf.h $(BUILD)/vmlinux.h
+$(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/oomwitness.h bpf/core_fixes.bpf.h bpf/task_read.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
 
@@ -117,6 +117,7 @@ demo: all
 
 bench: all
 	bench/kill_path.sh
+	bench/sampler.sh
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h')
 fmt:

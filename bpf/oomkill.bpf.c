@@ -20,10 +20,10 @@
 
 #include "oomwitness.h"
 #include "core_fixes.bpf.h"
+#include "task_read.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define PF_KTHREAD 0x00200000
 #define OW_CGROUP_CHAIN_MAX 16
 
 /*
@@ -32,9 +32,12 @@ char LICENSE[] SEC("license") = "GPL";
  */
 const volatile __u32 ow_max_tasks = 262144;
 
+/* Exec and exit records wake the consumer only once this much is waiting. */
+#define OW_PROC_EVENTS_WAKEUP_BYTES (256u << 10)
+
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 << 20); /* resized by the loader (--ringbuf-mib) */
+	__uint(max_entries, 8 << 20); /* resized by the loader (--ringbuf-mib) */
 } events SEC(".maps");
 
 struct {
@@ -80,7 +83,6 @@ extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 			     unsigned int flags) __weak __ksym;
 extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __weak __ksym;
 
 static __always_inline void count(__u32 idx)
 {
@@ -94,75 +96,6 @@ static __always_inline void lost_kill_record(struct kill_tally *t)
 {
 	count(OW_CNT_LOST_RECORDS);
 	t->lost_records++; /* the kill's own share, reported in its end record */
-}
-
-static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)
-{
-	struct cgroup_subsys_state *css;
-	int id;
-
-	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		return NULL;
-	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	/*
-	 * A variable index leaves the verifier with a plain number; one read, then a cast back
-	 * to a BTF pointer, keeps the loads after it direct.
-	 */
-	if (bpf_core_read(&css, sizeof(css), &task->cgroups->subsys[id]) || !css)
-		return NULL;
-	return bpf_rdonly_cast(css, bpf_core_type_id_kernel(struct cgroup_subsys_state));
-}
-
-static __always_inline __u64 css_id(struct cgroup_subsys_state *css)
-{
-	return css->cgroup->kn->id;
-}
-
-/*
- * Reads a task with direct loads through BTF pointers: the verifier turns them into guarded
- * loads, with no helper call per field. This runs for every process at every kill.
- */
-static __always_inline __u64 task_memcg_id(struct task_struct *task)
-{
-	struct cgroup_subsys_state *css = task_memcg_css(task);
-
-	return css ? css_id(css) : 0;
-}
-
-static __always_inline void fill_task(struct ow_task_record *r, struct task_struct *task,
-				      __u64 memcg_id)
-{
-	struct task_struct *parent = task->real_parent;
-	struct mm_struct *mm = task->mm;
-	__u32 flags = 0;
-
-	r->tgid = task->tgid;
-	r->pid = task->pid;
-	r->ppid = parent->tgid;
-	r->uid = task->cred->uid.val;
-	r->oom_score_adj = task->signal->oom_score_adj;
-	r->memcg_id = memcg_id;
-	__builtin_memcpy(r->comm, task->comm, sizeof(r->comm));
-	if (task->flags & PF_KTHREAD)
-		flags |= OW_TASK_F_KTHREAD;
-	if (task->signal->oom_mm)
-		flags |= OW_TASK_F_OOM_VICTIM;
-	if (!mm) {
-		r->file_pages = r->anon_pages = r->swap_pages = r->shmem_pages = 0;
-		r->pgtables_bytes = 0;
-		r->flags = flags | OW_TASK_F_NO_MM;
-		return;
-	}
-	if (ow_mm_oom_skip(mm))
-		flags |= OW_TASK_F_OOM_SKIP;
-	if (task->vfork_done && parent->mm == mm)
-		flags |= OW_TASK_F_VFORK;
-	r->file_pages = ow_mm_counter(mm, MM_FILEPAGES);
-	r->anon_pages = ow_mm_counter(mm, MM_ANONPAGES);
-	r->swap_pages = ow_mm_counter(mm, MM_SWAPENTS);
-	r->shmem_pages = ow_mm_counter(mm, MM_SHMEMPAGES);
-	r->pgtables_bytes = mm->pgtables_bytes.counter;
-	r->flags = flags;
 }
 
 static __always_inline bool emit_cgroup(struct cgroup_subsys_state *css, __u64 id,
@@ -371,7 +304,15 @@ static __always_inline void emit_proc_event(__u32 type, struct task_struct *task
 	e->tgid = BPF_CORE_READ(task, tgid);
 	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
-	bpf_ringbuf_submit(e, 0);
+	/*
+	 * No wake-up per exec or exit: a fork-heavy machine would wake the recorder thousands of
+	 * times a second. It drains them at its next wake-up (at most a second away), or now when
+	 * they pile up.
+	 */
+	bpf_ringbuf_submit(e, bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >=
+					      OW_PROC_EVENTS_WAKEUP_BYTES
+				      ? BPF_RB_FORCE_WAKEUP
+				      : BPF_RB_NO_WAKEUP);
 }
 
 SEC("tp_btf/sched_process_exec")

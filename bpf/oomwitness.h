@@ -62,6 +62,15 @@ struct ow_task_record {
 	char comm[OW_TASK_COMM_LEN];
 };
 
+/*
+ * One process as the sampler's task iterator (sampler.bpf.c) writes it, back to back, into the
+ * iterator's seq file: only thread-group leaders, no kernel threads.
+ */
+struct ow_sample_task {
+	struct ow_task_record task;
+	__u64 start_mono_ns; /* task->start_time: CLOCK_MONOTONIC ns at fork */
+};
+
 struct ow_event_kill_begin {
 	struct ow_event_header hdr;
 	__u64 boot_ns; /* bpf_ktime_get_boot_ns() at mark_victim */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The verdict on an incident (verdict.h): rankings per kill, the culprit and its reasons, the
- * shielded processes and innocent victims, and a summary in one or two sentences.
+ * shielded processes and innocent victims, and a summary in one or two sentences. With a memory
+ * history, the growth analysis (growth.c) can name a grower instead of the biggest holder.
  *
  * The rules and their defaults are written down in docs/verdict.md; keep the two in step.
  * The badness itself lives in badness.c. Pure: no I/O, no logging, no globals.
@@ -21,6 +22,8 @@ void ow_verdict_config_default(struct ow_verdict_config *cfg)
 	cfg->innocent_max_share = 0.05;
 	cfg->shielded_min_share = 0.10;
 	cfg->ranking_size = 10;
+	ow_growth_config_default(&cfg->growth);
+	cfg->grower_min_share = 0.5;
 }
 
 const char *ow_culprit_kind_name(enum ow_culprit_kind kind)
@@ -79,32 +82,6 @@ static double share_of(uint64_t bytes, uint64_t limit_bytes)
 static bool in_domain(const struct ow_process *p)
 {
 	return p->flags & OW_PROC_IN_DOMAIN;
-}
-
-/* Orders by memory, biggest first, then by pid, lowest first. */
-static bool holds_more(const struct ow_process *a, const struct ow_process *b)
-{
-	uint64_t ma = ow_process_memory_bytes(a), mb = ow_process_memory_bytes(b);
-
-	if (ma != mb)
-		return ma > mb;
-	return a->pid < b->pid;
-}
-
-/* The in-domain process that held the most memory, or NULL if none held any. */
-static const struct ow_process *top_holder(const struct ow_kill *k)
-{
-	const struct ow_process *top = NULL;
-
-	for (size_t i = 0; i < k->n_procs; i++) {
-		const struct ow_process *p = &k->procs[i];
-
-		if (!in_domain(p) || ow_process_memory_bytes(p) == 0)
-			continue;
-		if (!top || holds_more(p, top))
-			top = p;
-	}
-	return top;
 }
 
 /*
@@ -189,7 +166,7 @@ static int analyse_kill(const struct ow_kill *k, const struct ow_verdict_config 
 		a->victim_innocent = a->victim_by_adj &&
 				     share_of(ow_process_memory_bytes(victim),
 					      k->domain.limit_bytes) < cfg->innocent_max_share;
-		top = top_holder(k);
+		top = ow_kill_top_holder(k);
 		a->victim_was_top_holder = top == victim;
 	}
 
@@ -317,20 +294,10 @@ static int reason_killed(struct ow_culprit *c, const struct ow_incident *inc)
 				       inc->n_kills == 1 ? "process" : "processes"));
 }
 
-/* OW_CULPRIT_PROCESS: the biggest holder of memory in the domain at the first kill. */
-static int judge_culprit(const struct ow_incident *inc, struct ow_culprit *c)
+/* Fills the culprit's identity from a process of the first kill's snapshot. */
+static void culprit_from_process(struct ow_culprit *c, const struct ow_incident *inc,
+				 const struct ow_process *p)
 {
-	const struct ow_kill *first;
-	const struct ow_process *p;
-	int r;
-
-	if (!inc->n_kills)
-		return 0;
-	first = &inc->kills[0];
-	p = top_holder(first);
-	if (!p)
-		return 0;
-
 	c->kind = OW_CULPRIT_PROCESS;
 	c->pid = p->pid;
 	memcpy(c->comm, p->comm, sizeof(c->comm));
@@ -339,17 +306,299 @@ static int judge_culprit(const struct ow_incident *inc, struct ow_culprit *c)
 	c->cgroup = p->cgroup;
 	c->oom_score_adj = p->oom_score_adj;
 	c->memory_bytes = ow_process_memory_bytes(p);
-	c->share = share_of(c->memory_bytes, first->domain.limit_bytes);
+	c->share = share_of(c->memory_bytes, inc->kills[0].domain.limit_bytes);
+}
+
+/* Fills the culprit's identity from a growth row's history series (not in the snapshot). */
+static void culprit_from_history(struct ow_culprit *c, const struct ow_incident *inc,
+				 const struct ow_growth_analysis *g, const struct ow_growth *row)
+{
+	const struct ow_history_process *hp = &inc->history->procs[row->proc_index];
+	ssize_t i = ow_history_index_at(inc->history, g->window_end_ns);
+
+	c->kind = OW_CULPRIT_PROCESS;
+	c->pid = row->pid;
+	memcpy(c->comm, row->comm, sizeof(c->comm));
+	c->cmdline = hp->cmdline;
+	c->cgroup = hp->cgroup;
+	for (; i >= 0; i--) {
+		if (hp->samples[i].present) {
+			c->oom_score_adj = hp->samples[i].oom_score_adj;
+			break;
+		}
+	}
+	c->memory_bytes = row->at_oom_bytes;
+	c->share = share_of(c->memory_bytes, inc->kills[0].domain.limit_bytes);
+}
+
+static void culprit_fate(struct ow_culprit *c, const struct ow_incident *inc)
+{
 	for (size_t i = 0; i < inc->n_kills; i++) {
 		if (inc->kills[i].trigger_pid && inc->kills[i].trigger_pid == c->pid)
 			c->was_trigger = true;
 		if (inc->kills[i].victim_pid == c->pid)
 			c->was_killed = true;
 	}
+}
 
+/* How a row's memory moved, in words: "grew 106.0 MiB in 1m46s (1.0 MiB/s), a steady leak". */
+static char *growth_words(const struct ow_growth *row, const struct ow_growth_analysis *g,
+			  const struct ow_growth_config *cfg)
+{
+	char grew[OW_BYTES_TEXT_LEN], at[OW_BYTES_TEXT_LEN], from[OW_BYTES_TEXT_LEN];
+	char span[OW_DURATION_TEXT_LEN], recent[OW_DURATION_TEXT_LEN], rate[OW_RATE_TEXT_LEN];
+	char last[OW_BYTES_TEXT_LEN];
+	uint64_t grew_bytes = row->growth_bytes > 0 ? (uint64_t)row->growth_bytes : 0;
+	uint64_t seen_ns = g->first_kill_ns - row->first_seen_ns;
+
+	ow_format_bytes(grew, grew_bytes);
+	ow_format_bytes(at, row->at_oom_bytes);
+	ow_format_duration(span, row->growth_span_ns);
+	ow_format_duration(recent, cfg->recent_ns);
+	ow_format_rate(rate, row->rate_bytes_per_s);
+	switch (row->pattern) {
+	case OW_GROWTH_STEADY:
+		return fmt_alloc("grew %s in %s (%s), a steady leak", grew, span, rate);
+	case OW_GROWTH_BURST:
+		ow_format_bytes(last, row->recent_growth_bytes > 0
+					      ? (uint64_t)row->recent_growth_bytes
+					      : 0);
+		return fmt_alloc("grew %s in %s (%s), a late burst: %s of it in the last %s", grew,
+				 span, rate, last, recent);
+	case OW_GROWTH_STEP:
+		ow_format_duration(span, g->first_kill_ns - row->settled_ns);
+		return fmt_alloc("grew %s in one spell, then held it for the last %s", grew, span);
+	case OW_GROWTH_FALLING:
+		ow_format_bytes(from, row->start_bytes);
+		ow_format_duration(span, seen_ns);
+		return fmt_alloc("fell from %s to %s over the %s before the first kill", from, at,
+				 span);
+	case OW_GROWTH_FLAT:
+		break;
+	}
+	ow_format_duration(span, seen_ns);
+	return fmt_alloc("stayed flat at %s over the %s before the first kill", at, span);
+}
+
+/* The growth reason: growth_words() with restarts and whether it was still rising. */
+static int reason_growth(struct ow_culprit *c, const struct ow_growth *row,
+			 const struct ow_growth_analysis *g, const struct ow_growth_config *cfg)
+{
+	char *words = growth_words(row, g, cfg), *line;
+	char restarts[96] = "";
+
+	if (!words)
+		return -ENOMEM;
+	if (row->n_instances > 1)
+		snprintf(restarts, sizeof(restarts),
+			 ", over %zu instances (restarted under the same command line)",
+			 row->n_instances);
+	line = fmt_alloc("%s%s%s", words, restarts,
+			 row->rising_at_oom ? "; it was still rising when memory ran out" : "");
+	free(words);
+	return add_reason(c, line);
+}
+
+/* What the biggest holder did while the grower grew: "stayed flat at 150.0 MiB". */
+static char *holder_words(const struct ow_growth *row, const struct ow_growth_analysis *g)
+{
+	char at[OW_BYTES_TEXT_LEN], from[OW_BYTES_TEXT_LEN], ago[OW_DURATION_TEXT_LEN];
+
+	ow_format_bytes(at, row->at_oom_bytes);
+	if (row->pattern == OW_GROWTH_FALLING)
+		return fmt_alloc("fell from %s to %s", ow_format_bytes(from, row->start_bytes), at);
+	if (row->pattern == OW_GROWTH_STEP)
+		return fmt_alloc("had stopped growing at %s %s before the first kill", at,
+				 ow_format_duration(ago, g->first_kill_ns - row->settled_ns));
+	return fmt_alloc("stayed flat at %s", at);
+}
+
+static int reason_holder(struct ow_culprit *c, const struct ow_incident *inc,
+			 const struct ow_process *holder, const struct ow_growth *row,
+			 const struct ow_growth_analysis *g)
+{
+	size_t at = first_kill_of(inc, holder->pid);
+	char adj[OW_ADJ_TEXT_LEN], fate[64] = "";
+	char *words = holder_words(row, g), *line;
+
+	if (!words)
+		return -ENOMEM;
+	if (at == 0)
+		snprintf(fate, sizeof(fate), "; the kernel killed it first");
+	else if (at < inc->n_kills)
+		snprintf(fate, sizeof(fate), "; the kernel killed it at kill #%zu", at + 1);
+	line = fmt_alloc("the biggest holder, %s (pid %d, adj %s), %s%s", holder->comm,
+			 (int)holder->pid, fmt_adj(adj, holder->oom_score_adj), words, fate);
+	free(words);
+	return add_reason(c, line);
+}
+
+static int reason_headroom(struct ow_culprit *c, const struct ow_growth *row,
+			   const struct ow_domain *d)
+{
+	char limit[OW_BYTES_TEXT_LEN], room[OW_BYTES_TEXT_LEN], when[OW_DURATION_TEXT_LEN];
+
+	if (row->time_to_limit_ns < 0 || row->pattern == OW_GROWTH_STEP)
+		return 0;
+	ow_format_bytes(room, row->headroom_bytes);
+	ow_format_duration(when, (uint64_t)row->time_to_limit_ns);
+	if (d->kind == OW_DOMAIN_GLOBAL)
+		return add_reason(c, fmt_alloc("at that rate it uses up the memory available (%s "
+					       "when it began growing) in %s",
+					       room, when));
+	if (!d->limit_bytes)
+		return add_reason(c,
+				  fmt_alloc("at that rate it fills the memcg's headroom (%s when "
+					    "it began growing) in %s",
+					    room, when));
+	return add_reason(c, fmt_alloc("at that rate it fills the headroom of the %s limit (%s "
+				       "when it began growing) in %s",
+				       ow_format_bytes(limit, d->limit_bytes), room, when));
+}
+
+/* How much of the domain's gain the grower took since it began (or the holder settled). */
+static int reason_domain_share(struct ow_culprit *c, const struct ow_growth *row,
+			       const struct ow_growth_analysis *g, const struct ow_domain *d)
+{
+	const char *what = d->kind == OW_DOMAIN_MEMCG ? "the memcg" : "RAM in use";
+	const char *since = g->grower_since_ns == row->growth_start_ns
+				    ? "since it began growing"
+				    : "since the biggest holder stopped growing";
+	char mine[OW_BYTES_TEXT_LEN], all[OW_BYTES_TEXT_LEN];
+
+	if (g->domain_since_bytes <= 0)
+		return add_reason(c,
+				  fmt_alloc("it gained %s %s while %s did not grow overall",
+					    ow_format_bytes(mine, (uint64_t)g->grower_since_bytes),
+					    since, what));
+	ow_format_bytes(all, (uint64_t)g->domain_since_bytes);
+	if (g->grower_since_bytes >= g->domain_since_bytes)
+		return add_reason(c, fmt_alloc("it accounts for all of the %s %s gained %s", all,
+					       what, since));
+	return add_reason(
+		c, fmt_alloc("it accounts for %.0f%% of the %s %s gained %s",
+			     100.0 * (double)g->grower_since_bytes / (double)g->domain_since_bytes,
+			     all, what, since));
+}
+
+/*
+ * Rule 9: the biggest holder did not grow (flat, falling, or one early step) while another
+ * process grew and gained, since then, at least min_growth_bytes and grower_min_share of what
+ * the domain gained.
+ */
+static bool grower_is_culprit(const struct ow_verdict_config *cfg,
+			      const struct ow_growth_analysis *g)
+{
+	const struct ow_growth *holder, *grower;
+	int64_t gained;
+
+	if (!g->available || g->holder_row < 0 || g->grower_row < 0)
+		return false;
+	holder = &g->rows[g->holder_row];
+	grower = &g->rows[g->grower_row];
+	if (holder->pattern != OW_GROWTH_FLAT && holder->pattern != OW_GROWTH_FALLING &&
+	    holder->pattern != OW_GROWTH_STEP)
+		return false;
+	if (grower->pattern != OW_GROWTH_STEADY && grower->pattern != OW_GROWTH_BURST &&
+	    grower->pattern != OW_GROWTH_STEP)
+		return false;
+	gained = g->grower_since_bytes;
+	if (gained <= 0 || (uint64_t)gained < cfg->growth.min_growth_bytes)
+		return false;
+	return g->domain_since_bytes <= 0 ||
+	       (double)gained >= cfg->grower_min_share * (double)g->domain_since_bytes;
+}
+
+/* The culprit named by rule 9: the grower, with the holder's figures beside its own. */
+static int judge_by_growth(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+			   const struct ow_process *holder, struct ow_verdict *v)
+{
+	const struct ow_growth_analysis *g = &v->growth;
+	const struct ow_growth *row = &g->rows[g->grower_row];
+	const struct ow_kill *first = &inc->kills[0];
+	const struct ow_process *p = ow_kill_find_process(first, row->pid);
+	struct ow_culprit *c = &v->culprit;
+	char held[OW_BYTES_TEXT_LEN];
+	size_t at;
+	int r;
+
+	if (p)
+		culprit_from_process(c, inc, p);
+	else
+		culprit_from_history(c, inc, g, row);
+	culprit_fate(c, inc);
+	c->by_growth = true;
+	c->growth_row = g->grower_row;
+
+	r = reason_growth(c, row, g, &cfg->growth);
+	if (r < 0)
+		return r;
+	r = reason_holder(c, inc, holder, &g->rows[g->holder_row], g);
+	if (r < 0)
+		return r;
+	r = reason_headroom(c, row, &first->domain);
+	if (r < 0)
+		return r;
+	r = reason_domain_share(c, row, g, &first->domain);
+	if (r < 0)
+		return r;
+	if (p) {
+		r = reason_memory(c, &first->domain);
+		if (r >= 0)
+			r = reason_adj(c, inc, p);
+	} else {
+		r = add_reason(c, fmt_alloc("was not in the first kill's snapshot: held %s at its "
+					    "last sample",
+					    ow_format_bytes(held, c->memory_bytes)));
+	}
+	if (r < 0)
+		return r;
+	at = first_kill_of(inc, c->pid);
+	if (at == 0)
+		r = add_reason(c, strdup("was itself the victim of the first kill"));
+	else
+		r = reason_killed(c, inc);
+	if (r < 0)
+		return r;
+	if (c->was_trigger)
+		return add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
+	return 0;
+}
+
+/*
+ * OW_CULPRIT_PROCESS: the biggest holder of memory in the domain at the first kill (rule 3),
+ * or a grower instead of it (rule 9).
+ */
+static int judge_culprit(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+			 struct ow_verdict *v)
+{
+	const struct ow_growth_analysis *g = &v->growth;
+	struct ow_culprit *c = &v->culprit;
+	const struct ow_kill *first;
+	const struct ow_process *p;
+	int r;
+
+	c->growth_row = -1;
+	if (!inc->n_kills)
+		return 0;
+	first = &inc->kills[0];
+	p = ow_kill_top_holder(first);
+	if (!p)
+		return 0;
+	if (grower_is_culprit(cfg, g))
+		return judge_by_growth(inc, cfg, p, v);
+
+	culprit_from_process(c, inc, p);
+	culprit_fate(c, inc);
 	r = reason_memory(c, &first->domain);
 	if (r < 0)
 		return r;
+	if (g->available && g->holder_row >= 0) {
+		c->growth_row = g->holder_row;
+		r = reason_growth(c, &g->rows[g->holder_row], g, &cfg->growth);
+		if (r < 0)
+			return r;
+	}
 	r = reason_adj(c, inc, p);
 	if (r < 0)
 		return r;
@@ -497,6 +746,39 @@ static char *summary_partial(const struct ow_incident *inc, bool partial)
 			 lost == 1 ? "record" : "records");
 }
 
+/*
+ * Rule 9's summary: "leaker (pid 4243) grew 106.0 MiB in 1m46s, a steady leak, until memcg /x
+ * ran out, and <fate>. The biggest holder, idle (pid 4242), stayed flat at 150.0 MiB."
+ */
+static char *summary_by_growth(const struct ow_incident *inc, const struct ow_verdict *v,
+			       const char *where, const char *fate, const char *tail)
+{
+	const struct ow_growth_analysis *g = &v->growth;
+	const struct ow_growth *row = &g->rows[g->grower_row];
+	const struct ow_growth *hrow = &g->rows[g->holder_row];
+	const struct ow_process *holder = ow_kill_top_holder(&inc->kills[0]);
+	const struct ow_culprit *c = &v->culprit;
+	char grew[OW_BYTES_TEXT_LEN], span[OW_DURATION_TEXT_LEN];
+	char *how, *held, *s;
+
+	ow_format_bytes(grew, row->growth_bytes > 0 ? (uint64_t)row->growth_bytes : 0);
+	ow_format_duration(span, row->growth_span_ns);
+	if (row->pattern == OW_GROWTH_STEP)
+		how = fmt_alloc("grew %s in one spell and held it", grew);
+	else
+		how = fmt_alloc("grew %s in %s, %s,", grew, span,
+				row->pattern == OW_GROWTH_BURST ? "a late burst" : "a steady leak");
+	held = holder_words(hrow, g);
+	s = how && held ? fmt_alloc("%s (pid %d) %s until %s ran out, and %s. The biggest holder, "
+				    "%s (pid %d), %s%s.",
+				    c->comm, (int)c->pid, how, where, fate, holder->comm,
+				    (int)holder->pid, held, tail)
+			: NULL;
+	free(how);
+	free(held);
+	return s;
+}
+
 static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
 {
 	const struct ow_culprit *c = &v->culprit;
@@ -526,7 +808,9 @@ static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
 	fate = summary_fate(inc, v);
 	if (!where || !fate)
 		goto out;
-	if (d->limit_bytes)
+	if (c->by_growth)
+		v->summary = summary_by_growth(inc, v, where, fate, tail);
+	else if (d->limit_bytes)
 		v->summary = fmt_alloc("%s (pid %d) held %.0f%% of %s and %s%s.", c->comm,
 				       (int)c->pid, c->share * 100.0, where, fate, tail);
 	else
@@ -565,7 +849,10 @@ int ow_verdict_compute(const struct ow_incident *inc, const struct ow_verdict_co
 			goto fail;
 	}
 	v.partial = ow_verdict_partial(inc);
-	r = judge_culprit(inc, &v.culprit);
+	r = ow_growth_compute(inc, &cfg->growth, &v.growth);
+	if (r < 0)
+		goto fail;
+	r = judge_culprit(inc, cfg, &v);
 	if (r < 0)
 		goto fail;
 	r = find_shielded(inc, cfg, &v);
@@ -599,5 +886,6 @@ void ow_verdict_clear(struct ow_verdict *v)
 	free(v->shielded_pids);
 	free(v->innocent_pids);
 	free(v->summary);
+	ow_growth_clear(&v->growth);
 	memset(v, 0, sizeof(*v));
 }

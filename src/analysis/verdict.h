@@ -28,6 +28,9 @@ struct ow_verdict_config {
 	size_t ranking_size;
 	/* Growth analysis of the incident's history (analysis/growth.h). */
 	struct ow_growth_config growth;
+	/* Rule 9: a grower is named culprit instead of a biggest holder that was not growing when
+	 * it gained at least this share of what the domain gained meanwhile. Default 0.5. */
+	double grower_min_share;
 };
 
 void ow_verdict_config_default(struct ow_verdict_config *cfg);

@@ -18,7 +18,7 @@
 #include "oomwitness.h"
 #include "oomkill.skel.h"
 
-#define OW_RINGBUF_DEFAULT_BYTES (16u << 20)
+#define OW_RINGBUF_DEFAULT_BYTES (8u << 20)
 
 struct ow_bpf {
 	struct oomkill_bpf *skel;

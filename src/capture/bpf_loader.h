@@ -14,7 +14,7 @@
 typedef int (*ow_record_fn)(void *ctx, const void *data, size_t size);
 
 struct ow_bpf_options {
-	size_t ringbuf_bytes; /* a power of two, at least one page; 0 for the default 16 MiB */
+	size_t ringbuf_bytes; /* a power of two, at least one page; 0 for the default 8 MiB */
 	ow_record_fn on_record;
 	void *ctx;
 };

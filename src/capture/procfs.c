@@ -15,11 +15,10 @@
 
 #define OW_CMDLINE_MAX 4096
 
-/* Reads at most cap bytes of a file; returns the byte count or -errno. */
-static ssize_t read_file(const char *path, char *buf, size_t cap)
+ssize_t ow_read_file_at(int dir_fd, const char *path, char *buf, size_t cap)
 {
 	size_t len = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
@@ -65,7 +64,7 @@ int ow_procfs_read_cmdline(const char *root, int32_t pid, char **ret_cmdline)
 	ssize_t len;
 
 	snprintf(path, sizeof(path), "%s/proc/%d/cmdline", root, pid);
-	len = read_file(path, buf, sizeof(buf));
+	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf));
 	if (len < 0)
 		return (int)len;
 	*ret_cmdline = ow_procfs_cmdline_from_raw(buf, (size_t)len);
@@ -103,6 +102,7 @@ int ow_meminfo_parse(const char *buf, struct ow_meminfo *ret_info)
 	/* Optional fields: very old kernels lack MemAvailable, swapless ones report 0. */
 	(void)meminfo_field(buf, "MemAvailable", &info.mem_available_bytes);
 	(void)meminfo_field(buf, "SwapTotal", &info.swap_total_bytes);
+	(void)meminfo_field(buf, "SwapFree", &info.swap_free_bytes);
 	*ret_info = info;
 	return 0;
 }
@@ -113,7 +113,7 @@ int ow_procfs_read_meminfo(const char *root, struct ow_meminfo *ret_info)
 	ssize_t len;
 
 	snprintf(path, sizeof(path), "%s/proc/meminfo", root);
-	len = read_file(path, buf, sizeof(buf) - 1);
+	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
 	if (len < 0)
 		return (int)len;
 	buf[len] = '\0';
@@ -170,7 +170,7 @@ int ow_cgroupfs_memory_version(const char *root)
 	if (access(path, F_OK) == 0)
 		return 1;
 	snprintf(path, sizeof(path), "%s/sys/fs/cgroup/cgroup.controllers", root);
-	len = read_file(path, buf, sizeof(buf) - 1);
+	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
 	if (len > 0) {
 		char *save = NULL;
 

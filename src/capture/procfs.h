@@ -9,6 +9,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+/*
+ * Reads at most cap bytes of path (relative to dir_fd, or AT_FDCWD) into buf, without a
+ * terminating NUL. Returns the byte count or -errno. Allocates nothing.
+ */
+ssize_t ow_read_file_at(int dir_fd, const char *path, char *buf, size_t cap);
 
 /*
  * Reads <root>/proc/<pid>/cmdline and joins the arguments with spaces. An empty file (kernel
@@ -23,6 +30,7 @@ struct ow_meminfo {
 	uint64_t mem_total_bytes;
 	uint64_t mem_available_bytes;
 	uint64_t swap_total_bytes;
+	uint64_t swap_free_bytes;
 };
 
 /* Parses a /proc/meminfo buffer. -EINVAL when MemTotal is missing. */

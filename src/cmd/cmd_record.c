@@ -26,18 +26,32 @@
 #include "capture/kallsyms.h"
 #include "capture/procfs.h"
 #include "cmd/cmd.h"
+#include "cmd/protect.h"
+#include "cmd/record_sampler.h"
+#include "model/history.h"
 #include "store/store.h"
 
 #define OW_DEFAULT_GAP_S 30
 #define OW_MAX_OPEN_INCIDENTS 64
 #define OW_CMDLINE_GRACE_NS (60ULL * 1000000000ULL)
 #define OW_KILL_END_TIMEOUT_NS (1000ULL * 1000000ULL)
+#define OW_NS_PER_S 1000000000ULL
+#define OW_DEFAULT_INTERVAL_NS OW_NS_PER_S
+#define OW_DEFAULT_WINDOW_NS (600ULL * OW_NS_PER_S)
+#define OW_DEFAULT_HISTORY_MIB 16
+/* An incident's history reaches this far past its last kill. */
+#define OW_HISTORY_TAIL_NS (10ULL * OW_NS_PER_S)
+/* Heap faulted in and locked at start, for the kill path's allocations. */
+#define OW_HEAP_RESERVE_BYTES (4u << 20)
 
 struct record_options {
 	const char *db;
 	const char *ready_file;
 	unsigned ringbuf_mib;
 	unsigned gap_s;
+	uint64_t interval_ns; /* 0: no sampler */
+	uint64_t window_ns;
+	unsigned history_mib;
 	bool quiet;
 };
 
@@ -46,6 +60,7 @@ struct open_incident {
 	struct ow_incident inc;
 	uint64_t last_kill_mono_ns;
 	size_t n_kills_stored; /* kills already in the database as they are in inc */
+	size_t n_kills_with_history; /* inc.history covers this many kills */
 };
 
 struct recorder {
@@ -55,6 +70,7 @@ struct recorder {
 	struct ow_consumer *consumer;
 	struct ow_cmdline_cache *cmdlines;
 	struct ow_kallsyms *kallsyms;
+	struct record_sampler *sampler; /* NULL when off or unavailable */
 	struct ow_verdict_config verdict_cfg;
 	struct open_incident open[OW_MAX_OPEN_INCIDENTS];
 	size_t n_open;
@@ -84,16 +100,23 @@ static void record_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: oomwitness record [--db PATH] [--ready-file PATH] [--incident-gap SECONDS]\n"
-		"                         [--ringbuf-mib N] [--quiet]\n"
+		"                         [--ringbuf-mib N] [--interval DURATION] [--window DURATION]\n"
+		"                         [--history-mib N] [--quiet]\n"
 		"Records every OOM kill until SIGINT/SIGTERM. Needs root (CAP_BPF, CAP_PERFMON,\n"
 		"CAP_SYS_ADMIN for the task iterator).\n"
 		"  --db PATH             database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
 		"  --ready-file PATH     create PATH once every BPF program is attached\n"
 		"  --incident-gap S      kills in one domain less than S seconds apart form one\n"
 		"                        incident (default %d)\n"
-		"  --ringbuf-mib N       ring buffer size, a power of two (default 16)\n"
+		"  --ringbuf-mib N       ring buffer size, a power of two (default 8)\n"
+		"  --interval DURATION   sample every process, memory cgroup and the system this\n"
+		"                        often (default 1s; 0 turns the sampler off)\n"
+		"  --window DURATION     memory history kept before an incident's first kill\n"
+		"                        (default 10m); DURATION is N[ms|s|m|h]\n"
+		"  --history-mib N       memory for the history ring, allocated at start (default\n"
+		"                        %d); more processes shorten the window it holds\n"
 		"  --quiet               no line per kill on stderr\n",
-		OW_DEFAULT_GAP_S);
+		OW_DEFAULT_GAP_S, OW_DEFAULT_HISTORY_MIB);
 }
 
 /* Writes the kills of an open incident not yet in the database, judged anew. */
@@ -126,10 +149,93 @@ static int save_incident(struct recorder *rec, struct open_incident *oi)
 	return 0;
 }
 
+static uint64_t clock_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * OW_NS_PER_S + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Cuts the incident's memory history out of the sampler's ring (the window before its first
+ * kill to 10 s after its last, or now), judges the incident again with it and stores both.
+ */
+static void attach_history(struct recorder *rec, struct open_incident *oi)
+{
+	struct ow_incident *inc = &oi->inc;
+	struct ow_history_request req;
+	struct ow_history *h = NULL;
+	int32_t pids[2 * OW_MAX_OPEN_INCIDENTS];
+	size_t n_pids = 0;
+	uint64_t now_ns = clock_real_ns();
+	int r;
+
+	if (!rec->sampler || inc->n_kills == 0 || oi->n_kills_with_history == inc->n_kills)
+		return;
+	ow_history_request_default(&req);
+	req.first_kill_ns = inc->start_ns;
+	req.from_ns = inc->start_ns > rec->opts.window_ns ? inc->start_ns - rec->opts.window_ns : 0;
+	req.to_ns = inc->end_ns + OW_HISTORY_TAIL_NS < now_ns ? inc->end_ns + OW_HISTORY_TAIL_NS
+							      : now_ns;
+	req.window_ns = rec->opts.window_ns;
+	req.domain_cgroup = inc->domain.kind == OW_DOMAIN_MEMCG ? inc->domain.cgroup : NULL;
+	for (size_t k = 0; k < inc->n_kills && n_pids + 2 <= sizeof(pids) / sizeof(pids[0]); k++) {
+		pids[n_pids++] = inc->kills[k].victim_pid;
+		if (inc->kills[k].trigger_pid)
+			pids[n_pids++] = inc->kills[k].trigger_pid;
+	}
+	req.pids = pids;
+	req.n_pids = n_pids;
+	oi->n_kills_with_history = inc->n_kills; /* tried once per kill count */
+	r = record_sampler_extract(rec->sampler, &req, &h);
+	if (r < 0) {
+		ow_log("incident %lld: no memory history: %s", (long long)inc->id,
+		       r == -ENOENT ? "the sampler has no samples of that time" : strerror(-r));
+		return;
+	}
+	ow_history_free(inc->history);
+	inc->history = h;
+	/* The verdict may change with history (a grower named over a big idle process). */
+	if (save_incident(rec, oi) < 0)
+		return;
+	r = ow_store_save_history(rec->store, inc->id, h);
+	if (r < 0) {
+		ow_log("saving the memory history of incident %lld: %s (%s)", (long long)inc->id,
+		       strerror(-r), ow_store_errmsg(rec->store));
+		return;
+	}
+	if (!rec->opts.quiet)
+		fprintf(stderr,
+			"oomwitness: incident %lld: memory history attached, %zu processes and %zu "
+			"cgroups over %.0f s%s\n",
+			(long long)inc->id, h->n_procs, h->n_cgroups,
+			h->n_times ? (double)(h->time_ns[h->n_times - 1] - h->time_ns[0]) / 1e9
+				   : 0.0,
+			h->truncated ? " (the window is cut short: recorder started later)" : "");
+}
+
+/* Attaches histories whose tail (10 s after the last kill) has been sampled. */
+static void attach_due_histories(struct recorder *rec)
+{
+	uint64_t now_ns = clock_real_ns();
+
+	for (size_t i = 0; i < rec->n_open; i++) {
+		struct open_incident *oi = &rec->open[i];
+
+		if (oi->inc.id && oi->n_kills_with_history != oi->inc.n_kills &&
+		    now_ns >= oi->inc.end_ns + OW_HISTORY_TAIL_NS)
+			attach_history(rec, oi);
+	}
+}
+
 /* Closes an open incident; kills that could not be saved get one last try, or are reported. */
 static void close_incident(struct recorder *rec, size_t i)
 {
 	struct open_incident *oi = &rec->open[i];
+
+	if (oi->inc.id)
+		attach_history(rec, oi); /* a gap under 10 s, or the recorder stopping */
 
 	if (oi->n_kills_stored < oi->inc.n_kills && save_incident(rec, oi) < 0)
 		ow_log("dropping %zu unsaved kills of the incident in %s%s%s: %s",
@@ -306,6 +412,35 @@ static int write_ready_file(const char *path)
 	return 0;
 }
 
+/* "500ms", "1s", "10m", "2h", or a bare number of seconds. Returns 0 or -EINVAL. */
+static int parse_duration_ns(const char *text, uint64_t *ret_ns)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t ns;
+	} units[] = { { "ms", 1000000ULL },
+		      { "s", OW_NS_PER_S },
+		      { "", OW_NS_PER_S },
+		      { "m", 60 * OW_NS_PER_S },
+		      { "h", 3600 * OW_NS_PER_S } };
+	unsigned long long v;
+	char *end;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (errno || v > 1000000000ULL)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			*ret_ns = v * units[i].ns;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static int parse_options(int argc, char **argv, struct record_options *o)
 {
 	static const struct option longopts[] = {
@@ -313,6 +448,9 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 		{ "ready-file", required_argument, NULL, 'r' },
 		{ "incident-gap", required_argument, NULL, 'g' },
 		{ "ringbuf-mib", required_argument, NULL, 'b' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "history-mib", required_argument, NULL, 'm' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -322,7 +460,10 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 	int c;
 
 	o->gap_s = OW_DEFAULT_GAP_S;
-	o->ringbuf_mib = 16;
+	o->ringbuf_mib = 8;
+	o->interval_ns = OW_DEFAULT_INTERVAL_NS;
+	o->window_ns = OW_DEFAULT_WINDOW_NS;
+	o->history_mib = OW_DEFAULT_HISTORY_MIB;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -349,6 +490,33 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 			}
 			o->ringbuf_mib = (unsigned)v;
 			break;
+		case 'i':
+			if (parse_duration_ns(optarg, &o->interval_ns) < 0 ||
+			    (o->interval_ns && o->interval_ns < 10000000ULL) ||
+			    o->interval_ns > 3600ULL * OW_NS_PER_S) {
+				ow_log("--interval takes 0 (off) or a duration from 10ms to 1h, "
+				       "not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'w':
+			if (parse_duration_ns(optarg, &o->window_ns) < 0 ||
+			    o->window_ns < OW_NS_PER_S || o->window_ns > 86400ULL * OW_NS_PER_S) {
+				ow_log("--window takes a duration from 1s to 24h, not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'm':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 4096) {
+				ow_log("--history-mib takes a number from 1 to 4096, not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
+			o->history_mib = (unsigned)v;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -368,6 +536,53 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 	return 0;
 }
 
+/* Locks memory and asks the OOM killer to spare us; warns where the machine says no. */
+static void protect(const struct record_options *o)
+{
+	struct protect_report rep;
+
+	protect_self(OW_HEAP_RESERVE_BYTES, &rep);
+	if (rep.mlock_err)
+		ow_log("warning: cannot lock the recorder's memory (mlockall: %s); it may be "
+		       "reclaimed or swapped out when memory runs short",
+		       strerror(-rep.mlock_err));
+	if (rep.adj_err || rep.adj != -1000)
+		ow_log("warning: cannot set the recorder's oom_score_adj to -1000 (%s; it is %d): "
+		       "the OOM killer may pick the recorder",
+		       rep.adj_err ? strerror(-rep.adj_err) : "refused", rep.adj);
+	(void)o;
+}
+
+/* The sampler's cost and reach, for the stop line. */
+static void log_sampler_stats(const struct record_sampler *sampler)
+{
+	struct record_sampler_stats st;
+	long rss_kib = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128];
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &rss_kib) == 1)
+			break;
+	if (f)
+		fclose(f);
+	record_sampler_stats(sampler, &st);
+	fprintf(stderr,
+		"oomwitness: sampler: %llu samples of %zu processes and %zu cgroups, CPU %.3f ms "
+		"per sample (max %.3f ms, first %.1f ms); ring holds %.0f s in %.1f MiB; recorder "
+		"RSS %.1f MiB\n",
+		(unsigned long long)st.samples, st.last_processes, st.last_cgroups,
+		st.samples > 1 ? (double)st.cpu_ns_total / (double)(st.samples - 1) / 1e6 : 0.0,
+		(double)st.cpu_ns_max / 1e6, (double)st.cpu_ns_first / 1e6,
+		st.ring.frames_kept
+			? (double)(st.ring.newest_real_ns - st.ring.oldest_real_ns) / 1e9
+			: 0.0,
+		(double)st.ring.arena_used_bytes / 1048576.0, (double)rss_kib / 1024.0);
+	if (st.ring.processes_untracked || st.tasks_dropped)
+		ow_log("warning: the sampler left out %llu processes (tables full)",
+		       (unsigned long long)(st.ring.processes_untracked + st.tasks_dropped));
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct recorder rec = { 0 };
@@ -384,6 +599,7 @@ int cmd_record(int argc, char **argv)
 		return r > 0 ? OW_EXIT_OK : OW_EXIT_USAGE;
 	db = ow_db_path(rec.opts.db);
 	ow_verdict_config_default(&rec.verdict_cfg);
+	protect(&rec.opts);
 
 	/* 2. store */
 	r = ow_store_open(db, OW_STORE_READ_WRITE, &rec.store);
@@ -419,6 +635,21 @@ int cmd_record(int argc, char **argv)
 		goto out_close;
 	}
 
+	if (rec.opts.interval_ns) {
+		struct record_sampler_config scfg = {
+			.interval_ns = rec.opts.interval_ns,
+			.window_ns = rec.opts.window_ns,
+			.history_bytes = (size_t)rec.opts.history_mib << 20,
+			.cmdlines = rec.cmdlines,
+		};
+
+		r = record_sampler_new(&scfg, &rec.sampler, what, sizeof(what));
+		if (r < 0)
+			ow_log("warning: no memory history: the sampler cannot start: %s: %s; "
+			       "recording kills without it",
+			       what, strerror(-r));
+	}
+
 	/* 4. attach */
 	bopts.ringbuf_bytes = (size_t)rec.opts.ringbuf_mib << 20;
 	bopts.on_record = on_record;
@@ -445,10 +676,23 @@ int cmd_record(int argc, char **argv)
 			ccfg.memcg_version, ow_bpf_hooks_description());
 
 	/* 6. poll until asked to stop */
+	uint64_t next_purge_ns = 0;
+
 	while (!stop_requested) {
+		/* Idle, the loop wakes once a second (or at each tick); mid-kill, 5 times. */
+		int timeout_ms = ow_consumer_busy(rec.consumer) ? 200 : 1000;
 		uint64_t now;
 
-		r = ow_bpf_poll(rec.bpf, 200);
+		if (rec.sampler) {
+			int to_tick_ms;
+
+			record_sampler_tick(rec.sampler, ow_clock_monotonic_ns());
+			to_tick_ms =
+				record_sampler_ms_to_next(rec.sampler, ow_clock_monotonic_ns());
+			if (to_tick_ms < timeout_ms)
+				timeout_ms = to_tick_ms;
+		}
+		r = ow_bpf_poll(rec.bpf, timeout_ms);
 		if (r < 0 && r != -EINTR) {
 			ow_log("polling the ring buffer: %s", strerror(-r));
 			goto out_close;
@@ -459,8 +703,12 @@ int cmd_record(int argc, char **argv)
 		    now > rec.last_record_mono_ns + OW_KILL_END_TIMEOUT_NS)
 			ow_consumer_flush(rec.consumer);
 		ow_consumer_set_clock_offset(rec.consumer, ow_clock_boot_to_real_ns());
+		attach_due_histories(&rec);
 		expire_incidents(&rec, now);
-		ow_cmdline_cache_purge(rec.cmdlines, now);
+		if (now >= next_purge_ns) { /* a walk of the whole cache: once a second */
+			ow_cmdline_cache_purge(rec.cmdlines, now);
+			next_purge_ns = now + OW_NS_PER_S;
+		}
 		note_lost_records(&rec);
 		expire_lost(&rec, now);
 	}
@@ -485,11 +733,14 @@ int cmd_record(int argc, char **argv)
 			       "records ignored",
 			       (unsigned long long)stats.partial_kills,
 			       (unsigned long long)stats.malformed);
+		if (rec.sampler)
+			log_sampler_stats(rec.sampler);
 	}
 
 out_close:
 	while (rec.n_open > 0)
 		close_incident(&rec, rec.n_open - 1);
+	record_sampler_free(rec.sampler);
 	ow_bpf_stop(rec.bpf);
 	ow_consumer_free(rec.consumer);
 	ow_kallsyms_free(rec.kallsyms);

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * `oomwitness list` and `oomwitness show ID|last`: read the store, judge, render.
+ * `oomwitness list` and `oomwitness show ID|last`: read the store, judge, render (text, JSON,
+ * or with --html FILE one self-contained HTML page).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis/verdict.h"
 #include "cmd/cmd.h"
@@ -16,27 +19,45 @@
 struct read_options {
 	const char *db;
 	bool json;
+	bool html_allowed; /* set by the command: show takes --html, list does not */
+	const char *html; /* --html FILE; "-" is stdout */
 };
 
-/* Parses --db and --json; returns 0, 1 after --help, or -EINVAL. */
+/* Parses --db, --json and (for show) --html; returns 0, 1 after --help, or -EINVAL. */
 static int parse_read_options(int argc, char **argv, struct read_options *o,
 			      void (*usage)(FILE *out))
 {
-	static const struct option longopts[] = {
+	static const struct option list_longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct option show_longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", o->html_allowed ? show_longopts : list_longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o->db = optarg;
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'H':
+			if (!*optarg) {
+				ow_log("--html needs a file name, or - for stdout");
+				usage(stderr);
+				return -EINVAL;
+			}
+			o->html = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -116,9 +137,13 @@ int cmd_list(int argc, char **argv)
 
 static void show_usage(FILE *out)
 {
-	fprintf(out, "usage: oomwitness show [--db PATH] [--json] ID|last\n"
+	fprintf(out, "usage: oomwitness show [--db PATH] [--json | --html FILE] ID|last\n"
 		     "Explains one incident: the kill chain, the kernel's ranking at each kill, "
-		     "and the culprit.\n");
+		     "and the culprit.\n"
+		     "  --json       one JSON object for programs (docs/json.md)\n"
+		     "  --html FILE  one self-contained HTML page with a chart of memory over time "
+		     "(- for stdout);\n"
+		     "               created mode 0600: command lines can hold secrets\n");
 }
 
 /* Parses an incident id; "last" is resolved later, against the store (*ret_id = 0). */
@@ -152,9 +177,43 @@ static int resolve_last(struct ow_store *store, int64_t *ret_id)
 	return r;
 }
 
+/*
+ * Writes the HTML page to path ("-": stdout). A new file is created mode 0600, as the database
+ * is; a file that cannot be written completely is removed. Logs each failure once.
+ */
+static int write_html(const char *path, const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	FILE *f;
+	int fd, r;
+
+	if (strcmp(path, "-") == 0)
+		return finish_output(ow_render_incident_html(stdout, inc, v), "the HTML page");
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ow_log("cannot create %s for the HTML page: %s", path, strerror(errno));
+		return OW_EXIT_FAILURE;
+	}
+	f = fdopen(fd, "w");
+	if (!f) {
+		ow_log("writing the HTML page to %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return OW_EXIT_FAILURE;
+	}
+	r = ow_render_incident_html(f, inc, v);
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r < 0) {
+		ow_log("writing the HTML page to %s: %s; removed it", path, strerror(-r));
+		unlink(path);
+		return OW_EXIT_FAILURE;
+	}
+	return OW_EXIT_OK;
+}
+
 int cmd_show(int argc, char **argv)
 {
-	struct read_options o = { 0 };
+	struct read_options o = { .html_allowed = true };
 	struct ow_incident inc = { 0 };
 	struct ow_verdict verdict = { 0 };
 	struct ow_verdict_config cfg;
@@ -168,6 +227,11 @@ int cmd_show(int argc, char **argv)
 	if (optind != argc - 1) {
 		ow_log(optind >= argc ? "show needs an incident id, or last"
 				      : "show takes one incident id");
+		show_usage(stderr);
+		return OW_EXIT_USAGE;
+	}
+	if (o.json && o.html) {
+		ow_log("--json and --html are exclusive: give one");
 		show_usage(stderr);
 		return OW_EXIT_USAGE;
 	}
@@ -198,9 +262,14 @@ int cmd_show(int argc, char **argv)
 		ow_incident_clear(&inc);
 		return OW_EXIT_FAILURE;
 	}
-	r = o.json ? ow_render_incident_json(stdout, &inc, &verdict)
-		   : ow_render_incident_text(stdout, &inc, &verdict);
+	if (o.html) {
+		r = write_html(o.html, &inc, &verdict);
+	} else {
+		r = o.json ? ow_render_incident_json(stdout, &inc, &verdict)
+			   : ow_render_incident_text(stdout, &inc, &verdict);
+		r = finish_output(r, "the incident");
+	}
 	ow_verdict_clear(&verdict);
 	ow_incident_clear(&inc);
-	return finish_output(r, "the incident");
+	return r;
 }

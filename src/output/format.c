@@ -2,8 +2,8 @@
 /*
  * Formatting helpers shared by the renderers (format.h): times, and sanitizing strings that
  * come from processes. A comm or a command line is chosen by whoever started the process, so
- * it may hold escape sequences, newlines or bytes that are not UTF-8; nothing of it reaches a
- * terminal or a JSON encoder without passing through here. Also the one lookup both
+ * it may hold escape sequences, newlines, markup or bytes that are not UTF-8; nothing of it
+ * reaches a terminal, a JSON encoder or an HTML page without passing through here. Also the one lookup both
  * renderers share: the badness of a process at a kill, and whether the data was partial.
  */
 #include "output/format.h"
@@ -244,6 +244,64 @@ size_t ow_text_sanitize(char *dst, size_t size, const char *src, size_t len, siz
 	}
 	dst[pos] = '\0';
 	return cols;
+}
+
+/* Appends a character reference or a code point for ow_html_escape(); returns bytes written. */
+static size_t html_unit(uint32_t cp, char *out)
+{
+	static const struct {
+		char c;
+		const char *ref;
+	} refs[] = {
+		{ '&', "&amp;" },  { '<', "&lt;" },   { '>', "&gt;" },
+		{ '"', "&quot;" }, { '\'', "&#39;" },
+	};
+
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		if (cp == (uint32_t)refs[i].c) {
+			size_t n = strlen(refs[i].ref);
+
+			memcpy(out, refs[i].ref, n);
+			return n;
+		}
+	}
+	if (cp < 0x20)
+		return utf8_encode(0x2400 + cp, out); /* Control Pictures: U+240A for "\n" */
+	if (cp == 0x7f)
+		return utf8_encode(0x2421, out);
+	if (text_unsafe(cp))
+		return utf8_encode(0xfffd, out);
+	return utf8_encode(cp, out);
+}
+
+char *ow_html_escape(const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	char *dst, *p;
+	size_t i = 0;
+
+	len = bounded_len(src, len);
+	/* Worst case: "&quot;", 6 bytes for one byte of input. */
+	if (len > (SIZE_MAX - 1) / 6)
+		return NULL;
+	dst = malloc(len * 6 + 1);
+	if (!dst)
+		return NULL;
+	p = dst;
+	while (i < len) {
+		uint32_t cp;
+		int n = utf8_next(s + i, len - i, &cp);
+
+		if (n > 0) {
+			p += html_unit(cp, p);
+			i += (size_t)n;
+		} else {
+			p += utf8_encode(0xfffd, p);
+			i += (size_t)-n;
+		}
+	}
+	*p = '\0';
+	return dst;
 }
 
 size_t ow_utf8_columns(const char *s)

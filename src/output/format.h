@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Formatting helpers shared by the text and JSON renderers: times (RFC 3339 UTC for JSON,
- * local time for text), and the two ways of making strings that come from processes safe to
- * print: ow_utf8_sanitize() makes any bytes valid UTF-8 (for JSON), and ow_text_sanitize() also
- * neutralises control characters and truncates to a width (for terminals). Byte counts are
- * written by model/units.h, which the verdict shares. Pure: no globals, no I/O.
+ * Formatting helpers shared by the renderers: times (RFC 3339 UTC for JSON, local time for text
+ * and HTML), and the three ways of making strings that come from processes safe to print:
+ * ow_utf8_sanitize() makes any bytes valid UTF-8 (for JSON), ow_text_sanitize() also
+ * neutralises control characters and truncates to a width (for terminals), and
+ * ow_html_escape() escapes them for HTML. Byte counts are written by model/units.h, which the
+ * verdict shares. Pure: no globals, no I/O.
  */
 #ifndef OW_OUTPUT_FORMAT_H
 #define OW_OUTPUT_FORMAT_H
@@ -49,6 +50,15 @@ char *ow_utf8_sanitize(const char *src, size_t len);
  * "…" when dst is too small too. Returns the number of code points written.
  */
 size_t ow_text_sanitize(char *dst, size_t size, const char *src, size_t len, size_t max_cols);
+
+/*
+ * The first len bytes of src (stopping early at a NUL) for HTML, as text or inside a quoted
+ * attribute value: valid UTF-8 (each ill-formed sequence becomes U+FFFD), & < > " ' written as
+ * character references, C0 control characters and DEL shown as their Control Pictures ("\n"
+ * becomes U+240A, ESC U+241B) so that they stay visible, C1 controls and invisible or
+ * direction-changing format characters replaced by U+FFFD. malloc'd; NULL when out of memory.
+ */
+char *ow_html_escape(const char *src, size_t len);
 
 /* Display width of a UTF-8 string in code points (ill-formed bytes count one each). */
 size_t ow_utf8_columns(const char *s);

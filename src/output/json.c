@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/history.h"
 #include "output/format.h"
 
 /* Bumped only if the contract ever breaks; fields may be added without a bump. */
@@ -313,7 +314,8 @@ static json_t *culprit_json(const struct ow_verdict *v)
 		c->kind != OW_CULPRIT_NONE ? ju64(c->memory_bytes) : json_null()) ||
 	    set(obj, "share", c->kind != OW_CULPRIT_NONE ? jshare(c->share) : json_null()) ||
 	    set(obj, "was_trigger", json_boolean(c->was_trigger)) ||
-	    set(obj, "was_killed", json_boolean(c->was_killed)))
+	    set(obj, "was_killed", json_boolean(c->was_killed)) ||
+	    set(obj, "by_growth", json_boolean(c->by_growth)))
 		goto nomem;
 	reasons = json_array();
 	if (set(obj, "reasons", reasons))
@@ -367,6 +369,260 @@ static json_t *pids_json(const int32_t *pids, size_t n)
 	return arr;
 }
 
+/* A rate in bytes per second, rounded to a whole byte; null when not finite. */
+static json_t *jrate(double bytes_per_s)
+{
+	if (!(bytes_per_s > -9e18 && bytes_per_s < 9e18))
+		return json_null();
+	return json_integer((json_int_t)(bytes_per_s < 0 ? bytes_per_s - 0.5 : bytes_per_s + 0.5));
+}
+
+/* A percentage given in hundredths (1234 is 12.34%) as a number. */
+static json_t *jcenti(uint32_t centi)
+{
+	return json_real((double)centi / 100.0);
+}
+
+/* GROWTH_ROW of docs/json.md. */
+static json_t *growth_row_json(const struct ow_growth *g)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "pid", jpid(g->pid)) || set(obj, "comm", jcomm(g->comm)) ||
+	    set(obj, "cmdline", jstring(g->cmdline, SIZE_MAX)) ||
+	    set(obj, "instances", ju64(g->n_instances)) ||
+	    set(obj, "start_bytes", ju64(g->start_bytes)) ||
+	    set(obj, "at_oom_bytes", ju64(g->at_oom_bytes)) ||
+	    set(obj, "peak_bytes", ju64(g->peak_bytes)) ||
+	    set(obj, "growth_bytes", json_integer(g->growth_bytes)) ||
+	    set(obj, "growth_start_time", jtime(g->growth_start_ns)) ||
+	    set(obj, "growth_start_time_ns",
+		g->growth_start_ns ? ju64(g->growth_start_ns) : json_null()) ||
+	    set(obj, "rate_bytes_per_s", jrate(g->rate_bytes_per_s)) ||
+	    set(obj, "recent_rate_bytes_per_s", jrate(g->recent_rate_bytes_per_s)) ||
+	    set(obj, "pattern", json_string(ow_growth_pattern_name(g->pattern))) ||
+	    set(obj, "rising_at_oom", json_boolean(g->rising_at_oom)) ||
+	    set(obj, "time_to_limit_ns",
+		g->time_to_limit_ns >= 0 ? json_integer(g->time_to_limit_ns) : json_null())) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* GROWTH of docs/json.md: null without a verdict or without an analysis. */
+static json_t *growth_json(const struct ow_verdict *v)
+{
+	const struct ow_growth_analysis *g = v ? &v->growth : NULL;
+	json_t *obj, *rows = NULL;
+	bool has_fastest;
+
+	if (!g || !g->available)
+		return json_null();
+	has_fastest = g->fastest >= 0 && (size_t)g->fastest < g->n_rows;
+	obj = json_object();
+	if (!obj)
+		return NULL;
+	if (set(obj, "window_start_time", jtime(g->window_start_ns)) ||
+	    set(obj, "window_start_time_ns", ju64(g->window_start_ns)) ||
+	    set(obj, "window_end_time", jtime(g->window_end_ns)) ||
+	    set(obj, "window_end_time_ns", ju64(g->window_end_ns)))
+		goto nomem;
+	rows = json_array();
+	if (set(obj, "rows", rows))
+		goto nomem;
+	for (size_t i = 0; i < g->n_rows; i++)
+		if (append(rows, growth_row_json(&g->rows[i])))
+			goto nomem;
+	if (set(obj, "fastest", has_fastest ? jpid(g->rows[g->fastest].pid) : json_null()) ||
+	    set(obj, "domain_growth_bytes", json_integer(g->domain_growth_bytes)))
+		goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+/* "time" and "time_ns" of sample i, the first keys of every sample object. */
+static json_t *sample_object(const struct ow_history *h, size_t i)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "time", jtime(h->time_ns[i])) || set(obj, "time_ns", ju64(h->time_ns[i]))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* PROC_SAMPLE of docs/json.md. */
+static json_t *proc_sample_json(const struct ow_history *h, size_t i,
+				const struct ow_proc_sample *s)
+{
+	json_t *obj = sample_object(h, i);
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "rss_bytes", ju64(ow_proc_sample_rss_bytes(s))) ||
+	    set(obj, "anon_bytes", ju64(s->anon_bytes)) ||
+	    set(obj, "file_bytes", ju64(s->file_bytes)) ||
+	    set(obj, "shmem_bytes", ju64(s->shmem_bytes)) ||
+	    set(obj, "swap_bytes", ju64(s->swap_bytes)) ||
+	    set(obj, "pgtables_bytes", ju64(s->pgtables_bytes)) ||
+	    set(obj, "oom_score_adj", json_integer(s->oom_score_adj))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* CGROUP_SAMPLE of docs/json.md. */
+static json_t *cgroup_sample_json(const struct ow_history *h, size_t i,
+				  const struct ow_cgroup_sample *s)
+{
+	json_t *obj = sample_object(h, i);
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "usage_bytes", ju64(s->usage_bytes)) ||
+	    set(obj, "limit_bytes",
+		s->limit_bytes == OW_LIMIT_NONE ? json_null() : ju64(s->limit_bytes)) ||
+	    set(obj, "anon_bytes", ju64(s->anon_bytes)) ||
+	    set(obj, "file_bytes", ju64(s->file_bytes)) ||
+	    set(obj, "shmem_bytes", ju64(s->shmem_bytes)) ||
+	    set(obj, "kernel_bytes", ju64(s->kernel_bytes)) ||
+	    set(obj, "sock_bytes", ju64(s->sock_bytes))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* SYSTEM_SAMPLE of docs/json.md. */
+static json_t *system_sample_json(const struct ow_history *h, size_t i)
+{
+	const struct ow_system_sample *s = &h->system[i];
+	json_t *obj = sample_object(h, i);
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "mem_total_bytes", ju64(s->mem_total_bytes)) ||
+	    set(obj, "mem_available_bytes", ju64(s->mem_available_bytes)) ||
+	    set(obj, "swap_total_bytes", ju64(s->swap_total_bytes)) ||
+	    set(obj, "swap_free_bytes", ju64(s->swap_free_bytes)) ||
+	    set(obj, "psi_some_avg10",
+		s->psi_known ? jcenti(s->psi_some_avg10_centi) : json_null()) ||
+	    set(obj, "psi_full_avg10",
+		s->psi_known ? jcenti(s->psi_full_avg10_centi) : json_null()) ||
+	    set(obj, "psi_some_total_us",
+		s->psi_known ? ju64(s->psi_some_total_us) : json_null()) ||
+	    set(obj, "psi_full_total_us",
+		s->psi_known ? ju64(s->psi_full_total_us) : json_null())) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* HISTORY_PROCESS of docs/json.md: absent samples are left out. */
+static json_t *history_process_json(const struct ow_history *h, const struct ow_history_process *p)
+{
+	json_t *obj = json_object(), *samples = NULL;
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "pid", jpid(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
+	    set(obj, "comm", jcomm(p->comm)) ||
+	    set(obj, "cmdline", jstring(p->cmdline, SIZE_MAX)) ||
+	    set(obj, "cgroup", jstring(p->cgroup, SIZE_MAX)) ||
+	    set(obj, "start_time", jtime(p->start_time_ns)) ||
+	    set(obj, "start_time_ns", p->start_time_ns ? ju64(p->start_time_ns) : json_null()))
+		goto nomem;
+	samples = json_array();
+	if (set(obj, "samples", samples))
+		goto nomem;
+	for (size_t i = 0; i < h->n_times; i++)
+		if (p->samples[i].present &&
+		    append(samples, proc_sample_json(h, i, &p->samples[i])))
+			goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+/* HISTORY_CGROUP of docs/json.md. */
+static json_t *history_cgroup_json(const struct ow_history *h, const struct ow_history_cgroup *c)
+{
+	json_t *obj = json_object(), *samples = NULL;
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "path", jstring(c->path, SIZE_MAX)) ||
+	    set(obj, "id", c->id ? ju64(c->id) : json_null()))
+		goto nomem;
+	samples = json_array();
+	if (set(obj, "samples", samples))
+		goto nomem;
+	for (size_t i = 0; i < h->n_times; i++)
+		if (c->samples[i].present &&
+		    append(samples, cgroup_sample_json(h, i, &c->samples[i])))
+			goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+/* HISTORY of docs/json.md: null when none was recorded. */
+static json_t *history_json(const struct ow_history *h)
+{
+	json_t *obj, *arr;
+	uint64_t start_ns, end_ns;
+
+	if (!h)
+		return json_null();
+	start_ns = h->n_times ? h->time_ns[0] : 0;
+	end_ns = h->n_times ? h->time_ns[h->n_times - 1] : 0;
+	obj = json_object();
+	if (!obj)
+		return NULL;
+	if (set(obj, "interval_ns", ju64(h->interval_ns)) ||
+	    set(obj, "window_ns", ju64(h->window_ns)) ||
+	    set(obj, "truncated", json_boolean(h->truncated)) ||
+	    set(obj, "start_time", jtime(start_ns)) ||
+	    set(obj, "start_time_ns", start_ns ? ju64(start_ns) : json_null()) ||
+	    set(obj, "end_time", jtime(end_ns)) ||
+	    set(obj, "end_time_ns", end_ns ? ju64(end_ns) : json_null()))
+		goto nomem;
+	arr = json_array();
+	if (set(obj, "processes", arr))
+		goto nomem;
+	for (size_t i = 0; i < h->n_procs; i++)
+		if (append(arr, history_process_json(h, &h->procs[i])))
+			goto nomem;
+	arr = json_array();
+	if (set(obj, "cgroups", arr))
+		goto nomem;
+	for (size_t i = 0; i < h->n_cgroups; i++)
+		if (append(arr, history_cgroup_json(h, &h->cgroups[i])))
+			goto nomem;
+	arr = json_array();
+	if (set(obj, "system", arr))
+		goto nomem;
+	for (size_t i = 0; i < h->n_times; i++)
+		if (h->system[i].present && append(arr, system_sample_json(h, i)))
+			goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
 /* Writes root and a newline; 0, -EIO, or -ENOMEM (the encoder allocates too). */
 static int dump(FILE *out, const json_t *root)
 {
@@ -407,8 +663,10 @@ int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const stru
 	    set(root, "shielded", shielded_json(inc, v)) ||
 	    set(root, "innocent_victims",
 		v ? pids_json(v->innocent_pids, v->n_innocent) : json_array()) ||
+	    set(root, "growth", growth_json(v)) ||
 	    set(root, "partial", json_boolean(ow_render_partial(inc, v))) ||
-	    set(root, "lost_events", ju64(inc->lost_events)))
+	    set(root, "lost_events", ju64(inc->lost_events)) ||
+	    set(root, "history", history_json(inc->history)))
 		goto out;
 	r = dump(out, root);
 out:

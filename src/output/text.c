@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "output/format.h"
+#include "output/history_view.h"
 
 #define OW_TEXT_COLS 100
 /* Bytes for one line of OW_TEXT_COLS code points, 4 bytes at most each, and a NUL. */
@@ -26,6 +27,9 @@
 #define COMM_SIZE (OW_COMM_LEN * 4 + 8)
 #define STACK_FRAMES_SHOWN 5
 #define CMDLINE_COLS 80
+/* The memory history: processes shown, and the width of their sparklines. */
+#define HISTORY_PROCS 6
+#define SPARK_COLS 28
 
 struct text_out {
 	FILE *out;
@@ -539,6 +543,144 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 	render_unranked(t, k, a, v);
 }
 
+/* The sparkline of one series; values and present are scratch arrays of n_times. */
+static const char *history_spark(char *buf, size_t size, const uint64_t *values,
+				 const bool *present, size_t n, uint64_t scale_bytes)
+{
+	size_t cols = ow_sparkline(buf, size, values, present, n, scale_bytes, SPARK_COLS);
+	size_t len = strlen(buf);
+
+	/* Pad a short series so that the figures line up. */
+	while (cols++ < SPARK_COLS && len + 1 < size)
+		buf[len++] = ' ';
+	buf[len] = '\0';
+	return buf;
+}
+
+/* The time span: first and last sample, how far they reach around the kills. */
+static void render_history_span(struct text_out *t, const struct ow_incident *inc)
+{
+	const struct ow_history *h = inc->history;
+	uint64_t first = h->time_ns[0], last = h->time_ns[h->n_times - 1];
+	char from[OW_TIME_STR_LEN], to[OW_TIME_STR_LEN], before[OW_DURATION_TEXT_LEN];
+	char after[OW_DURATION_TEXT_LEN], asked[OW_DURATION_TEXT_LEN];
+
+	if (ow_format_time_local(from, sizeof(from), first, OW_TIME_CLOCK))
+		snprintf(from, sizeof(from), "?");
+	if (ow_format_time_local(to, sizeof(to), last, OW_TIME_CLOCK))
+		snprintf(to, sizeof(to), "?");
+	ow_format_duration(before, inc->start_ns > first ? inc->start_ns - first : 0);
+	ow_format_duration(after, last > inc->end_ns ? last - inc->end_ns : 0);
+	emit(t, "Memory history: %s .. %s, %s before the first kill to %s after the last", from, to,
+	     before, after);
+	if (h->truncated)
+		emit(t,
+		     "  (truncated) only %s of the %s asked for before the first kill were recorded",
+		     before, ow_format_duration(asked, h->window_ns));
+}
+
+static void render_history(struct text_out *t, const struct ow_incident *inc,
+			   const struct ow_verdict *v)
+{
+	const struct ow_history *h = inc->history;
+	struct ow_history_pick picks[HISTORY_PROCS];
+	char spark[SPARK_COLS * OW_SPARK_COL_BYTES + 8], cellbuf[COMM_SIZE + 8];
+	char every[OW_DURATION_TEXT_LEN], speed[OW_RATE_TEXT_LEN], figures[LINE_SIZE];
+	char from[OW_BYTES_TEXT_LEN], to[OW_BYTES_TEXT_LEN], limit[OW_BYTES_TEXT_LEN];
+	char scale_text[OW_BYTES_TEXT_LEN];
+	const char *scale_what;
+	ssize_t cg = ow_history_domain_cgroup(inc);
+	ssize_t oom = ow_history_index_at(h, inc->start_ns);
+	uint64_t *values, scale = inc->domain.limit_bytes, dom_from = 0, dom_to = 0, dom_limit = 0;
+	bool *present, dom_any = false;
+	size_t n_picks;
+
+	if (t->err || h->n_times == 0)
+		return;
+	values = calloc(h->n_times, sizeof(*values));
+	present = calloc(h->n_times, sizeof(*present));
+	if (!values || !present) {
+		t->err = -ENOMEM;
+		goto out;
+	}
+	n_picks = ow_history_pick_top(inc, v, HISTORY_PROCS, picks);
+
+	/* The domain's own series, for its line and for the scale. */
+	for (size_t i = 0; i < h->n_times; i++) {
+		uint64_t lim;
+
+		present[i] = ow_history_domain_at(inc, cg, i, &values[i], &lim);
+		if (!present[i])
+			continue;
+		if (!dom_any)
+			dom_from = values[i];
+		if ((ssize_t)i <= oom || !dom_any) {
+			dom_to = values[i];
+			dom_limit = lim;
+		}
+		dom_any = true;
+	}
+	scale_what = inc->domain.kind == OW_DOMAIN_MEMCG ? "the memcg limit" : "RAM";
+	if (scale == 0 || scale == OW_LIMIT_NONE) {
+		/* No limit to scale to: the largest value shown. */
+		scale = 0;
+		for (size_t i = 0; i < h->n_times; i++)
+			if (present[i] && values[i] > scale)
+				scale = values[i];
+		for (size_t p = 0; p < n_picks; p++)
+			if (picks[p].peak_bytes > scale)
+				scale = picks[p].peak_bytes;
+		scale_what = "the largest value shown";
+	}
+
+	render_history_span(t, inc);
+	emit(t, "  %zu samples every %s; ▁..█ = 0 .. %s (%s), blank = not running", h->n_times,
+	     ow_format_duration(every, h->interval_ns), ow_format_bytes(scale_text, scale),
+	     scale_what);
+	if (dom_any) {
+		ow_format_bytes(from, dom_from);
+		ow_format_bytes(to, dom_to);
+		if (dom_limit == OW_LIMIT_NONE)
+			snprintf(limit, sizeof(limit), "no limit");
+		else
+			ow_format_bytes(limit, dom_limit);
+		emit(t, "  %-23s  %s  %s -> %s of %s",
+		     inc->domain.kind == OW_DOMAIN_MEMCG ? "memcg usage" : "RAM in use",
+		     history_spark(spark, sizeof(spark), values, present, h->n_times, scale), from,
+		     to, limit);
+	}
+	for (size_t p = 0; p < n_picks && !t->err; p++) {
+		const struct ow_history_process *proc = &h->procs[picks[p].proc_index];
+		const struct ow_growth *g =
+			picks[p].growth_row >= 0 ? &v->growth.rows[picks[p].growth_row] : NULL;
+
+		for (size_t i = 0; i < h->n_times; i++) {
+			present[i] = proc->samples[i].present;
+			values[i] = present[i] ? ow_proc_sample_memory_bytes(&proc->samples[i]) : 0;
+		}
+		ow_format_bytes(from, picks[p].start_bytes);
+		ow_format_bytes(to, picks[p].at_oom_bytes);
+		if (g && g->pattern != OW_GROWTH_FLAT)
+			snprintf(figures, sizeof(figures), "%s -> %s, %s %s", from, to,
+				 ow_format_rate(speed, g->rate_bytes_per_s),
+				 ow_growth_pattern_name(g->pattern));
+		else if (g)
+			snprintf(figures, sizeof(figures), "%s -> %s, %s", from, to,
+				 ow_growth_pattern_name(g->pattern));
+		else
+			snprintf(figures, sizeof(figures), "%s -> %s", from, to);
+		emit(t, "  %s %7d  %s  %s",
+		     cell(cellbuf, sizeof(cellbuf), proc->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
+		     proc->pid,
+		     history_spark(spark, sizeof(spark), values, present, h->n_times, scale),
+		     figures);
+	}
+	emit(t, "%s", "");
+out:
+	free(values);
+	free(present);
+}
+
 static int finish(struct text_out *t)
 {
 	if (t->err)
@@ -556,6 +698,8 @@ int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const stru
 		return -EINVAL;
 	render_header(&t, inc, v);
 	render_verdict(&t, inc, v);
+	if (inc->history)
+		render_history(&t, inc, v);
 
 	emit(&t, "%s", "Kill chain");
 	for (size_t i = 0; i < inc->n_kills; i++)

@@ -8,7 +8,9 @@
  * user_version; PRAGMA application_id marks the file as ours so that a foreign database is
  * refused rather than written to. Statements are prepared once per store and reused, since
  * a kill with a couple of thousand processes is on the path from the kill to a committed
- * incident. docs/storage.md describes the schema and the choices behind it.
+ * incident. An incident's memory history (schema version 2) is one row per series, each a
+ * blob of the series codec (series_codec.h), not a row per sample (46,000 rows an incident).
+ * docs/storage.md describes the schema and the choices behind it.
  */
 #include "store/store.h"
 
@@ -16,6 +18,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +27,16 @@
 
 #include <sqlite3.h>
 
+#include "store/series_codec.h"
+
 #define OW_STORE_APPLICATION_ID 0x4f4f4d57 /* "OOMW" */
-#define OW_STORE_SCHEMA_VERSION 1
+#define OW_STORE_SCHEMA_VERSION 2
 #define OW_STORE_BUSY_TIMEOUT_MS 5000
 #define OW_STORE_ERRMSG_LEN 256
+/* Samples a history may have: 72 h at 1 s. Bounds what a corrupt row can make load allocate. */
+#define OW_STORE_HISTORY_MAX_TIMES (1u << 18)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char schema_v1_sql[] =
 	"CREATE TABLE incidents ("
@@ -91,6 +100,53 @@ static const char schema_v1_sql[] =
 	" value INTEGER NOT NULL"
 	") WITHOUT ROWID;";
 
+/*
+ * Version 2 adds the memory history of an incident (model/history.h): one row per incident
+ * with the time axis and the system series, and one row per process and per cgroup series.
+ * Each series is a blob of the series codec; which fields it holds, in which order, is in the
+ * layouts below. Deleting an incident (or its history row) deletes its series.
+ */
+static const char schema_v2_sql[] =
+	"CREATE TABLE histories ("
+	" incident_id INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
+	" interval_ns INTEGER NOT NULL,"
+	" window_ns INTEGER NOT NULL,"
+	" truncated INTEGER NOT NULL,"
+	" n_times INTEGER NOT NULL,"
+	" times BLOB NOT NULL,"
+	" system BLOB NOT NULL"
+	");"
+	"CREATE TABLE history_processes ("
+	" incident_id INTEGER NOT NULL REFERENCES histories(incident_id) ON DELETE CASCADE,"
+	" ordinal INTEGER NOT NULL,"
+	" pid INTEGER NOT NULL,"
+	" ppid INTEGER NOT NULL,"
+	" comm TEXT NOT NULL,"
+	" cmdline TEXT,"
+	" cgroup TEXT,"
+	" start_time_ns INTEGER NOT NULL,"
+	" samples BLOB NOT NULL,"
+	" PRIMARY KEY (incident_id, ordinal)"
+	");"
+	"CREATE TABLE history_cgroups ("
+	" incident_id INTEGER NOT NULL REFERENCES histories(incident_id) ON DELETE CASCADE,"
+	" ordinal INTEGER NOT NULL,"
+	" path TEXT,"
+	" id INTEGER NOT NULL,"
+	" samples BLOB NOT NULL,"
+	" PRIMARY KEY (incident_id, ordinal)"
+	");";
+
+/*
+ * The schema steps: a new database runs all of them, an older one those after its version.
+ * schema_sql[v - 1] takes a database from version v - 1 to v. Never edit a step once released:
+ * add one.
+ */
+static const char *const schema_sql[OW_STORE_SCHEMA_VERSION] = {
+	schema_v1_sql,
+	schema_v2_sql,
+};
+
 /* Column lists shared by the INSERT and SELECT statements; bind and read in this order. */
 #define DOMAIN_COLS                                                                \
 	"domain_kind, domain_cgroup, domain_cgroup_id, limit_bytes, usage_bytes, " \
@@ -105,6 +161,9 @@ static const char schema_v1_sql[] =
 #define PROCESS_COLS                                                               \
 	"pid, ppid, uid, oom_score_adj, flags, comm, cmdline, cgroup, cgroup_id, " \
 	"anon_bytes, file_bytes, shmem_bytes, swap_bytes, pgtables_bytes"
+#define HISTORY_COLS "interval_ns, window_ns, truncated, n_times, times, system"
+#define HISTORY_PROCESS_COLS "pid, ppid, comm, cmdline, cgroup, start_time_ns, samples"
+#define HISTORY_CGROUP_COLS "path, id, samples"
 
 enum stmt_id {
 	STMT_INCIDENT_INSERT,
@@ -121,6 +180,14 @@ enum stmt_id {
 	STMT_FIND_OPEN,
 	STMT_LOST_ADD,
 	STMT_LOST_GET,
+	STMT_INCIDENT_EXISTS,
+	STMT_HISTORY_DELETE,
+	STMT_HISTORY_INSERT,
+	STMT_HISTORY_PROCESS_INSERT,
+	STMT_HISTORY_CGROUP_INSERT,
+	STMT_HISTORY_SELECT,
+	STMT_HISTORY_PROCESSES_SELECT,
+	STMT_HISTORY_CGROUPS_SELECT,
 	STMT_COUNT,
 };
 
@@ -148,11 +215,27 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_LOST_ADD] = "INSERT INTO recorder (key, value) VALUES ('lost_events', ?) "
 			  "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
 	[STMT_LOST_GET] = "SELECT value FROM recorder WHERE key = 'lost_events'",
+	[STMT_INCIDENT_EXISTS] = "SELECT id FROM incidents WHERE id = ?",
+	[STMT_HISTORY_DELETE] = "DELETE FROM histories WHERE incident_id = ?",
+	[STMT_HISTORY_INSERT] = "INSERT INTO histories (incident_id, " HISTORY_COLS ") "
+				"VALUES (?, ?, ?, ?, ?, ?, ?)",
+	[STMT_HISTORY_PROCESS_INSERT] =
+		"INSERT INTO history_processes (incident_id, ordinal, " HISTORY_PROCESS_COLS
+		") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_HISTORY_CGROUP_INSERT] =
+		"INSERT INTO history_cgroups (incident_id, ordinal, " HISTORY_CGROUP_COLS
+		") VALUES (?, ?, ?, ?, ?)",
+	[STMT_HISTORY_SELECT] = "SELECT " HISTORY_COLS " FROM histories WHERE incident_id = ?",
+	[STMT_HISTORY_PROCESSES_SELECT] = "SELECT " HISTORY_PROCESS_COLS " FROM history_processes "
+					  "WHERE incident_id = ? ORDER BY ordinal",
+	[STMT_HISTORY_CGROUPS_SELECT] = "SELECT " HISTORY_CGROUP_COLS " FROM history_cgroups "
+					"WHERE incident_id = ? ORDER BY ordinal",
 };
 
 struct ow_store {
 	sqlite3 *db;
 	enum ow_store_mode mode;
+	int64_t version; /* schema version of the file; below 2 (read-only) it has no histories */
 	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, kept until close */
 	char errmsg[OW_STORE_ERRMSG_LEN];
 };
@@ -278,6 +361,22 @@ static int bind_one_and_exec(struct ow_store *s, sqlite3_stmt *stmt, int64_t v)
 	return err;
 }
 
+/* Runs a statement answering one id (bound beforehand) into *ret_id; -ENOENT on no row. */
+static int step_id(struct ow_store *s, sqlite3_stmt *stmt, int64_t *ret_id)
+{
+	int rc = sqlite3_step(stmt);
+	int err = 0;
+
+	if (rc == SQLITE_ROW)
+		*ret_id = sqlite3_column_int64(stmt, 0);
+	else if (rc == SQLITE_DONE)
+		err = -ENOENT;
+	else
+		err = fail_sqlite(s, rc);
+	stmt_release(stmt);
+	return err;
+}
+
 static int exec_sql(struct ow_store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
@@ -356,6 +455,13 @@ static void bind_stack(struct binder *b, const struct ow_stack *stack, char **re
 	bind_text(b, buf);
 }
 
+/* Binds bytes as a BLOB. They must outlive the step (SQLITE_STATIC). */
+static void bind_blob(struct binder *b, const uint8_t *data, size_t n)
+{
+	if (b->rc == SQLITE_OK)
+		b->rc = sqlite3_bind_blob64(b->stmt, ++b->idx, data, n, SQLITE_STATIC);
+}
+
 static void bind_domain(struct binder *b, const struct ow_domain *d)
 {
 	bind_text(b, ow_domain_kind_name(d->kind));
@@ -409,6 +515,20 @@ static void read_comm(struct reader *r, char comm[OW_COMM_LEN])
 	memset(comm, 0, OW_COMM_LEN);
 	if (text)
 		strncpy(comm, (const char *)text, OW_COMM_LEN - 1);
+}
+
+/* A BLOB column, borrowed until the statement moves on; NULL and 0 for SQL NULL or empty. */
+static int read_blob(struct ow_store *s, struct reader *r, const uint8_t **ret, size_t *ret_bytes)
+{
+	int col = r->idx++;
+	const uint8_t *blob = sqlite3_column_blob(r->stmt, col);
+	int n = sqlite3_column_bytes(r->stmt, col);
+
+	if (!blob && sqlite3_errcode(s->db) == SQLITE_NOMEM)
+		return -ENOMEM;
+	*ret = blob;
+	*ret_bytes = blob && n > 0 ? (size_t)n : 0;
+	return 0;
 }
 
 /* A TEXT column naming a domain kind. Returns 0, or -EPROTO for a name we do not know. */
@@ -579,8 +699,12 @@ static int check_identity(struct ow_store *s, int64_t *ret_version)
 	return 0;
 }
 
-/* Creates the schema in an empty database, unless another process just did. */
-static int create_schema(struct ow_store *s)
+/*
+ * Brings the schema up to date in one transaction: creates it in an empty database, or
+ * upgrades an older version in place, unless another process just did. On failure nothing
+ * changed.
+ */
+static int update_schema(struct ow_store *s)
 {
 	char sql[64];
 	int64_t version;
@@ -590,15 +714,21 @@ static int create_schema(struct ow_store *s)
 	if (err < 0)
 		return err;
 	err = check_identity(s, &version);
-	if (err < 0 || version != 0)
-		goto out_rollback;
-	err = exec_sql(s, schema_v1_sql);
 	if (err < 0)
 		goto out_rollback;
-	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", OW_STORE_APPLICATION_ID);
-	err = exec_sql(s, sql);
-	if (err < 0)
-		goto out_rollback;
+	if (version == OW_STORE_SCHEMA_VERSION)
+		return exec_sql(s, "COMMIT"); /* another process was first */
+	for (int64_t v = version; v < OW_STORE_SCHEMA_VERSION; v++) {
+		err = exec_sql(s, schema_sql[v]);
+		if (err < 0)
+			goto out_rollback;
+	}
+	if (version == 0) {
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d", OW_STORE_APPLICATION_ID);
+		err = exec_sql(s, sql);
+		if (err < 0)
+			goto out_rollback;
+	}
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", OW_STORE_SCHEMA_VERSION);
 	err = exec_sql(s, sql);
 	if (err < 0)
@@ -651,15 +781,18 @@ static int open_db(struct ow_store *s, const char *path, enum ow_store_mode mode
 	if (mode == OW_STORE_READ_ONLY) {
 		if (version == 0)
 			return fail_msg(s, -EPROTO, "empty database: not an oomwitness database");
+		/* An older version is read as it is: what it lacks loads as absent. */
+		s->version = version;
 		return 0;
 	}
 	/* journal_mode answers with a row ("wal", or "memory" for :memory:): not an error. */
 	err = exec_sql(s, "PRAGMA journal_mode = WAL");
 	if (!err)
 		err = exec_sql(s, "PRAGMA synchronous = NORMAL");
-	if (!err && version == 0)
-		err = create_schema(s);
-	/* Schema migrations from older versions would go here. */
+	if (!err && version < OW_STORE_SCHEMA_VERSION)
+		err = update_schema(s);
+	if (!err)
+		s->version = OW_STORE_SCHEMA_VERSION;
 	return err;
 }
 
@@ -1013,6 +1146,571 @@ out_release:
 	return err;
 }
 
+/*
+ * Memory histories. A series blob holds, per sample, the presence flag and the integer fields
+ * of its layout, in the order below (docs/storage.md lists them). The codec stores unsigned
+ * 64-bit integers: narrower fields are widened on the way in (adj sign-extended, so -1000
+ * costs two bytes, not ten) and must fit again on the way out, or the blob is corrupt.
+ */
+enum field_type {
+	FIELD_U64,
+	FIELD_U32,
+	FIELD_I32,
+	FIELD_BOOL,
+};
+
+struct field {
+	size_t offset;
+	enum field_type type;
+};
+
+struct series_layout {
+	size_t sample_bytes;
+	size_t present_offset;
+	size_t n_fields;
+	const struct field *fields;
+};
+
+static const struct field process_fields[] = {
+	{ offsetof(struct ow_proc_sample, oom_score_adj), FIELD_I32 },
+	{ offsetof(struct ow_proc_sample, anon_bytes), FIELD_U64 },
+	{ offsetof(struct ow_proc_sample, file_bytes), FIELD_U64 },
+	{ offsetof(struct ow_proc_sample, shmem_bytes), FIELD_U64 },
+	{ offsetof(struct ow_proc_sample, swap_bytes), FIELD_U64 },
+	{ offsetof(struct ow_proc_sample, pgtables_bytes), FIELD_U64 },
+};
+
+static const struct field cgroup_fields[] = {
+	{ offsetof(struct ow_cgroup_sample, usage_bytes), FIELD_U64 },
+	{ offsetof(struct ow_cgroup_sample, limit_bytes), FIELD_U64 }, /* OW_LIMIT_NONE: 1 byte */
+	{ offsetof(struct ow_cgroup_sample, anon_bytes), FIELD_U64 },
+	{ offsetof(struct ow_cgroup_sample, file_bytes), FIELD_U64 },
+	{ offsetof(struct ow_cgroup_sample, shmem_bytes), FIELD_U64 },
+	{ offsetof(struct ow_cgroup_sample, kernel_bytes), FIELD_U64 },
+	{ offsetof(struct ow_cgroup_sample, sock_bytes), FIELD_U64 },
+};
+
+static const struct field system_fields[] = {
+	{ offsetof(struct ow_system_sample, mem_total_bytes), FIELD_U64 },
+	{ offsetof(struct ow_system_sample, mem_available_bytes), FIELD_U64 },
+	{ offsetof(struct ow_system_sample, swap_total_bytes), FIELD_U64 },
+	{ offsetof(struct ow_system_sample, swap_free_bytes), FIELD_U64 },
+	{ offsetof(struct ow_system_sample, psi_known), FIELD_BOOL },
+	{ offsetof(struct ow_system_sample, psi_some_avg10_centi), FIELD_U32 },
+	{ offsetof(struct ow_system_sample, psi_full_avg10_centi), FIELD_U32 },
+	{ offsetof(struct ow_system_sample, psi_some_total_us), FIELD_U64 },
+	{ offsetof(struct ow_system_sample, psi_full_total_us), FIELD_U64 },
+};
+
+static const struct series_layout process_layout = {
+	.sample_bytes = sizeof(struct ow_proc_sample),
+	.present_offset = offsetof(struct ow_proc_sample, present),
+	.n_fields = ARRAY_SIZE(process_fields),
+	.fields = process_fields,
+};
+
+static const struct series_layout cgroup_layout = {
+	.sample_bytes = sizeof(struct ow_cgroup_sample),
+	.present_offset = offsetof(struct ow_cgroup_sample, present),
+	.n_fields = ARRAY_SIZE(cgroup_fields),
+	.fields = cgroup_fields,
+};
+
+static const struct series_layout system_layout = {
+	.sample_bytes = sizeof(struct ow_system_sample),
+	.present_offset = offsetof(struct ow_system_sample, present),
+	.n_fields = ARRAY_SIZE(system_fields),
+	.fields = system_fields,
+};
+
+#define SERIES_MAX_FIELDS 9
+_Static_assert(ARRAY_SIZE(process_fields) <= SERIES_MAX_FIELDS &&
+		       ARRAY_SIZE(cgroup_fields) <= SERIES_MAX_FIELDS &&
+		       ARRAY_SIZE(system_fields) <= SERIES_MAX_FIELDS,
+	       "SERIES_MAX_FIELDS sizes the conversion buffers");
+
+/* Conversion buffers for series of n_times samples, of any layout. */
+struct series_buf {
+	size_t n_times;
+	bool *present; /* n_times */
+	uint64_t *values; /* n_times * SERIES_MAX_FIELDS, row-major */
+	uint8_t *blob; /* encoding only: one series */
+	size_t blob_bytes;
+	uint8_t *times_blob; /* encoding only: the time axis, bound next to the system series */
+	size_t times_blob_bytes;
+};
+
+static void series_buf_clear(struct series_buf *b)
+{
+	free(b->present);
+	free(b->values);
+	free(b->blob);
+	free(b->times_blob);
+	memset(b, 0, sizeof(*b));
+}
+
+/* n_times is at most OW_STORE_HISTORY_MAX_TIMES: no size below overflows. */
+static int series_buf_init(struct series_buf *b, size_t n_times, bool for_encoding)
+{
+	size_t n = n_times ? n_times : 1;
+
+	memset(b, 0, sizeof(*b));
+	b->n_times = n_times;
+	b->present = calloc(n, sizeof(*b->present));
+	b->values = calloc(n * SERIES_MAX_FIELDS, sizeof(*b->values));
+	if (for_encoding) {
+		b->blob_bytes = ow_series_max_bytes(n_times, SERIES_MAX_FIELDS);
+		b->blob = malloc(b->blob_bytes);
+		b->times_blob_bytes = ow_series_max_bytes(n_times, 1);
+		b->times_blob = malloc(b->times_blob_bytes);
+	}
+	if (!b->present || !b->values || (for_encoding && (!b->blob || !b->times_blob))) {
+		series_buf_clear(b);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static uint64_t field_get(const char *p, enum field_type type)
+{
+	uint64_t u64;
+	uint32_t u32;
+	int32_t i32;
+	bool flag;
+
+	switch (type) {
+	case FIELD_U64:
+		memcpy(&u64, p, sizeof(u64));
+		return u64;
+	case FIELD_U32:
+		memcpy(&u32, p, sizeof(u32));
+		return u32;
+	case FIELD_I32:
+		memcpy(&i32, p, sizeof(i32));
+		return (uint64_t)(int64_t)i32;
+	case FIELD_BOOL:
+		memcpy(&flag, p, sizeof(flag));
+		return flag;
+	}
+	return 0;
+}
+
+/* Stores v into a field; -EPROTO when it does not fit the field's type. */
+static int field_set(char *p, enum field_type type, uint64_t v)
+{
+	int64_t i64 = (int64_t)v;
+	uint32_t u32 = (uint32_t)v;
+	int32_t i32 = (int32_t)i64;
+	bool flag = v != 0;
+
+	switch (type) {
+	case FIELD_U64:
+		memcpy(p, &v, sizeof(v));
+		return 0;
+	case FIELD_U32:
+		if (v > UINT32_MAX)
+			return -EPROTO;
+		memcpy(p, &u32, sizeof(u32));
+		return 0;
+	case FIELD_I32:
+		if (i64 < INT32_MIN || i64 > INT32_MAX)
+			return -EPROTO;
+		memcpy(p, &i32, sizeof(i32));
+		return 0;
+	case FIELD_BOOL:
+		if (v > 1)
+			return -EPROTO;
+		memcpy(p, &flag, sizeof(flag));
+		return 0;
+	}
+	return -EPROTO;
+}
+
+/* Encodes b->n_times samples of a layout into b->blob. */
+static int encode_series(struct ow_store *s, struct series_buf *b, const struct series_layout *l,
+			 const void *samples, size_t *ret_bytes)
+{
+	const char *sample = samples;
+	int err;
+
+	for (size_t i = 0; i < b->n_times; i++, sample += l->sample_bytes) {
+		uint64_t *row = &b->values[i * l->n_fields];
+
+		memcpy(&b->present[i], sample + l->present_offset, sizeof(bool));
+		for (size_t f = 0; f < l->n_fields; f++)
+			row[f] = field_get(sample + l->fields[f].offset, l->fields[f].type);
+	}
+	err = ow_series_encode(b->present, b->values, b->n_times, l->n_fields, b->blob,
+			       b->blob_bytes, ret_bytes);
+	if (err < 0)
+		return fail_msg(s, err, "cannot encode a history series: %s", strerror(-err));
+	return 0;
+}
+
+/* Decodes a blob into b->n_times samples of a layout. Returns 0 or -EPROTO. */
+static int decode_series(struct series_buf *b, const struct series_layout *l, const uint8_t *blob,
+			 size_t blob_bytes, void *samples)
+{
+	char *sample = samples;
+	int err;
+
+	err = ow_series_decode(blob, blob_bytes, b->n_times, l->n_fields, b->present, b->values);
+	if (err < 0)
+		return -EPROTO;
+	for (size_t i = 0; i < b->n_times; i++, sample += l->sample_bytes) {
+		const uint64_t *row = &b->values[i * l->n_fields];
+
+		memset(sample, 0, l->sample_bytes);
+		memcpy(sample + l->present_offset, &b->present[i], sizeof(bool));
+		for (size_t f = 0; f < l->n_fields; f++) {
+			err = field_set(sample + l->fields[f].offset, l->fields[f].type, row[f]);
+			if (err < 0)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* -EINVAL (or -E2BIG) for a history the store cannot keep as it is. */
+static int check_history(struct ow_store *s, const struct ow_history *h)
+{
+	if (!h)
+		return fail_msg(s, -EINVAL, "no history to save");
+	if (h->n_times > OW_STORE_HISTORY_MAX_TIMES)
+		return fail_msg(s, -E2BIG, "history of %zu samples: at most %u are kept",
+				h->n_times, OW_STORE_HISTORY_MAX_TIMES);
+	if (h->n_times && (!h->time_ns || !h->system))
+		return fail_msg(s, -EINVAL, "history without its time axis or system series");
+	if ((h->n_procs && !h->procs) || (h->n_cgroups && !h->cgroups))
+		return fail_msg(s, -EINVAL, "history without its process or cgroup series");
+	for (size_t i = 0; i < h->n_procs; i++) {
+		if (h->n_times && !h->procs[i].samples)
+			return fail_msg(s, -EINVAL, "history series of pid %d without samples",
+					h->procs[i].pid);
+	}
+	for (size_t i = 0; i < h->n_cgroups; i++) {
+		if (h->n_times && !h->cgroups[i].samples)
+			return fail_msg(s, -EINVAL, "history series of cgroup %s without samples",
+					h->cgroups[i].path ? h->cgroups[i].path : "(unknown)");
+	}
+	return 0;
+}
+
+static int insert_history_row(struct ow_store *s, int64_t id, const struct ow_history *h,
+			      struct series_buf *b)
+{
+	struct binder bd = { .rc = SQLITE_OK };
+	sqlite3_stmt *stmt = NULL;
+	size_t times_bytes, system_bytes;
+	int err;
+
+	err = ow_series_encode(NULL, h->time_ns, h->n_times, 1, b->times_blob, b->times_blob_bytes,
+			       &times_bytes);
+	if (err < 0)
+		return fail_msg(s, err, "cannot encode a history's time axis: %s", strerror(-err));
+	err = encode_series(s, b, &system_layout, h->system, &system_bytes);
+	if (err < 0)
+		return err;
+	err = stmt_get(s, STMT_HISTORY_INSERT, &stmt);
+	if (err < 0)
+		return err;
+	bd.stmt = stmt;
+	bind_i64(&bd, id);
+	bind_u64(&bd, h->interval_ns);
+	bind_u64(&bd, h->window_ns);
+	bind_i64(&bd, h->truncated ? 1 : 0);
+	bind_u64(&bd, h->n_times);
+	bind_blob(&bd, b->times_blob, times_bytes);
+	bind_blob(&bd, b->blob, system_bytes);
+	err = bd.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, bd.rc);
+	stmt_release(stmt);
+	return err;
+}
+
+static int insert_history_process(struct ow_store *s, int64_t id, size_t ordinal,
+				  const struct ow_history_process *p, struct series_buf *b)
+{
+	struct binder bd = { .rc = SQLITE_OK };
+	sqlite3_stmt *stmt = NULL;
+	size_t bytes;
+	int err;
+
+	err = encode_series(s, b, &process_layout, p->samples, &bytes);
+	if (err < 0)
+		return err;
+	err = stmt_get(s, STMT_HISTORY_PROCESS_INSERT, &stmt);
+	if (err < 0)
+		return err;
+	bd.stmt = stmt;
+	bind_i64(&bd, id);
+	bind_u64(&bd, ordinal);
+	bind_i64(&bd, p->pid);
+	bind_i64(&bd, p->ppid);
+	bind_comm(&bd, p->comm);
+	bind_text(&bd, p->cmdline);
+	bind_text(&bd, p->cgroup);
+	bind_u64(&bd, p->start_time_ns);
+	bind_blob(&bd, b->blob, bytes);
+	err = bd.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, bd.rc);
+	stmt_release(stmt);
+	return err;
+}
+
+static int insert_history_cgroup(struct ow_store *s, int64_t id, size_t ordinal,
+				 const struct ow_history_cgroup *c, struct series_buf *b)
+{
+	struct binder bd = { .rc = SQLITE_OK };
+	sqlite3_stmt *stmt = NULL;
+	size_t bytes;
+	int err;
+
+	err = encode_series(s, b, &cgroup_layout, c->samples, &bytes);
+	if (err < 0)
+		return err;
+	err = stmt_get(s, STMT_HISTORY_CGROUP_INSERT, &stmt);
+	if (err < 0)
+		return err;
+	bd.stmt = stmt;
+	bind_i64(&bd, id);
+	bind_u64(&bd, ordinal);
+	bind_text(&bd, c->path);
+	bind_u64(&bd, c->id);
+	bind_blob(&bd, b->blob, bytes);
+	err = bd.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, bd.rc);
+	stmt_release(stmt);
+	return err;
+}
+
+/* Inside a write transaction: replaces the history of incident id. */
+static int write_history(struct ow_store *s, int64_t id, const struct ow_history *h,
+			 struct series_buf *b)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t found;
+	int err;
+
+	err = stmt_get(s, STMT_INCIDENT_EXISTS, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	err = step_id(s, stmt, &found);
+	if (err == -ENOENT)
+		return fail_msg(s, err, "no incident %lld to attach a history to", (long long)id);
+	if (err < 0)
+		return err;
+	/* The old series go with their history row (ON DELETE CASCADE). */
+	err = stmt_get(s, STMT_HISTORY_DELETE, &stmt);
+	if (err < 0)
+		return err;
+	err = bind_one_and_exec(s, stmt, id);
+	if (err < 0)
+		return err;
+	err = insert_history_row(s, id, h, b);
+	for (size_t i = 0; !err && i < h->n_procs; i++)
+		err = insert_history_process(s, id, i, &h->procs[i], b);
+	for (size_t i = 0; !err && i < h->n_cgroups; i++)
+		err = insert_history_cgroup(s, id, i, &h->cgroups[i], b);
+	return err;
+}
+
+int ow_store_save_history(struct ow_store *s, int64_t incident_id, const struct ow_history *h)
+{
+	struct series_buf b;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	err = check_history(s, h);
+	if (err < 0)
+		return err;
+	err = series_buf_init(&b, h->n_times, true);
+	if (err < 0)
+		return fail_msg(s, err, "no memory to encode a history of %zu samples", h->n_times);
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		goto out_free;
+	err = write_history(s, incident_id, h, &b);
+	if (!err)
+		err = exec_sql(s, "COMMIT");
+	if (err < 0)
+		rollback(s);
+out_free:
+	series_buf_clear(&b);
+	return err;
+}
+
+static int load_history_processes(struct ow_store *s, int64_t id, struct ow_history *h,
+				  struct series_buf *b)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	err = stmt_get(s, STMT_HISTORY_PROCESSES_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct reader r = { .stmt = stmt };
+		struct ow_history_process *p = ow_history_add_process(h);
+		const uint8_t *blob;
+		size_t bytes;
+
+		if (!p) {
+			err = -ENOMEM;
+			goto out_release;
+		}
+		p->pid = read_i32(&r);
+		p->ppid = read_i32(&r);
+		read_comm(&r, p->comm);
+		err = read_text(&r, &p->cmdline);
+		if (!err)
+			err = read_text(&r, &p->cgroup);
+		p->start_time_ns = read_u64(&r);
+		if (!err)
+			err = read_blob(s, &r, &blob, &bytes);
+		if (err < 0)
+			goto out_release;
+		if (decode_series(b, &process_layout, blob, bytes, p->samples) < 0) {
+			err = fail_msg(
+				s, -EPROTO,
+				"history of incident %lld: the samples of pid %d (%s) are corrupt",
+				(long long)id, p->pid, p->comm);
+			goto out_release;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+static int load_history_cgroups(struct ow_store *s, int64_t id, struct ow_history *h,
+				struct series_buf *b)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	err = stmt_get(s, STMT_HISTORY_CGROUPS_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct reader r = { .stmt = stmt };
+		struct ow_history_cgroup *c = ow_history_add_cgroup(h);
+		const uint8_t *blob;
+		size_t bytes;
+
+		if (!c) {
+			err = -ENOMEM;
+			goto out_release;
+		}
+		err = read_text(&r, &c->path);
+		c->id = read_u64(&r);
+		if (!err)
+			err = read_blob(s, &r, &blob, &bytes);
+		if (err < 0)
+			goto out_release;
+		if (decode_series(b, &cgroup_layout, blob, bytes, c->samples) < 0) {
+			err = fail_msg(
+				s, -EPROTO,
+				"history of incident %lld: the samples of cgroup %s are corrupt",
+				(long long)id, c->path ? c->path : "(unknown)");
+			goto out_release;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+/* Reads one row of STMT_HISTORY_SELECT into a new history, without its series. */
+static int read_history_row(struct ow_store *s, int64_t id, sqlite3_stmt *stmt,
+			    struct series_buf *b, struct ow_history **ret_history)
+{
+	struct reader r = { .stmt = stmt };
+	uint64_t interval_ns, window_ns;
+	const uint8_t *times, *system;
+	size_t times_bytes, system_bytes;
+	struct ow_history *h;
+	bool truncated;
+	int64_t n_times;
+	int err;
+
+	interval_ns = read_u64(&r);
+	window_ns = read_u64(&r);
+	truncated = read_i64(&r) != 0;
+	n_times = read_i64(&r);
+	if (n_times < 0 || n_times > OW_STORE_HISTORY_MAX_TIMES)
+		return fail_msg(s, -EPROTO, "history of incident %lld: %lld samples is corrupt",
+				(long long)id, (long long)n_times);
+	err = read_blob(s, &r, &times, &times_bytes);
+	if (!err)
+		err = read_blob(s, &r, &system, &system_bytes);
+	if (!err)
+		err = series_buf_init(b, (size_t)n_times, false);
+	if (err < 0)
+		return err;
+	h = ow_history_new((size_t)n_times);
+	if (!h)
+		return -ENOMEM;
+	h->interval_ns = interval_ns;
+	h->window_ns = window_ns;
+	h->truncated = truncated;
+	if (ow_series_decode(times, times_bytes, h->n_times, 1, NULL, h->time_ns) < 0) {
+		ow_history_free(h);
+		return fail_msg(s, -EPROTO, "history of incident %lld: the time axis is corrupt",
+				(long long)id);
+	}
+	if (decode_series(b, &system_layout, system, system_bytes, h->system) < 0) {
+		ow_history_free(h);
+		return fail_msg(s, -EPROTO,
+				"history of incident %lld: the system series is corrupt",
+				(long long)id);
+	}
+	*ret_history = h;
+	return 0;
+}
+
+/* The history of incident id in *ret_history, NULL when it has none. */
+static int load_history(struct ow_store *s, int64_t id, struct ow_history **ret_history)
+{
+	struct series_buf b = { 0 };
+	struct ow_history *h = NULL;
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	*ret_history = NULL;
+	if (s->version < 2)
+		return 0; /* a version-1 file opened read-only: no histories yet */
+	err = stmt_get(s, STMT_HISTORY_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		err = rc == SQLITE_DONE ? 0 : fail_sqlite(s, rc);
+		stmt_release(stmt);
+		return err;
+	}
+	err = read_history_row(s, id, stmt, &b, &h);
+	stmt_release(stmt);
+	if (!err)
+		err = load_history_processes(s, id, h, &b);
+	if (!err)
+		err = load_history_cgroups(s, id, h, &b);
+	series_buf_clear(&b);
+	if (err < 0) {
+		ow_history_free(h);
+		return err;
+	}
+	*ret_history = h;
+	return 0;
+}
+
 static int load_incident(struct ow_store *s, int64_t id, struct ow_incident *inc)
 {
 	struct reader r;
@@ -1043,7 +1741,10 @@ static int load_incident(struct ow_store *s, int64_t id, struct ow_incident *inc
 		goto out_release;
 	inc->lost_events = read_u64(&r);
 	stmt_release(stmt);
-	return load_kills(s, id, inc);
+	err = load_kills(s, id, inc);
+	if (!err)
+		err = load_history(s, id, &inc->history);
+	return err;
 
 out_release:
 	stmt_release(stmt);
@@ -1185,22 +1886,6 @@ int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, siz
 	*ret_rows = rows;
 	*ret_n = n;
 	return 0;
-}
-
-/* Runs a statement answering one id (bound beforehand) into *ret_id; -ENOENT on no row. */
-static int step_id(struct ow_store *s, sqlite3_stmt *stmt, int64_t *ret_id)
-{
-	int rc = sqlite3_step(stmt);
-	int err = 0;
-
-	if (rc == SQLITE_ROW)
-		*ret_id = sqlite3_column_int64(stmt, 0);
-	else if (rc == SQLITE_DONE)
-		err = -ENOENT;
-	else
-		err = fail_sqlite(s, rc);
-	stmt_release(stmt);
-	return err;
 }
 
 int ow_store_last_incident_id(struct ow_store *s, int64_t *ret_id)

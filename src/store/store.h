@@ -63,15 +63,18 @@ int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, siz
 
 /*
  * Writes the memory history of a stored incident (model/history.h), replacing any it had.
- * One transaction. -ENOENT when no incident has that id. The history is stored compactly
- * (docs/storage.md states the bytes per incident).
+ * One transaction: on failure the stored history is as it was. -ENOENT when no incident has
+ * that id, -EROFS on a read-only store, -EINVAL for a NULL history or a series without its
+ * samples, -E2BIG above 262,144 samples. The values of absent samples are not kept (they load
+ * as 0). The history is stored compactly (docs/storage.md states the bytes per incident).
  */
 int ow_store_save_history(struct ow_store *s, int64_t incident_id, const struct ow_history *h);
 
 /*
- * Loads one incident whole, its history included (inc->history stays NULL when it has none),
- * into *ret_inc (clear it with ow_incident_clear()); untouched on
- * failure. -ENOENT if there is none with that id.
+ * Loads one incident whole, its history included (inc->history stays NULL when it has none, or
+ * when a version-1 database is opened read-only), into *ret_inc (clear it with
+ * ow_incident_clear()); untouched on failure. -ENOENT if there is none with that id, -EPROTO
+ * when a stored history is corrupt (ow_store_errmsg() names the series).
  */
 int ow_store_load_incident(struct ow_store *s, int64_t id, struct ow_incident *ret_inc);
 /* The id of the newest incident; -ENOENT when the database has none. */

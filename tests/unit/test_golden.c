@@ -9,6 +9,11 @@
  *   global-shielded  a global OOM: a process at adj -1000 holds most of RAM and is out of
  *                    reach; two others die, the second kill's snapshot is partial (3 records
  *                    lost).
+ *   story-history    a slow leak with its memory history (10 min every 10 s), also as HTML: in a
+ *                    256 MiB memcg an idle cache at adj +1000 holds a flat 150 MiB, a leaker at
+ *                    adj 0 grows 320 KiB/s for the last 5 minutes (1 MiB/s would not fit under
+ *                    the limit beside the cache), a small bystander starts 8 minutes before;
+ *                    the kernel kills the idle cache at the end.
  *
  * After an intended output change: OW_UPDATE_GOLDEN=1 build/tests/test_golden, then review the
  * diff in git. With OW_UPDATE_GOLDEN=1 the test writes the files instead of comparing (and
@@ -27,6 +32,7 @@
 #include <time.h>
 
 #include "analysis/verdict.h"
+#include "model/history.h"
 #include "output/render.h"
 
 #ifndef OW_FIXTURES
@@ -360,6 +366,221 @@ static void build_global(struct ow_incident *inc)
 	add_global_kill(inc, 1);
 }
 
+/* ---- (3) a slow leak, with its memory history ---- */
+
+#define LEAK_START_NS (STORY_T0_NS - 300 * SEC) /* the leaker starts growing */
+#define LEAK_KIB_PER_S 320ull
+#define HIST_INTERVAL_NS (10 * SEC)
+#define HIST_WINDOW_NS (600 * SEC)
+/* The sampler's clock is not the kill's: samples at T0 - 597.6 s, ... T0 - 7.6 s, T0 + 2.4 s. */
+#define HIST_FIRST_NS (STORY_T0_NS - HIST_WINDOW_NS + 2400 * MS)
+#define HIST_SAMPLES 61
+#define BYSTANDER_BORN_NS (STORY_T0_NS - 480 * SEC)
+#define ROOT_OTHER_BYTES (1536 * MiB) /* what the rest of the machine uses */
+
+static const struct proc_spec leak_cache = {
+	.pid = 4240,
+	.ppid = 4200,
+	.uid = 1000,
+	.comm = "cache",
+	.cmdline = "/usr/local/bin/memhog --name cache --adj 1000 --hold-mib 150",
+	.cgroup = DEMO_CG,
+	.cgroup_id = DEMO_CG_ID,
+	.adj = 1000,
+	.flags = OW_PROC_IN_DOMAIN,
+	/* 148 MiB + 1.5 MiB + 512 KiB = 150 MiB, flat */
+	.anon_bytes = 148 * MiB,
+	.file_bytes = 1536 * KiB,
+	.pgtables_bytes = 512 * KiB,
+};
+
+static const struct proc_spec leak_bystander = {
+	.pid = 4241,
+	.ppid = 4200,
+	.uid = 1000,
+	.comm = "bystander",
+	.cmdline = "/usr/local/bin/memhog --name bystander --hold-mib 7",
+	.cgroup = DEMO_CG,
+	.cgroup_id = DEMO_CG_ID,
+	.adj = 0,
+	.flags = OW_PROC_IN_DOMAIN,
+	/* 7 MiB + 768 KiB + 256 KiB = 8 MiB */
+	.anon_bytes = 7 * MiB,
+	.file_bytes = 768 * KiB,
+	.pgtables_bytes = 256 * KiB,
+};
+
+/* The leaker at time t: 4 MiB, then 320 KiB/s more from LEAK_START_NS. */
+static struct proc_spec leak_leaker(uint64_t t_ns)
+{
+	struct proc_spec s = {
+		.pid = 4250,
+		.ppid = 4200,
+		.uid = 1000,
+		.comm = "leaker",
+		.cmdline = "/usr/local/bin/memhog --name leaker --grow-kib-s 320",
+		.cgroup = DEMO_CG,
+		.cgroup_id = DEMO_CG_ID,
+		.adj = 0,
+		.flags = OW_PROC_IN_DOMAIN,
+		.file_bytes = 640 * KiB,
+		.pgtables_bytes = 384 * KiB,
+	};
+	uint64_t grown = t_ns > LEAK_START_NS
+				 ? (t_ns - LEAK_START_NS) / MS * LEAK_KIB_PER_S * KiB / 1000
+				 : 0;
+
+	s.anon_bytes = 3 * MiB + grown;
+	return s;
+}
+
+static uint64_t spec_memory_bytes(const struct proc_spec *s)
+{
+	return s->anon_bytes + s->file_bytes + s->shmem_bytes + s->swap_bytes + s->pgtables_bytes;
+}
+
+static void set_proc_sample(struct ow_history_process *hp, size_t i, const struct proc_spec *s)
+{
+	struct ow_proc_sample *ps = &hp->samples[i];
+
+	ps->present = true;
+	ps->oom_score_adj = s->adj;
+	ps->anon_bytes = s->anon_bytes;
+	ps->file_bytes = s->file_bytes;
+	ps->shmem_bytes = s->shmem_bytes;
+	ps->swap_bytes = s->swap_bytes;
+	ps->pgtables_bytes = s->pgtables_bytes;
+}
+
+static struct ow_history_process *add_history_proc(struct ow_history *h, const struct proc_spec *s,
+						   uint64_t start_time_ns)
+{
+	struct ow_history_process *hp = ow_history_add_process(h);
+
+	assert_non_null(hp);
+	hp->pid = s->pid;
+	hp->ppid = s->ppid;
+	strncpy(hp->comm, s->comm, OW_COMM_LEN - 1);
+	hp->cmdline = xstrdup(s->cmdline);
+	hp->cgroup = xstrdup(s->cgroup);
+	hp->start_time_ns = start_time_ns;
+	return hp;
+}
+
+static struct ow_history *build_leak_history(void)
+{
+	struct ow_history *h = ow_history_new(HIST_SAMPLES);
+	struct ow_history_cgroup *demo, *root;
+	uint64_t psi_some_us = 81000, psi_full_us = 23000;
+
+	assert_non_null(h);
+	h->interval_ns = HIST_INTERVAL_NS;
+	h->window_ns = HIST_WINDOW_NS;
+	for (size_t i = 0; i < HIST_SAMPLES; i++)
+		h->time_ns[i] = HIST_FIRST_NS + i * HIST_INTERVAL_NS;
+	/* The bystander has no start time (unknown), the others do. */
+	add_history_proc(h, &leak_cache, STORY_T0_NS - 3600 * SEC);
+	add_history_proc(h, &leak_bystander, 0);
+	{
+		struct proc_spec first = leak_leaker(0);
+
+		add_history_proc(h, &first, STORY_T0_NS - 2 * 3600 * SEC);
+	}
+	/* An append may move the series: take the pointers once both exist. */
+	assert_non_null(ow_history_add_cgroup(h));
+	assert_non_null(ow_history_add_cgroup(h));
+	demo = &h->cgroups[0];
+	demo->path = xstrdup(DEMO_CG);
+	demo->id = DEMO_CG_ID;
+	root = &h->cgroups[1];
+	root->path = xstrdup("/");
+	root->id = 1;
+
+	for (size_t i = 0; i < HIST_SAMPLES; i++) {
+		uint64_t t = h->time_ns[i];
+		struct proc_spec leaker = leak_leaker(t);
+		bool cache_alive = t < STORY_T0_NS, bystander_alive = t >= BYSTANDER_BORN_NS;
+		struct ow_cgroup_sample *cs = &demo->samples[i], *rs = &root->samples[i];
+		struct ow_system_sample *ss = &h->system[i];
+		/* The last 40 s before the kill are under memory pressure. */
+		uint64_t stall_ms =
+			t + 40 * SEC > STORY_T0_NS ? (t + 40 * SEC - STORY_T0_NS) / MS : 0;
+
+		/* The procs array does not move any more: no appends below. */
+		if (cache_alive)
+			set_proc_sample(&h->procs[0], i, &leak_cache);
+		if (bystander_alive)
+			set_proc_sample(&h->procs[1], i, &leak_bystander);
+		set_proc_sample(&h->procs[2], i, &leaker);
+
+		cs->present = true;
+		cs->limit_bytes = 256 * MiB;
+		cs->kernel_bytes = 300 * KiB;
+		cs->anon_bytes = leaker.anon_bytes + (cache_alive ? leak_cache.anon_bytes : 0) +
+				 (bystander_alive ? leak_bystander.anon_bytes : 0);
+		cs->file_bytes = leaker.file_bytes + (cache_alive ? leak_cache.file_bytes : 0) +
+				 (bystander_alive ? leak_bystander.file_bytes : 0);
+		cs->usage_bytes = spec_memory_bytes(&leaker) +
+				  (cache_alive ? spec_memory_bytes(&leak_cache) : 0) +
+				  (bystander_alive ? spec_memory_bytes(&leak_bystander) : 0) +
+				  cs->kernel_bytes;
+
+		rs->present = true;
+		rs->limit_bytes = OW_LIMIT_NONE;
+		rs->usage_bytes = ROOT_OTHER_BYTES + cs->usage_bytes;
+		rs->anon_bytes = 900 * MiB + cs->anon_bytes;
+		rs->file_bytes = 560 * MiB + cs->file_bytes;
+		rs->shmem_bytes = 12 * MiB;
+		rs->kernel_bytes = 64 * MiB + cs->kernel_bytes;
+		rs->sock_bytes = 2 * MiB;
+
+		ss->present = true;
+		ss->mem_total_bytes = 8 * GiB;
+		ss->mem_available_bytes = 8 * GiB - rs->usage_bytes;
+		ss->swap_total_bytes = 0;
+		ss->swap_free_bytes = 0;
+		ss->psi_known = true;
+		ss->psi_some_avg10_centi = (uint32_t)(stall_ms * 1234 / 40000);
+		ss->psi_full_avg10_centi = (uint32_t)(stall_ms * 456 / 40000);
+		psi_some_us += stall_ms * 30;
+		psi_full_us += stall_ms * 11;
+		ss->psi_some_total_us = psi_some_us;
+		ss->psi_full_total_us = psi_full_us;
+	}
+	/* One sample the sampler missed: no system reading at 5 minutes before the kill. */
+	h->system[30].present = false;
+	return h;
+}
+
+static void build_leak(struct ow_incident *inc)
+{
+	struct ow_kill k = { 0 };
+	struct proc_spec leaker = leak_leaker(STORY_T0_NS);
+
+	memset(inc, 0, sizeof(*inc));
+	inc->id = 3;
+	k.time_ns = STORY_T0_NS;
+	k.killer_kind = OW_KILLER_KERNEL;
+	k.victim_pid = 4240;
+	k.trigger_pid = 4250;
+	k.trigger_tid = 4250;
+	strcpy(k.trigger_thread_comm, "leaker");
+	k.domain.kind = OW_DOMAIN_MEMCG;
+	k.domain.cgroup = xstrdup(DEMO_CG);
+	k.domain.cgroup_id = DEMO_CG_ID;
+	k.domain.limit_bytes = 256 * MiB;
+	k.domain.usage_bytes = 256 * MiB - 40 * KiB;
+	k.domain.total_bytes = 256 * MiB;
+	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
+	set_stack(&k.trigger_user_stack, story_ustack,
+		  sizeof(story_ustack) / sizeof(story_ustack[0]));
+	add_proc(&k, &leak_cache);
+	add_proc(&k, &leak_bystander);
+	add_proc(&k, &leaker);
+	assert_int_equal(ow_incident_add_kill(inc, &k), 0);
+	inc->history = build_leak_history();
+}
+
 /* ---- rendering and comparing ---- */
 
 static char *render(int (*fn)(FILE *, const struct ow_incident *, const struct ow_verdict *),
@@ -506,6 +727,18 @@ static void render_and_check(const struct ow_incident *inc, struct ow_verdict *v
 	free(out);
 }
 
+static void render_and_check_html(const struct ow_incident *inc, struct ow_verdict *v,
+				  const char *name)
+{
+	char file[128];
+	char *out;
+
+	snprintf(file, sizeof(file), "%s.html", name);
+	out = render(ow_render_incident_html, inc, v);
+	check_golden(file, out);
+	free(out);
+}
+
 static void compute(const struct ow_incident *inc, struct ow_verdict *v)
 {
 	struct ow_verdict_config cfg;
@@ -557,11 +790,49 @@ static void test_golden_global_shielded(void **state)
 	ow_incident_clear(&inc);
 }
 
+static void test_golden_story_history(void **state)
+{
+	struct ow_incident inc;
+	struct ow_verdict v;
+	const struct ow_history *h;
+
+	(void)state;
+	build_leak(&inc);
+	h = inc.history;
+	/* The fixture itself: the memcg is full at the kill, the leaker grew 5 minutes. */
+	assert_int_equal(h->n_procs, 3);
+	assert_true(h->time_ns[59] < STORY_T0_NS && h->time_ns[60] > STORY_T0_NS);
+	assert_true(h->cgroups[0].samples[59].usage_bytes > 250 * MiB);
+	assert_true(h->cgroups[0].samples[59].usage_bytes < 256 * MiB);
+	assert_false(h->procs[0].samples[60].present); /* the killed cache is gone */
+	assert_false(h->procs[1].samples[0].present); /* the bystander was not born yet */
+	compute(&inc, &v);
+	assert_int_equal(v.n_kills, 1);
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	/* The growth analysis names the leaker, growing steadily and still rising, over the
+	 * biggest holder: the idle cache the kernel killed. */
+	assert_true(v.growth.available);
+	assert_true(v.growth.n_rows >= 1);
+	assert_int_equal(v.growth.rows[0].pid, 4250);
+	assert_int_equal(v.growth.rows[0].pattern, OW_GROWTH_STEADY);
+	assert_true(v.growth.rows[0].rising_at_oom);
+	assert_int_equal(v.growth.fastest, 0);
+	assert_int_equal(v.culprit.pid, 4250);
+	assert_true(v.culprit.by_growth);
+	assert_false(v.culprit.was_killed);
+
+	render_and_check(&inc, &v, "story-history");
+	render_and_check_html(&inc, &v, "story-history");
+	ow_verdict_clear(&v);
+	ow_incident_clear(&inc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_story),
 		cmocka_unit_test(test_golden_global_shielded),
+		cmocka_unit_test(test_golden_story_history),
 	};
 
 	/* Text output is local time: pin the zone so that the golden files hold anywhere. */

@@ -3,8 +3,10 @@
  * Unit tests of the verdict (src/analysis): the kernel's badness to the page, who is eligible,
  * the ranking and its ties, and the verdict on synthetic incidents: the seed story (an innocent
  * victim at +1000 while a hogger holds the memcg), a hogger shielded at -1000, a leaker that is
- * its own victim, empty and partial incidents. Incidents are built on the stack here; the
- * verdict only borrows from them.
+ * its own victim, empty and partial incidents. With a memory history (rule 9): a leaker named
+ * culprit over the idle big process the kernel killed, a late burst, a holder that leaks itself,
+ * a grower too small against the domain's growth, a grower missing from the snapshot, and a
+ * restarted leaker. Incidents are built on the stack here; the verdict only borrows from them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,9 @@
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
 #define PAGE 4096ull
+#define SEC 1000000000ull
+/* 2026-11-25T19:20:00Z, the first sample of the histories */
+#define T0_NS (1795634400ull * SEC)
 
 static struct ow_process mkproc(int32_t pid, const char *comm, int32_t adj, uint64_t anon_bytes,
 				uint32_t flags)
@@ -171,6 +176,11 @@ static void test_config_default(void **state)
 	assert_true(cfg.innocent_max_share == 0.05);
 	assert_true(cfg.shielded_min_share == 0.10);
 	assert_int_equal(cfg.ranking_size, 10);
+	assert_true(cfg.grower_min_share == 0.5);
+	assert_int_equal(cfg.growth.min_growth_bytes, 8 * MIB);
+	assert_int_equal(cfg.growth.recent_ns, 30 * SEC);
+	assert_true(cfg.growth.burst_share == 0.8);
+	assert_int_equal(cfg.growth.top, 10);
 }
 
 /*
@@ -687,6 +697,404 @@ static void test_demo_story(void **state)
 	ow_verdict_clear(&v);
 }
 
+/* ---- memory history (rule 9) ---- */
+
+/* n samples, one a second from T0_NS. */
+static struct ow_history *mkhistory(size_t n)
+{
+	struct ow_history *h = ow_history_new(n);
+
+	assert_non_null(h);
+	h->interval_ns = SEC;
+	h->window_ns = 600 * SEC;
+	for (size_t i = 0; i < n; i++)
+		h->time_ns[i] = T0_NS + i * SEC;
+	return h;
+}
+
+/* Appends a process series in /oomwitness-demo; returns its index. */
+static size_t hproc(struct ow_history *h, int32_t pid, const char *comm, const char *cmdline)
+{
+	struct ow_history_process *p = ow_history_add_process(h);
+
+	assert_non_null(p);
+	p->pid = pid;
+	p->ppid = 1;
+	strncpy(p->comm, comm, OW_COMM_LEN - 1);
+	p->cmdline = strdup(cmdline);
+	p->cgroup = strdup("/oomwitness-demo");
+	assert_non_null(p->cmdline);
+	assert_non_null(p->cgroup);
+	return h->n_procs - 1;
+}
+
+/* Samples from..to of process k: from_bytes, growing by step_bytes a second, at adj. */
+static void ramp(struct ow_history *h, size_t k, size_t from, size_t to, uint64_t from_bytes,
+		 int64_t step_bytes, int32_t adj)
+{
+	for (size_t i = from; i <= to; i++) {
+		struct ow_proc_sample *s = &h->procs[k].samples[i];
+
+		s->present = true;
+		s->oom_score_adj = adj;
+		s->anon_bytes = from_bytes + (uint64_t)((int64_t)(i - from) * step_bytes);
+	}
+}
+
+/* The domain's series: usage = its processes + extra_bytes + extra_step_bytes a second. */
+static void hcgroup(struct ow_history *h, uint64_t extra_bytes, uint64_t extra_step_bytes)
+{
+	struct ow_history_cgroup *c = ow_history_add_cgroup(h);
+
+	assert_non_null(c);
+	c->path = strdup("/oomwitness-demo");
+	assert_non_null(c->path);
+	c->id = 42;
+	for (size_t i = 0; i < h->n_times; i++) {
+		uint64_t sum = extra_bytes + i * extra_step_bytes;
+
+		for (size_t k = 0; k < h->n_procs; k++)
+			if (h->procs[k].samples[i].present)
+				sum += ow_proc_sample_memory_bytes(&h->procs[k].samples[i]);
+		c->samples[i].present = true;
+		c->samples[i].usage_bytes = sum;
+		c->samples[i].limit_bytes = 256 * MIB;
+	}
+}
+
+/*
+ * The canonical scenario: in a 256 MiB memcg, "idle" (adj +1000) holds 150 MiB flat; "leaker"
+ * holds 2 MiB, then grows 1 MiB/s from t=200 s. At t=300 s its allocation fails and the kernel
+ * kills idle, the biggest holder; at t=301 s it kills the leaker. Without history the verdict
+ * names idle; with it, the leaker.
+ */
+static void test_growth_leaker_culprit(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(123, "idle", 1000, 150 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(456, "leaker", 0, 102 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(456, "leaker", 0, 103 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[2];
+	struct ow_history *h = mkhistory(311);
+	struct ow_incident inc;
+	struct ow_verdict v;
+	size_t idle, leak;
+
+	(void)state;
+	k1[1].cmdline = (char *)"/usr/bin/leaker --grow 1";
+	k1[1].cgroup = (char *)"/oomwitness-demo";
+	kills[0] = mkkill(k1, 2, 123, 456, &d);
+	kills[1] = mkkill(k2, 1, 456, 456, &d);
+	kills[0].time_ns = T0_NS + 300 * SEC;
+	kills[1].time_ns = T0_NS + 301 * SEC;
+	inc = mkincident(kills, 2);
+
+	/* Without history: rule 3, unchanged. */
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_false(v.growth.available);
+	assert_int_equal(v.culprit.pid, 123);
+	assert_false(v.culprit.by_growth);
+	assert_int_equal(v.culprit.growth_row, -1);
+	assert_int_equal(v.culprit.n_reasons, 2);
+	assert_string_equal(v.summary, "idle (pid 123) held 59% of memcg /oomwitness-demo and was "
+				       "itself the victim; 1 more kill followed.");
+	ow_verdict_clear(&v);
+
+	idle = hproc(h, 123, "idle", "idle --hold 150");
+	leak = hproc(h, 456, "leaker", "leaker (as the sampler read it)");
+	ramp(h, idle, 0, 300, 150 * MIB, 0, 1000);
+	ramp(h, leak, 0, 200, 2 * MIB, 0, 0);
+	ramp(h, leak, 200, 301, 2 * MIB, (int64_t)MIB, 0);
+	hcgroup(h, 2 * MIB, 0);
+	inc.history = h;
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.growth.available);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 456);
+	assert_true(v.culprit.by_growth);
+	assert_int_equal(v.culprit.growth_row, 0);
+	assert_int_equal(v.growth.rows[0].pid, 456);
+	assert_int_equal(v.growth.holder_row, 1);
+	/* Identity from the snapshot, not the history. */
+	assert_string_equal(v.culprit.comm, "leaker");
+	assert_string_equal(v.culprit.cmdline, "/usr/bin/leaker --grow 1");
+	assert_string_equal(v.culprit.cgroup, "/oomwitness-demo");
+	assert_int_equal(v.culprit.oom_score_adj, 0);
+	assert_int_equal(v.culprit.memory_bytes, 102 * MIB);
+	assert_true(v.culprit.share > 0.398 && v.culprit.share < 0.399);
+	assert_true(v.culprit.was_trigger);
+	assert_true(v.culprit.was_killed);
+	assert_int_equal(v.culprit.n_reasons, 8);
+	assert_string_equal(v.culprit.reasons[0], "grew 100.0 MiB in 1m40s (1.0 MiB/s), a steady "
+						  "leak; it was still rising when memory ran out");
+	assert_string_equal(v.culprit.reasons[1], "the biggest holder, idle (pid 123, adj +1000), "
+						  "stayed flat at 150.0 MiB; the kernel killed it "
+						  "first");
+	assert_string_equal(v.culprit.reasons[2],
+			    "at that rate it fills the headroom of the 256.0 MiB limit (102.0 MiB "
+			    "when it began growing) in 1m42s");
+	assert_string_equal(v.culprit.reasons[3], "it accounts for all of the 100.0 MiB the memcg "
+						  "gained since it began growing");
+	assert_string_equal(v.culprit.reasons[4],
+			    "held 102.0 MiB, 40% of the memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(
+		v.culprit.reasons[5],
+		"oom_score_adj 0 against a victim at +1000: the kernel killed it first");
+	assert_string_equal(v.culprit.reasons[6], "was killed at kill #2");
+	assert_string_equal(v.culprit.reasons[7],
+			    "was allocating when memory ran out (the trigger)");
+	assert_string_equal(
+		v.summary,
+		"leaker (pid 456) grew 100.0 MiB in 1m40s, a steady leak, until memcg "
+		"/oomwitness-demo ran out, and was killed only at kill #2, after 1 other "
+		"process. The biggest holder, idle (pid 123), stayed flat at 150.0 MiB.");
+	/* The rest of the verdict does not move. */
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	assert_true(v.kills[0].victim_was_top_holder);
+	assert_int_equal(v.n_innocent, 0);
+	ow_verdict_clear(&v);
+	assert_false(v.growth.available);
+	assert_null(v.growth.rows);
+
+	/* Asking for more than all of what the memcg gained: no grower qualifies. */
+	{
+		struct ow_verdict_config cfg;
+
+		ow_verdict_config_default(&cfg);
+		cfg.grower_min_share = 1.01;
+		assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+		assert_int_equal(v.culprit.pid, 123);
+		assert_false(v.culprit.by_growth);
+		assert_int_equal(v.culprit.growth_row, 1);
+		assert_string_equal(
+			v.culprit.reasons[1],
+			"stayed flat at 150.0 MiB over the 5m00s before the first kill");
+		ow_verdict_clear(&v);
+
+		/* All of the memcg's growth, but less than min_growth_bytes: no. */
+		ow_verdict_config_default(&cfg);
+		cfg.growth.min_growth_bytes = 100 * MIB + 1;
+		assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+		/* The noise band (min_growth / 8) is 12.5 MiB now: growth starts at t=212 s. */
+		assert_int_equal(v.growth.grower_since_bytes, 88 * MIB);
+		assert_int_equal(v.culprit.pid, 123);
+		assert_false(v.culprit.by_growth);
+		ow_verdict_clear(&v);
+	}
+	ow_history_free(h);
+}
+
+/*
+ * A late burst: "burst" holds 20 MiB, then grows 3 MiB/s in the last 20 s before the kill,
+ * while idle holds 150 MiB flat and is the one killed.
+ */
+static void test_growth_burst_culprit(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(123, "idle", 1000, 150 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(789, "burst", 0, 80 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[1];
+	struct ow_history *h = mkhistory(301);
+	struct ow_incident inc;
+	struct ow_verdict v;
+	size_t idle, burst;
+
+	(void)state;
+	kills[0] = mkkill(k1, 2, 123, 789, &d);
+	kills[0].time_ns = T0_NS + 300 * SEC;
+	inc = mkincident(kills, 1);
+	idle = hproc(h, 123, "idle", "idle");
+	burst = hproc(h, 789, "burst", "burst");
+	ramp(h, idle, 0, 300, 150 * MIB, 0, 1000);
+	ramp(h, burst, 0, 280, 20 * MIB, 0, 0);
+	ramp(h, burst, 280, 300, 20 * MIB, 3 * (int64_t)MIB, 0);
+	hcgroup(h, 2 * MIB, 0);
+	inc.history = h;
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.pid, 789);
+	assert_true(v.culprit.by_growth);
+	assert_int_equal(v.growth.rows[v.culprit.growth_row].pattern, OW_GROWTH_BURST);
+	assert_string_equal(v.culprit.reasons[0],
+			    "grew 60.0 MiB in 20s (3.0 MiB/s), a late burst: 60.0 MiB of it in the "
+			    "last 30s; it was still rising when memory ran out");
+	/* Headroom at t=280 s: 256 - (150 + 20 + 2) = 84 MiB, at 3 MiB/s: 28 s. */
+	assert_string_equal(v.culprit.reasons[2],
+			    "at that rate it fills the headroom of the 256.0 MiB limit (84.0 MiB "
+			    "when it began growing) in 28s");
+	assert_string_equal(v.summary,
+			    "burst (pid 789) grew 60.0 MiB in 20s, a late burst, until "
+			    "memcg /oomwitness-demo ran out, and was never killed; the "
+			    "kernel killed 1 process chosen by oom_score_adj instead. The "
+			    "biggest holder, idle (pid 123), stayed flat at 150.0 MiB.");
+	ow_verdict_clear(&v);
+	ow_history_free(h);
+}
+
+/*
+ * The biggest holder is the leaker itself (100 -> 200 MiB at 512 KiB/s): rule 3 stands, with
+ * its growth as a reason, even though "spike" took most of the last 10 s's growth. Then a flat
+ * holder next to a small grower while the memcg grows by memory no process holds (tmpfs): the
+ * grower's share is too small, unless asked for less.
+ */
+static void test_growth_holder_stays_culprit(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(100, "victim", 1000, 1 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(77, "small", 0, 22 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[1];
+	struct ow_history *h = mkhistory(301);
+	struct ow_incident inc;
+	struct ow_verdict_config cfg;
+	struct ow_verdict v;
+	size_t victim, hog, small, spike;
+
+	(void)state;
+	kills[0] = mkkill(k1, 3, 100, 4242, &d);
+	kills[0].time_ns = T0_NS + 300 * SEC;
+	inc = mkincident(kills, 1);
+	victim = hproc(h, 100, "victim", "victim");
+	hog = hproc(h, 4242, "memhog", "memhog");
+	small = hproc(h, 77, "small", "small");
+	spike = hproc(h, 88, "spike", "spike");
+	ramp(h, victim, 0, 300, 1 * MIB, 0, 1000);
+	ramp(h, hog, 0, 100, 100 * MIB, 0, 0);
+	ramp(h, hog, 100, 300, 100 * MIB, 512 * KIB, 0);
+	ramp(h, small, 0, 300, 12 * MIB, 0, 0);
+	ramp(h, small, 200, 300, 12 * MIB, 100 * KIB, 0);
+	ramp(h, spike, 0, 290, 1 * MIB, 0, 0);
+	ramp(h, spike, 290, 300, 1 * MIB, 2 * (int64_t)MIB, 0);
+	hcgroup(h, 2 * MIB, 0);
+	inc.history = h;
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_false(v.culprit.by_growth);
+	assert_int_equal(v.culprit.growth_row, 0);
+	assert_int_equal(v.growth.rows[0].pid, 4242);
+	assert_int_equal(v.growth.rows[0].pattern, OW_GROWTH_STEADY);
+	/* The spike gained 20 MiB since t=290 s, of 20 + 5 + 1000 KiB the memcg gained. */
+	assert_int_equal(v.growth.rows[v.growth.grower_row].pid, 88);
+	assert_int_equal(v.growth.grower_since_bytes, 20 * MIB);
+	assert_int_equal(v.growth.domain_since_bytes, 25 * MIB + 1000 * KIB);
+	assert_int_equal(v.culprit.n_reasons, 5);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 200.0 MiB, 78% of the memcg limit (256.0 MiB) at the first kill");
+	/* At t=101 s it is still within 1 MiB of its low: growth starts there. */
+	assert_string_equal(v.culprit.reasons[1], "grew 100.0 MiB in 3m19s (512 KiB/s), a steady "
+						  "leak; it was still rising when memory ran out");
+	assert_string_equal(v.culprit.reasons[2],
+			    "oom_score_adj 0 against a victim at +1000: the kernel preferred it");
+	assert_string_equal(v.summary,
+			    "memhog (pid 4242) held 78% of memcg /oomwitness-demo and was never "
+			    "killed; the kernel killed 1 process chosen by oom_score_adj instead.");
+	ow_verdict_clear(&v);
+
+	/* The hog flat at 200 MiB; "small" grows 10000 KiB while tmpfs grows 150 MiB. */
+	ramp(h, hog, 0, 300, 200 * MIB, 0, 0);
+	ramp(h, spike, 0, 300, 1 * MIB, 0, 0);
+	h->n_cgroups = 0;
+	free(h->cgroups[0].path);
+	free(h->cgroups[0].samples);
+	free(h->cgroups);
+	h->cgroups = NULL;
+	hcgroup(h, 2 * MIB, 512 * KIB);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_false(v.culprit.by_growth);
+	assert_int_equal(v.growth.grower_row, 0);
+	/* From t=210 s, where it left its low by 1 MiB: 9000 KiB, and tmpfs 90 s * 512 KiB. */
+	assert_int_equal(v.growth.grower_since_ns, T0_NS + 210 * SEC);
+	assert_int_equal(v.growth.grower_since_bytes, 9000 * KIB);
+	assert_int_equal(v.growth.domain_since_bytes, 9000 * KIB + 45 * MIB);
+	assert_string_equal(v.culprit.reasons[1],
+			    "stayed flat at 200.0 MiB over the 5m00s before the first kill");
+	ow_verdict_clear(&v);
+
+	ow_verdict_config_default(&cfg);
+	cfg.grower_min_share = 0.1;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.culprit.pid, 77);
+	assert_true(v.culprit.by_growth);
+	assert_string_equal(v.culprit.reasons[3], "it accounts for 16% of the 53.8 MiB the memcg "
+						  "gained since it began growing");
+	assert_string_equal(
+		v.culprit.reasons[1],
+		"the biggest holder, memhog (pid 4242, adj 0), stayed flat at 200.0 MiB");
+	ow_verdict_clear(&v);
+	ow_history_free(h);
+}
+
+/*
+ * The grower is missing from the first kill's snapshot (records lost): its identity comes from
+ * the history. It is a restarted leaker: pid 500 grew 60 MiB and exited, pid 520 grew 100 MiB.
+ */
+static void test_growth_culprit_from_history(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(123, "idle", 1000, 150 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[1];
+	struct ow_history *h = mkhistory(301);
+	struct ow_incident inc;
+	struct ow_verdict v;
+	size_t idle, first, second;
+
+	(void)state;
+	kills[0] = mkkill(k1, 1, 123, 0, &d);
+	kills[0].time_ns = T0_NS + 300 * SEC;
+	kills[0].partial = true;
+	inc = mkincident(kills, 1);
+	idle = hproc(h, 123, "idle", "idle");
+	first = hproc(h, 500, "leaker", "/usr/bin/leaker --grow 1");
+	second = hproc(h, 520, "leaker", "/usr/bin/leaker --grow 1");
+	ramp(h, idle, 0, 300, 150 * MIB, 0, 1000);
+	ramp(h, first, 0, 60, 0, (int64_t)MIB, 0);
+	ramp(h, second, 200, 300, 0, (int64_t)MIB, 300);
+	hcgroup(h, 2 * MIB, 0);
+	inc.history = h;
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_int_equal(v.culprit.pid, 520);
+	assert_true(v.culprit.by_growth);
+	assert_string_equal(v.culprit.comm, "leaker");
+	assert_string_equal(v.culprit.cmdline, "/usr/bin/leaker --grow 1");
+	assert_string_equal(v.culprit.cgroup, "/oomwitness-demo");
+	assert_int_equal(v.culprit.oom_score_adj, 300);
+	assert_int_equal(v.culprit.memory_bytes, 100 * MIB);
+	assert_false(v.culprit.was_trigger);
+	assert_false(v.culprit.was_killed);
+	assert_int_equal(v.growth.rows[v.culprit.growth_row].n_instances, 2);
+	assert_string_equal(v.culprit.reasons[0],
+			    "grew 160.0 MiB in 2m40s (1.0 MiB/s), a steady leak, over 2 instances "
+			    "(restarted under the same command line); it was still rising when "
+			    "memory ran out");
+	assert_string_equal(
+		v.culprit.reasons[4],
+		"was not in the first kill's snapshot: held 100.0 MiB at its last sample");
+	assert_string_equal(v.culprit.reasons[5], "was never killed: 1 other process died instead");
+	assert_int_equal(v.culprit.n_reasons, 6);
+	assert_string_equal(
+		v.summary, "leaker (pid 520) grew 160.0 MiB in 2m40s, a steady leak, until memcg "
+			   "/oomwitness-demo ran out, and was never killed; the kernel killed 1 "
+			   "process chosen by oom_score_adj instead. The biggest holder, idle (pid "
+			   "123), stayed flat at 150.0 MiB (partial data: incomplete snapshot).");
+	ow_verdict_clear(&v);
+	ow_history_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +1111,10 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_partial),
 		cmocka_unit_test(test_no_limit),
+		cmocka_unit_test(test_growth_leaker_culprit),
+		cmocka_unit_test(test_growth_burst_culprit),
+		cmocka_unit_test(test_growth_holder_stays_culprit),
+		cmocka_unit_test(test_growth_culprit_from_history),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Memory cgroup and system readers for the sampler (see memstat.h).
+ */
+#include "capture/memstat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "capture/procfs.h"
+
+#define OW_CGROUP_DEPTH_MAX 32
+#define OW_STAT_BUF_BYTES 8192
+/* The v1 "unlimited" value is PAGE_COUNTER_MAX pages: about 2^63 bytes, rounded to a page. */
+#define OW_V1_UNLIMITED_BYTES (1ULL << 62)
+
+struct ow_memstat_reader {
+	char root[PATH_MAX];
+	char cgroup_mount[PATH_MAX]; /* where the memory hierarchy is mounted */
+	int version;
+};
+
+/* The value after "key " (or "key=") at a line start in buf; -ENOENT when absent. */
+static int find_u64(const char *buf, const char *key, char sep, uint64_t *ret)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == sep) {
+			char *end;
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(line + klen + 1, &end, 10);
+			if (errno || end == line + klen + 1)
+				return -EINVAL;
+			*ret = v;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* "key=value" within one line (PSI); -ENOENT when absent. */
+static int find_in_line(const char *line, const char *key, uint64_t *ret_int, uint32_t *ret_centi)
+{
+	const char *eol = strchr(line, '\n');
+	const char *p = strstr(line, key);
+	char *end;
+
+	if (!p || (eol && p > eol))
+		return -ENOENT;
+	p += strlen(key);
+	if (ret_int) {
+		errno = 0;
+		*ret_int = strtoull(p, &end, 10);
+		return errno || end == p ? -EINVAL : 0;
+	}
+	/* avg10=12.34: a fixed two-decimal percentage */
+	{
+		unsigned long whole = strtoul(p, &end, 10), frac = 0;
+
+		if (end == p)
+			return -EINVAL;
+		if (*end == '.') {
+			const char *f = end + 1;
+
+			frac = (unsigned long)(f[0] >= '0' && f[0] <= '9' ? f[0] - '0' : 0) * 10;
+			if (f[0] >= '0' && f[0] <= '9' && f[1] >= '0' && f[1] <= '9')
+				frac += (unsigned long)(f[1] - '0');
+		}
+		*ret_centi = (uint32_t)(whole * 100 + frac);
+	}
+	return 0;
+}
+
+int ow_psi_parse(const char *buf, struct ow_system_sample *s)
+{
+	const char *some = strncmp(buf, "some ", 5) == 0 ? buf : strstr(buf, "\nsome ");
+	const char *full = strncmp(buf, "full ", 5) == 0 ? buf : strstr(buf, "\nfull ");
+
+	if (!some)
+		return -EINVAL;
+	/* A line found after another starts past its '\n' (else it would end where it starts). */
+	some += *some == '\n';
+	if (full)
+		full += *full == '\n';
+	if (find_in_line(some, "avg10=", NULL, &s->psi_some_avg10_centi) < 0 ||
+	    find_in_line(some, "total=", &s->psi_some_total_us, NULL) < 0)
+		return -EINVAL;
+	s->psi_full_avg10_centi = 0;
+	s->psi_full_total_us = 0;
+	if (full && (find_in_line(full, "avg10=", NULL, &s->psi_full_avg10_centi) < 0 ||
+		     find_in_line(full, "total=", &s->psi_full_total_us, NULL) < 0))
+		return -EINVAL;
+	s->psi_known = true;
+	return 0;
+}
+
+static uint64_t field_or_zero(const char *buf, const char *key, int *found)
+{
+	uint64_t v = 0;
+
+	if (find_u64(buf, key, ' ', &v) == 0)
+		(*found)++;
+	return v;
+}
+
+int ow_memcg_stat_parse(const char *buf, int version, struct ow_cgroup_sample *s)
+{
+	int found = 0;
+
+	if (version == 1) {
+		uint64_t cache = field_or_zero(buf, "total_cache", &found);
+
+		s->anon_bytes = field_or_zero(buf, "total_rss", &found);
+		s->shmem_bytes = field_or_zero(buf, "total_shmem", &found);
+		s->file_bytes = cache > s->shmem_bytes ? cache - s->shmem_bytes : 0;
+		/* kernel and sock come from memory.kmem.* files in v1 */
+	} else {
+		uint64_t file = field_or_zero(buf, "file", &found);
+		int kernel_found = 0;
+
+		s->anon_bytes = field_or_zero(buf, "anon", &found);
+		s->shmem_bytes = field_or_zero(buf, "shmem", &found);
+		s->file_bytes = file > s->shmem_bytes ? file - s->shmem_bytes : 0;
+		s->sock_bytes = field_or_zero(buf, "sock", &found);
+		s->kernel_bytes = field_or_zero(buf, "kernel", &kernel_found);
+		if (!kernel_found)
+			s->kernel_bytes = field_or_zero(buf, "slab", &found) +
+					  field_or_zero(buf, "kernel_stack", &found) +
+					  field_or_zero(buf, "pagetables", &found) +
+					  field_or_zero(buf, "percpu", &found);
+		found += kernel_found;
+	}
+	return found ? 0 : -EINVAL;
+}
+
+int ow_memcg_limit_parse(const char *buf, uint64_t *ret_bytes)
+{
+	unsigned long long v;
+	char *end;
+
+	if (strncmp(buf, "max", 3) == 0 && (buf[3] == '\n' || buf[3] == '\0')) {
+		*ret_bytes = OW_LIMIT_NONE;
+		return 0;
+	}
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || end == buf || (*end != '\n' && *end != '\0'))
+		return -EINVAL;
+	*ret_bytes = v >= OW_V1_UNLIMITED_BYTES ? OW_LIMIT_NONE : v;
+	return 0;
+}
+
+int ow_memstat_reader_new(const char *root, struct ow_memstat_reader **ret_reader)
+{
+	struct ow_memstat_reader *r = calloc(1, sizeof(*r));
+	const char *sep = strcmp(root, "/") == 0 ? "" : root;
+
+	if (!r)
+		return -ENOMEM;
+	snprintf(r->root, sizeof(r->root), "%s", sep);
+	r->version = ow_cgroupfs_memory_version(root);
+	if (r->version == 1)
+		snprintf(r->cgroup_mount, sizeof(r->cgroup_mount), "%s/sys/fs/cgroup/memory", sep);
+	else if (r->version == 2)
+		snprintf(r->cgroup_mount, sizeof(r->cgroup_mount), "%s/sys/fs/cgroup", sep);
+	*ret_reader = r;
+	return 0;
+}
+
+void ow_memstat_reader_free(struct ow_memstat_reader *r)
+{
+	free(r);
+}
+
+int ow_memstat_reader_version(const struct ow_memstat_reader *r)
+{
+	return r->version;
+}
+
+int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample *s)
+{
+	char path[PATH_MAX + 32], buf[1024];
+	struct ow_meminfo info;
+	ssize_t len;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = ow_procfs_read_meminfo(r->root[0] ? r->root : "/", &info);
+	if (err < 0)
+		return err;
+	s->present = true;
+	s->mem_total_bytes = info.mem_total_bytes;
+	s->mem_available_bytes = info.mem_available_bytes;
+	s->swap_total_bytes = info.swap_total_bytes;
+	s->swap_free_bytes = info.swap_free_bytes;
+	snprintf(path, sizeof(path), "%s/proc/pressure/memory", r->root);
+	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
+	if (len > 0) {
+		buf[len] = '\0';
+		(void)ow_psi_parse(buf, s); /* psi_known stays false when it does not parse */
+	}
+	return 0;
+}
+
+/* Reads a small file of a cgroup directory as a NUL-terminated string. */
+static int read_cgroup_file(int dir_fd, const char *name, char *buf, size_t cap)
+{
+	ssize_t len = ow_read_file_at(dir_fd, name, buf, cap - 1);
+
+	if (len < 0)
+		return (int)len;
+	buf[len] = '\0';
+	return 0;
+}
+
+static int read_u64_file(int dir_fd, const char *name, uint64_t *ret)
+{
+	char buf[64];
+	int r = read_cgroup_file(dir_fd, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	return ow_memcg_limit_parse(buf, ret);
+}
+
+/* Reads one cgroup; returns 0 when at least its usage was read. */
+static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, struct ow_cgroup_sample *s)
+{
+	char stat_buf[OW_STAT_BUF_BYTES];
+	uint64_t v;
+
+	memset(s, 0, sizeof(*s));
+	s->limit_bytes = OW_LIMIT_NONE;
+	if (read_u64_file(dir_fd, r->version == 1 ? "memory.usage_in_bytes" : "memory.current",
+			  &s->usage_bytes) < 0)
+		return -ENOENT; /* the v2 root has no memory.current */
+	if (read_u64_file(dir_fd, r->version == 1 ? "memory.limit_in_bytes" : "memory.max", &v) == 0)
+		s->limit_bytes = v;
+	if (read_cgroup_file(dir_fd, "memory.stat", stat_buf, sizeof(stat_buf)) == 0)
+		(void)ow_memcg_stat_parse(stat_buf, r->version, s);
+	if (r->version == 1) {
+		if (read_u64_file(dir_fd, "memory.kmem.usage_in_bytes", &v) == 0)
+			s->kernel_bytes = v;
+		if (read_u64_file(dir_fd, "memory.kmem.tcp.usage_in_bytes", &v) == 0)
+			s->sock_bytes = v;
+	}
+	s->present = true;
+	return 0;
+}
+
+struct walk {
+	const struct ow_memstat_reader *r;
+	size_t max_cgroups;
+	size_t n;
+	ow_cgroup_reading_fn fn;
+	void *ctx;
+	char path[PATH_MAX]; /* the cgroup path being visited, "/"-rooted */
+};
+
+struct linux_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	unsigned short d_reclen;
+	unsigned char d_type;
+	char d_name[];
+};
+
+static void walk_dir(struct walk *w, int dir_fd, size_t path_len, int depth)
+{
+	struct ow_cgroup_reading reading;
+	char dents[4096];
+	struct stat st;
+	long got;
+
+	if (w->n >= w->max_cgroups)
+		return;
+	if (fstat(dir_fd, &st) == 0 && read_cgroup(w->r, dir_fd, &reading.sample) == 0) {
+		reading.id = st.st_ino;
+		reading.path = path_len ? w->path : "/";
+		w->fn(w->ctx, &reading);
+		w->n++;
+	}
+	if (depth >= OW_CGROUP_DEPTH_MAX)
+		return;
+	while ((got = syscall(SYS_getdents64, dir_fd, dents, sizeof(dents))) > 0) {
+		for (long off = 0; off < got;) {
+			const struct linux_dirent64 *d = (const void *)(dents + off);
+			size_t name_len = strlen(d->d_name);
+			int child;
+
+			off += d->d_reclen;
+			if (d->d_type != DT_DIR || d->d_name[0] == '.')
+				continue;
+			if (path_len + 1 + name_len >= sizeof(w->path))
+				continue;
+			child = openat(dir_fd, d->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (child < 0)
+				continue; /* removed since the listing */
+			w->path[path_len] = '/';
+			memcpy(w->path + path_len + 1, d->d_name, name_len + 1);
+			walk_dir(w, child, path_len + 1 + name_len, depth + 1);
+			w->path[path_len] = '\0';
+			close(child);
+		}
+	}
+}
+
+int ow_memstat_walk_cgroups(struct ow_memstat_reader *r, size_t max_cgroups,
+			    ow_cgroup_reading_fn fn, void *ctx)
+{
+	struct walk w = { .r = r, .max_cgroups = max_cgroups, .fn = fn, .ctx = ctx };
+	int fd;
+
+	if (r->version == 0)
+		return 0;
+	fd = open(r->cgroup_mount, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	w.path[0] = '\0';
+	walk_dir(&w, fd, 0, 0);
+	close(fd);
+	return (int)w.n;
+}
