@@ -32,6 +32,11 @@ char LICENSE[] SEC("license") = "GPL";
  */
 const volatile __u32 ow_max_tasks = 262144;
 
+/* A kill's first records: the begin record and two cgroup chains, with ring-buffer headers. */
+#define OW_KILL_HEAD_BYTES                        \
+	(sizeof(struct ow_event_kill_begin) + 8 + \
+	 2 * OW_CGROUP_CHAIN_MAX * (sizeof(struct ow_event_cgroup) + 8))
+
 /* Exec and exit records wake the consumer only once this much is waiting. */
 #define OW_PROC_EVENTS_WAKEUP_BYTES (256u << 10)
 
@@ -266,7 +271,17 @@ int BPF_PROG(ow_mark_victim, struct task_struct *victim)
 	t->batch.count = 0;
 	t->seq = ++kill_seq_next; /* kills are serialised by oom_lock */
 
-	/* Without its first record the consumer cannot use the rest: keep the room for others. */
+	/*
+	 * Without its first records the consumer cannot use the rest: a begin record without the
+	 * cgroups that tell where memory ran out would file the kill under the wrong domain. So
+	 * unless the ring buffer has room for the begin record and both cgroup chains, the kill is
+	 * counted lost whole, and the room is kept for others.
+	 */
+	if (bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) <
+	    bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) + OW_KILL_HEAD_BYTES) {
+		lost_kill_record(t);
+		return 0;
+	}
 	if (emit_kill_begin(ctx, victim, t->seq, t) < 0)
 		return 0;
 	/*

@@ -33,7 +33,8 @@ static int find_u64(const char *buf, const char *key, char sep, uint64_t *ret)
 {
 	size_t klen = strlen(key);
 
-	for (const char *line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+	for (const char *line = buf; line && *line;
+	     line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		if (strncmp(line, key, klen) == 0 && line[klen] == sep) {
 			char *end;
 			unsigned long long v;
@@ -245,7 +246,7 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, struct ow_
 	if (read_u64_file(dir_fd, r->version == 1 ? "memory.usage_in_bytes" : "memory.current",
 			  &s->usage_bytes) < 0)
 		return -ENOENT; /* the v2 root has no memory.current */
-	if (read_u64_file(dir_fd, r->version == 1 ? "memory.limit_in_bytes" : "memory.max", &v) == 0)
+	if (!read_u64_file(dir_fd, r->version == 1 ? "memory.limit_in_bytes" : "memory.max", &v))
 		s->limit_bytes = v;
 	if (read_cgroup_file(dir_fd, "memory.stat", stat_buf, sizeof(stat_buf)) == 0)
 		(void)ow_memcg_stat_parse(stat_buf, r->version, s);

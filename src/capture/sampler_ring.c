@@ -164,8 +164,8 @@ int ow_sampler_ring_new(const struct ow_sampler_ring_config *cfg, struct ow_samp
 	struct ow_sampler_ring *r;
 	size_t frames_kept;
 
-	if (!cfg->interval_ns || !cfg->max_processes || !cfg->max_cgroups ||
-	    !cfg->keyframe_every || cfg->max_processes > INT32_MAX / 2)
+	if (!cfg->interval_ns || !cfg->max_processes || !cfg->max_cgroups || !cfg->keyframe_every ||
+	    cfg->max_processes > INT32_MAX / 2)
 		return -EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)
@@ -309,7 +309,8 @@ static size_t hash_u64(uint64_t v, size_t size)
 
 static int32_t cgroup_find(const struct ow_sampler_ring *r, uint64_t id)
 {
-	for (size_t i = hash_u64(id, r->cgroup_index_size);; i = (i + 1) & (r->cgroup_index_size - 1)) {
+	for (size_t i = hash_u64(id, r->cgroup_index_size);;
+	     i = (i + 1) & (r->cgroup_index_size - 1)) {
 		int32_t slot = r->cgroup_index[i];
 
 		if (slot == OW_NONE)
@@ -351,7 +352,8 @@ static int32_t cgroup_slot_for(struct ow_sampler_ring *r, const struct ow_cgroup
 	if (slot != OW_NONE) {
 		/* A renamed directory keeps its id: keep the newest path. */
 		if (strcmp(r->cgroups[slot].path, c->path) != 0)
-			snprintf(r->cgroups[slot].path, sizeof(r->cgroups[slot].path), "%s", c->path);
+			snprintf(r->cgroups[slot].path, sizeof(r->cgroups[slot].path), "%s",
+				 c->path);
 		return slot;
 	}
 	for (;;) {
@@ -732,8 +734,8 @@ static void measure_one(struct replay *rp, size_t i, const struct frame_header *
 		const char *cg = ident_cgroup_path(rp->r, &rp->r->idents[i]);
 
 		m->seen = true;
-		m->in_domain = !rp->req->domain_cgroup ||
-			       (cg && path_within(cg, rp->req->domain_cgroup));
+		m->in_domain =
+			!rp->req->domain_cgroup || (cg && path_within(cg, rp->req->domain_cgroup));
 		m->min_bytes = m->max_bytes = m->at_kill_bytes = bytes;
 		return;
 	}

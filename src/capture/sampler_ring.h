@@ -66,7 +66,9 @@ struct ow_sampler_ring_stats {
 	uint64_t newest_real_ns;
 	size_t arena_used_bytes;
 	size_t processes_tracked;
-	uint64_t processes_untracked; /* new processes the identity table had no room for */
+	/* Samples of processes (or cgroups) left out because their table was full: a process
+	 * left out counts again at every tick it is seen. */
+	uint64_t processes_untracked;
 	uint64_t cgroups_untracked;
 	uint64_t frames_too_big; /* frames larger than the arena, dropped */
 };

@@ -579,7 +579,7 @@ static void log_sampler_stats(const struct record_sampler *sampler)
 			: 0.0,
 		(double)st.ring.arena_used_bytes / 1048576.0, (double)rss_kib / 1024.0);
 	if (st.ring.processes_untracked || st.tasks_dropped)
-		ow_log("warning: the sampler left out %llu processes (tables full)",
+		ow_log("warning: the sampler's tables were full: %llu process samples left out",
 		       (unsigned long long)(st.ring.processes_untracked + st.tasks_dropped));
 }
 

@@ -58,8 +58,9 @@ static void test_psi_some_and_full(void **state)
 /* Lines in either order, 100% and 0%. */
 static void test_psi_full_first(void **state)
 {
-	static const char buf[] = "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-				  "some avg10=100.00 avg60=99.99 avg300=50.00 total=18446744073709551615\n";
+	static const char buf[] =
+		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		"some avg10=100.00 avg60=99.99 avg300=50.00 total=18446744073709551615\n";
 	struct ow_system_sample s = { 0 };
 
 	(void)state;
@@ -240,7 +241,12 @@ static void test_limit_parse(void **state)
 static void test_limit_parse_garbage(void **state)
 {
 	static const char *const bad[] = {
-		"", "\n", "garbage\n", "12abc\n", "maximum\n", "max max\n",
+		"",
+		"\n",
+		"garbage\n",
+		"12abc\n",
+		"maximum\n",
+		"max max\n",
 		"99999999999999999999999\n",
 	};
 

@@ -21,10 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/sampler_ring.h"
 
-#define PAGE 4096ull
+/* The ring keeps pages of the running kernel: values are multiples of it (or of 64 KiB). */
+#define PAGE ((uint64_t)sysconf(_SC_PAGESIZE))
 #define KIB 1024ull
 #define MIB (1024ull * KIB)
 #define GIB (1024ull * MIB)
@@ -32,7 +34,7 @@
 #define REAL0 (1700000000ull * SEC)
 #define MONO0 (5000ull * SEC)
 /* Unix ns of a process that started at start_s seconds of CLOCK_MONOTONIC. */
-#define START_REAL(start_s) ((start_s) * SEC + REAL0 - MONO0)
+#define START_REAL(start_s) ((start_s)*SEC + REAL0 - MONO0)
 
 #define MAX_TASKS 2048
 #define MAX_CGROUPS 8
@@ -312,8 +314,8 @@ static void assert_anon(const struct ow_history_process *p, size_t t, bool prese
 			uint64_t anon_bytes)
 {
 	if (p->samples[t].present != present)
-		fail_msg("pid %d sample %zu: present %d, want %d", p->pid, t,
-			 p->samples[t].present, present);
+		fail_msg("pid %d sample %zu: present %d, want %d", p->pid, t, p->samples[t].present,
+			 present);
 	if (present && p->samples[t].anon_bytes != anon_bytes)
 		fail_msg("pid %d sample %zu: anon %llu, want %llu", p->pid, t,
 			 (unsigned long long)p->samples[t].anon_bytes,
@@ -902,7 +904,10 @@ static void test_identity_table_full_and_reclaim(void **state)
 	}
 }
 
-/* An exec changes comm: comm follows, the command line is looked up again, once. */
+/*
+ * An exec changes comm: comm follows, the command line is looked up again, once. A process
+ * moved to another cgroup is shown in its last one.
+ */
 static void test_comm_change_relooks_cmdline(void **state)
 {
 	struct world *w = *state;
@@ -913,8 +918,9 @@ static void test_comm_change_relooks_cmdline(void **state)
 
 	cfg_small(&cfg);
 	start(w, &cfg);
-	task_add(w, 500, 5, 0, "bash", 10 * PAGE);
-	task_add(w, 501, 5, 0, "sleep", 1 * PAGE);
+	cgroups_default(w);
+	task_add(w, 500, 5, CG_A, "bash", 10 * PAGE);
+	task_add(w, 501, 5, CG_A, "sleep", 1 * PAGE);
 	cmdline_set(w, 500, "bash -c ./app.py");
 	cmdline_set(w, 501, "sleep 100");
 	for (uint64_t k = 0; k < 6; k++) {
@@ -923,6 +929,8 @@ static void test_comm_change_relooks_cmdline(void **state)
 			cmdline_set(w, 500, "python3 ./app.py");
 			task_get(w, 500)->anon_bytes = 30 * PAGE;
 		}
+		if (k == 4)
+			task_get(w, 501)->cgroup_id = CG_C;
 		tick(w);
 	}
 	assert_int_equal(w->lookups_of[500], 2);
@@ -937,9 +945,11 @@ static void test_comm_change_relooks_cmdline(void **state)
 	assert_string_equal(p->cmdline, "python3 ./app.py");
 	for (size_t k = 0; k < 6; k++)
 		assert_anon(p, k, true, (k < 3 ? 10 : 30) * PAGE);
+	assert_string_equal(p->cgroup, "/a");
 	q = must_find_proc(h, 501, 5);
 	assert_string_equal(q->comm, "sleep");
 	assert_string_equal(q->cmdline, "sleep 100");
+	assert_string_equal(q->cgroup, "/c");
 }
 
 /* ---- choosing processes -------------------------------------------------------------------- */
@@ -1019,6 +1029,7 @@ static void test_select_top_by_growth(void **state)
 
 	cfg_small(&cfg);
 	start(w, &cfg);
+	task_add(w, 5, 1, 0, "idle-small", 1 * MIB); /* the first identity: first among ties */
 	for (int32_t pid = 11; pid <= 15; pid++)
 		task_add(w, pid, 1, 0, "idle-big", (uint64_t)(111 - pid) * MIB);
 	task_add(w, 20, 1, 0, "leaker", 1 * MIB);
@@ -1039,6 +1050,39 @@ static void test_select_top_by_growth(void **state)
 	assert_pids(h, (const int32_t[]){ 11, 12, 20 }, 3);
 	/* The whole range is still in the series, after the kill too. */
 	assert_anon(must_find_proc(h, 20, 1), 9, true, 1 * MIB + 9 * 64 * KIB);
+
+	/* One grower only: a process that did not grow is not taken as the second one. */
+	req.top_by_growth = 2;
+	req.max_processes = 4;
+	h = extract(w, &req);
+	assert_pids(h, (const int32_t[]){ 11, 12, 13, 20 }, 4);
+}
+
+/* Growth counts from the lowest point before the kill, not from the first sample. */
+static void test_select_growth_from_the_lowest_point(void **state)
+{
+	struct world *w = *state;
+	struct ow_sampler_ring_config cfg;
+	struct ow_history_request req;
+	const struct ow_history *h;
+
+	cfg_small(&cfg);
+	start(w, &cfg);
+	task_add(w, 1, 1, 0, "steady", 10 * MIB);
+	task_add(w, 2, 1, 0, "rebound", 100 * MIB);
+	for (uint64_t k = 0; k < 6; k++) {
+		task_get(w, 1)->anon_bytes = (10 + 4 * k) * MIB; /* +20 MiB */
+		task_get(w, 2)->anon_bytes =
+			k == 0 ? 100 * MIB : (20 + 8 * (k - 1)) * MIB; /* +32 */
+		tick(w);
+	}
+
+	request(w, &req, 0, 5);
+	req.top_by_memory = 0;
+	req.top_by_growth = 1;
+	req.max_processes = 1;
+	h = extract(w, &req);
+	assert_pids(h, (const int32_t[]){ 2 }, 1);
 }
 
 /* A restarted process (same command line, same cgroup, another pid) comes with its runs. */
@@ -1504,6 +1548,7 @@ int main(void)
 		T(test_select_domain_by_cgroup_path),
 		T(test_select_pids_always_kept),
 		T(test_select_top_by_growth),
+		T(test_select_growth_from_the_lowest_point),
 		T(test_select_restarts_together),
 		T(test_select_max_processes),
 		T(test_cgroups_domain_ancestors_and_processes),
