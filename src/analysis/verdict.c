@@ -280,18 +280,33 @@ static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
 				       hi, outcome));
 }
 
-static int reason_killed(struct ow_culprit *c, const struct ow_incident *inc)
+/*
+ * The culprit's fate, its last reasons: when it was killed, if ever, and whether it was the
+ * trigger. A culprit by growth (rule 9) need not be the biggest holder, so its being the first
+ * victim says only that.
+ */
+static int reason_fate(struct ow_culprit *c, const struct ow_incident *inc)
 {
 	size_t at = first_kill_of(inc, c->pid);
+	int r;
 
-	if (at == 0)
-		return add_reason(
+	if (at == 0 && c->by_growth)
+		r = add_reason(c, strdup("was itself the victim of the first kill"));
+	else if (at == 0)
+		r = add_reason(
 			c,
 			strdup("the victim itself held the most memory: not an innocent victim"));
-	if (at < inc->n_kills)
-		return add_reason(c, fmt_alloc("was killed at kill #%zu", at + 1));
-	return add_reason(c, fmt_alloc("was never killed: %zu other %s died instead", inc->n_kills,
-				       inc->n_kills == 1 ? "process" : "processes"));
+	else if (at < inc->n_kills)
+		r = add_reason(c, fmt_alloc("was killed at kill #%zu", at + 1));
+	else
+		r = add_reason(c, fmt_alloc("was never killed: %zu other %s died instead",
+					    inc->n_kills,
+					    inc->n_kills == 1 ? "process" : "processes"));
+	if (r < 0)
+		return r;
+	if (c->was_trigger)
+		return add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
+	return 0;
 }
 
 /* Fills the culprit's identity from a process of the first kill's snapshot. */
@@ -519,7 +534,6 @@ static int judge_by_growth(const struct ow_incident *inc, const struct ow_verdic
 	const struct ow_process *p = ow_kill_find_process(first, row->pid);
 	struct ow_culprit *c = &v->culprit;
 	char held[OW_BYTES_TEXT_LEN];
-	size_t at;
 	int r;
 
 	if (p)
@@ -553,16 +567,7 @@ static int judge_by_growth(const struct ow_incident *inc, const struct ow_verdic
 	}
 	if (r < 0)
 		return r;
-	at = first_kill_of(inc, c->pid);
-	if (at == 0)
-		r = add_reason(c, strdup("was itself the victim of the first kill"));
-	else
-		r = reason_killed(c, inc);
-	if (r < 0)
-		return r;
-	if (c->was_trigger)
-		return add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
-	return 0;
+	return reason_fate(c, inc);
 }
 
 /*
@@ -602,12 +607,7 @@ static int judge_culprit(const struct ow_incident *inc, const struct ow_verdict_
 	r = reason_adj(c, inc, p);
 	if (r < 0)
 		return r;
-	r = reason_killed(c, inc);
-	if (r < 0)
-		return r;
-	if (c->was_trigger)
-		return add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
-	return 0;
+	return reason_fate(c, inc);
 }
 
 struct shield_row {

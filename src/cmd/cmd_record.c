@@ -194,6 +194,16 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 		       r == -ENOENT ? "the sampler has no samples of that time" : strerror(-r));
 		return;
 	}
+	/*
+	 * An incident continued after a restart has the history the earlier recorder stored,
+	 * reaching further back than this recorder's ring: the minutes before the first kill
+	 * matter most, so that one stays.
+	 */
+	if (inc->history && inc->history->n_times && h->n_times &&
+	    inc->history->time_ns[0] < h->time_ns[0]) {
+		ow_history_free(h);
+		return;
+	}
 	ow_history_free(inc->history);
 	inc->history = h;
 	/* The verdict may change with history (a grower named over a big idle process). */

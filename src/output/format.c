@@ -3,8 +3,9 @@
  * Formatting helpers shared by the renderers (format.h): times, and sanitizing strings that
  * come from processes. A comm or a command line is chosen by whoever started the process, so
  * it may hold escape sequences, newlines, markup or bytes that are not UTF-8; nothing of it
- * reaches a terminal, a JSON encoder or an HTML page without passing through here. Also the one lookup both
- * renderers share: the badness of a process at a kill, and whether the data was partial.
+ * reaches a terminal, a JSON encoder or an HTML page without passing through here. Also the
+ * lookups the renderers share: the badness of a process at a kill, a process of the incident by
+ * pid, and whether the data was partial.
  */
 #include "output/format.h"
 
@@ -140,17 +141,22 @@ static size_t bounded_len(const char *src, size_t len)
 	return strnlen(src, len);
 }
 
-char *ow_utf8_sanitize(const char *src, size_t len)
+/*
+ * The first len bytes of src (stopping early at a NUL) as valid UTF-8: each well-formed code
+ * point written by unit(), each ill-formed sequence replaced by U+FFFD. max_out (3 or more, for
+ * U+FFFD) bounds what unit() writes per byte of input. malloc'd; NULL when out of memory.
+ */
+static char *utf8_rewrite(const char *src, size_t len, size_t max_out,
+			  size_t (*unit)(uint32_t cp, char *out))
 {
 	const unsigned char *s = (const unsigned char *)src;
 	char *dst, *p;
 	size_t i = 0;
 
 	len = bounded_len(src, len);
-	if (len > (SIZE_MAX - 1) / 3)
+	if (len > (SIZE_MAX - 1) / max_out)
 		return NULL;
-	/* Worst case: every byte an ill-formed subpart of its own, 3 bytes of U+FFFD each. */
-	dst = malloc(len * 3 + 1);
+	dst = malloc(len * max_out + 1);
 	if (!dst)
 		return NULL;
 	p = dst;
@@ -159,8 +165,7 @@ char *ow_utf8_sanitize(const char *src, size_t len)
 		int n = utf8_next(s + i, len - i, &cp);
 
 		if (n > 0) {
-			memcpy(p, s + i, (size_t)n);
-			p += n;
+			p += unit(cp, p);
 			i += (size_t)n;
 		} else {
 			p += utf8_encode(0xfffd, p);
@@ -169,6 +174,15 @@ char *ow_utf8_sanitize(const char *src, size_t len)
 	}
 	*p = '\0';
 	return dst;
+}
+
+char *ow_utf8_sanitize(const char *src, size_t len)
+{
+	/*
+	 * A well-formed code point encodes back to its own bytes (utf8_next() refuses overlong
+	 * forms). Worst case: every byte an ill-formed subpart of its own, 3 bytes of U+FFFD each.
+	 */
+	return utf8_rewrite(src, len, 3, utf8_encode);
 }
 
 /* Code points a terminal must not receive from a process: controls and invisible formatting. */
@@ -276,32 +290,8 @@ static size_t html_unit(uint32_t cp, char *out)
 
 char *ow_html_escape(const char *src, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)src;
-	char *dst, *p;
-	size_t i = 0;
-
-	len = bounded_len(src, len);
 	/* Worst case: "&quot;", 6 bytes for one byte of input. */
-	if (len > (SIZE_MAX - 1) / 6)
-		return NULL;
-	dst = malloc(len * 6 + 1);
-	if (!dst)
-		return NULL;
-	p = dst;
-	while (i < len) {
-		uint32_t cp;
-		int n = utf8_next(s + i, len - i, &cp);
-
-		if (n > 0) {
-			p += html_unit(cp, p);
-			i += (size_t)n;
-		} else {
-			p += utf8_encode(0xfffd, p);
-			i += (size_t)-n;
-		}
-	}
-	*p = '\0';
-	return dst;
+	return utf8_rewrite(src, len, 6, html_unit);
 }
 
 size_t ow_utf8_columns(const char *s)
@@ -331,6 +321,17 @@ struct ow_badness ow_render_badness(const struct ow_kill *k, const struct ow_kil
 		}
 	}
 	return ow_badness_compute(p, k->domain.total_bytes, OW_BADNESS_PAGE_SIZE);
+}
+
+const struct ow_process *ow_render_find_process(const struct ow_incident *inc, int32_t pid)
+{
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		const struct ow_process *p = ow_kill_find_process(&inc->kills[i], pid);
+
+		if (p)
+			return p;
+	}
+	return NULL;
 }
 
 bool ow_render_partial(const struct ow_incident *inc, const struct ow_verdict *v)

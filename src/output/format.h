@@ -72,6 +72,9 @@ size_t ow_utf8_columns(const char *s);
 struct ow_badness ow_render_badness(const struct ow_kill *k, const struct ow_kill_analysis *a,
 				    const struct ow_process *p, int *ret_rank);
 
+/* Process pid as the first kill whose snapshot holds it saw it; NULL when no snapshot does. */
+const struct ow_process *ow_render_find_process(const struct ow_incident *inc, int32_t pid);
+
 /*
  * Whether the report rests on incomplete data: the verdict's word when there is one (v may be
  * NULL), else the same rule applied to the incident (ow_verdict_partial()).

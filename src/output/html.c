@@ -680,18 +680,6 @@ static void render_culprit(struct html_out *h, const struct ow_incident *inc,
 	}
 }
 
-/* The first snapshot that holds pid, or NULL. */
-static const struct ow_process *find_in_incident(const struct ow_incident *inc, int32_t pid)
-{
-	for (size_t i = 0; i < inc->n_kills; i++) {
-		const struct ow_process *p = ow_kill_find_process(&inc->kills[i], pid);
-
-		if (p)
-			return p;
-	}
-	return NULL;
-}
-
 static void render_verdict(struct html_out *h, const struct ow_incident *inc,
 			   const struct ow_verdict *v)
 {
@@ -708,7 +696,8 @@ static void render_verdict(struct html_out *h, const struct ow_incident *inc,
 	if (v->n_innocent) {
 		put(h, "<p>Innocent victims: ");
 		for (size_t i = 0; i < v->n_innocent; i++) {
-			const struct ow_process *p = find_in_incident(inc, v->innocent_pids[i]);
+			const struct ow_process *p =
+				ow_render_find_process(inc, v->innocent_pids[i]);
 
 			putf(h, "%s", i ? ", " : "");
 			if (p)
@@ -720,7 +709,8 @@ static void render_verdict(struct html_out *h, const struct ow_incident *inc,
 	if (v->n_shielded) {
 		put(h, "<p>Shielded by a negative oom_score_adj: ");
 		for (size_t i = 0; i < v->n_shielded; i++) {
-			const struct ow_process *p = find_in_incident(inc, v->shielded_pids[i]);
+			const struct ow_process *p =
+				ow_render_find_process(inc, v->shielded_pids[i]);
 
 			putf(h, "%s", i ? ", " : "");
 			if (!p) {

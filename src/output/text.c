@@ -160,18 +160,6 @@ static const char *share_words(const struct ow_domain *d)
 	return d->kind == OW_DOMAIN_MEMCG ? "of the limit" : "of RAM";
 }
 
-/* The first kill whose snapshot holds pid, and the process there; NULL when none does. */
-static const struct ow_process *find_in_incident(const struct ow_incident *inc, int32_t pid)
-{
-	for (size_t i = 0; i < inc->n_kills; i++) {
-		const struct ow_process *p = ow_kill_find_process(&inc->kills[i], pid);
-
-		if (p)
-			return p;
-	}
-	return NULL;
-}
-
 /* The victim of the first kill of pid, for naming innocent victims. */
 static const struct ow_process *find_victim(const struct ow_incident *inc, int32_t pid)
 {
@@ -312,7 +300,8 @@ static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 			return;
 		}
 		for (size_t i = 0; i < v->n_shielded; i++) {
-			const struct ow_process *p = find_in_incident(inc, v->shielded_pids[i]);
+			const struct ow_process *p =
+				ow_render_find_process(inc, v->shielded_pids[i]);
 
 			if (!p) {
 				fprintf(f, "%spid %d", i ? ", " : "", v->shielded_pids[i]);

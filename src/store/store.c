@@ -472,6 +472,22 @@ static void bind_domain(struct binder *b, const struct ow_domain *d)
 	bind_u64(b, d->total_bytes);
 }
 
+/* The cached statement id in a fresh binder, its parameters to be bound from the first. */
+static int bind_start(struct ow_store *s, enum stmt_id id, struct binder *ret_b)
+{
+	*ret_b = (struct binder){ .rc = SQLITE_OK };
+	return stmt_get(s, id, &ret_b->stmt);
+}
+
+/* Steps the statement of b unless a bind failed (that failure is returned), and releases it. */
+static int bind_exec(struct ow_store *s, struct binder *b)
+{
+	int err = b->rc == SQLITE_OK ? stmt_exec(s, b->stmt) : fail_sqlite(s, b->rc);
+
+	stmt_release(b->stmt);
+	return err;
+}
+
 static int64_t read_i64(struct reader *r)
 {
 	return sqlite3_column_int64(r->stmt, r->idx++);
@@ -863,14 +879,12 @@ static void bind_incident(struct binder *b, const struct ow_incident *inc,
 
 static int insert_process(struct ow_store *s, int64_t kill_id, const struct ow_process *p)
 {
-	struct binder b = { .rc = SQLITE_OK };
-	sqlite3_stmt *stmt = NULL;
+	struct binder b;
 	int err;
 
-	err = stmt_get(s, STMT_PROCESS_INSERT, &stmt);
+	err = bind_start(s, STMT_PROCESS_INSERT, &b);
 	if (err < 0)
 		return err;
-	b.stmt = stmt;
 	bind_i64(&b, kill_id);
 	bind_i64(&b, p->pid);
 	bind_i64(&b, p->ppid);
@@ -886,23 +900,19 @@ static int insert_process(struct ow_store *s, int64_t kill_id, const struct ow_p
 	bind_u64(&b, p->shmem_bytes);
 	bind_u64(&b, p->swap_bytes);
 	bind_u64(&b, p->pgtables_bytes);
-	err = b.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, b.rc);
-	stmt_release(stmt);
-	return err;
+	return bind_exec(s, &b);
 }
 
 static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, const struct ow_kill *k)
 {
-	struct binder b = { .rc = SQLITE_OK };
 	char *kernel_stack = NULL, *user_stack = NULL;
-	sqlite3_stmt *stmt = NULL;
+	struct binder b;
 	int64_t kill_id;
 	int err;
 
-	err = stmt_get(s, STMT_KILL_INSERT, &stmt);
+	err = bind_start(s, STMT_KILL_INSERT, &b);
 	if (err < 0)
 		return err;
-	b.stmt = stmt;
 	bind_i64(&b, incident_id);
 	bind_i64(&b, (int64_t)seq);
 	bind_u64(&b, k->time_ns);
@@ -917,11 +927,12 @@ static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, cons
 	bind_u64(&b, k->kthreads_skipped);
 	bind_u64(&b, k->lost_events);
 	bind_i64(&b, k->partial ? 1 : 0);
-	if (b.rc == SQLITE_NOMEM)
+	if (b.rc == SQLITE_NOMEM) { /* bind_stack() ran out of memory: no SQLite message */
 		err = -ENOMEM;
-	else
-		err = b.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, b.rc);
-	stmt_release(stmt);
+		stmt_release(b.stmt);
+	} else {
+		err = bind_exec(s, &b);
+	}
 	free(kernel_stack);
 	free(user_stack);
 	if (err < 0)
@@ -940,8 +951,8 @@ static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, cons
 static int save_incident(struct ow_store *s, struct ow_incident *inc,
 			 const struct ow_store_culprit_summary *culprit, size_t first_new)
 {
-	struct binder b = { .rc = SQLITE_OK };
 	sqlite3_stmt *stmt = NULL;
+	struct binder b;
 	int64_t id = inc->id;
 	int err;
 
@@ -952,15 +963,13 @@ static int save_incident(struct ow_store *s, struct ow_incident *inc,
 	if (err < 0)
 		return err;
 
-	err = stmt_get(s, id == 0 ? STMT_INCIDENT_INSERT : STMT_INCIDENT_UPDATE, &stmt);
+	err = bind_start(s, id == 0 ? STMT_INCIDENT_INSERT : STMT_INCIDENT_UPDATE, &b);
 	if (err < 0)
 		goto out_rollback;
-	b.stmt = stmt;
 	bind_incident(&b, inc, culprit);
 	if (id != 0)
 		bind_i64(&b, id);
-	err = b.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, b.rc);
-	stmt_release(stmt);
+	err = bind_exec(s, &b);
 	if (err < 0)
 		goto out_rollback;
 	if (id == 0) {
@@ -1399,8 +1408,7 @@ static int check_history(struct ow_store *s, const struct ow_history *h)
 static int insert_history_row(struct ow_store *s, int64_t id, const struct ow_history *h,
 			      struct series_buf *b)
 {
-	struct binder bd = { .rc = SQLITE_OK };
-	sqlite3_stmt *stmt = NULL;
+	struct binder bd;
 	size_t times_bytes, system_bytes;
 	int err;
 
@@ -1411,10 +1419,9 @@ static int insert_history_row(struct ow_store *s, int64_t id, const struct ow_hi
 	err = encode_series(s, b, &system_layout, h->system, &system_bytes);
 	if (err < 0)
 		return err;
-	err = stmt_get(s, STMT_HISTORY_INSERT, &stmt);
+	err = bind_start(s, STMT_HISTORY_INSERT, &bd);
 	if (err < 0)
 		return err;
-	bd.stmt = stmt;
 	bind_i64(&bd, id);
 	bind_u64(&bd, h->interval_ns);
 	bind_u64(&bd, h->window_ns);
@@ -1422,28 +1429,42 @@ static int insert_history_row(struct ow_store *s, int64_t id, const struct ow_hi
 	bind_u64(&bd, h->n_times);
 	bind_blob(&bd, b->times_blob, times_bytes);
 	bind_blob(&bd, b->blob, system_bytes);
-	err = bd.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, bd.rc);
-	stmt_release(stmt);
-	return err;
+	return bind_exec(s, &bd);
+}
+
+/*
+ * Encodes the samples of one process or cgroup series into b->blob (*ret_bytes long) and
+ * starts its row: stmt_id with the incident id and the series' ordinal bound. The caller binds
+ * the series' own columns, then the blob, and steps it with bind_exec().
+ */
+static int start_series_row(struct ow_store *s, enum stmt_id stmt_id, int64_t id, size_t ordinal,
+			    const struct series_layout *l, const void *samples,
+			    struct series_buf *b, struct binder *ret_bd, size_t *ret_bytes)
+{
+	int err;
+
+	err = encode_series(s, b, l, samples, ret_bytes);
+	if (err < 0)
+		return err;
+	err = bind_start(s, stmt_id, ret_bd);
+	if (err < 0)
+		return err;
+	bind_i64(ret_bd, id);
+	bind_u64(ret_bd, ordinal);
+	return 0;
 }
 
 static int insert_history_process(struct ow_store *s, int64_t id, size_t ordinal,
 				  const struct ow_history_process *p, struct series_buf *b)
 {
-	struct binder bd = { .rc = SQLITE_OK };
-	sqlite3_stmt *stmt = NULL;
+	struct binder bd;
 	size_t bytes;
 	int err;
 
-	err = encode_series(s, b, &process_layout, p->samples, &bytes);
+	err = start_series_row(s, STMT_HISTORY_PROCESS_INSERT, id, ordinal, &process_layout,
+			       p->samples, b, &bd, &bytes);
 	if (err < 0)
 		return err;
-	err = stmt_get(s, STMT_HISTORY_PROCESS_INSERT, &stmt);
-	if (err < 0)
-		return err;
-	bd.stmt = stmt;
-	bind_i64(&bd, id);
-	bind_u64(&bd, ordinal);
 	bind_i64(&bd, p->pid);
 	bind_i64(&bd, p->ppid);
 	bind_comm(&bd, p->comm);
@@ -1451,34 +1472,24 @@ static int insert_history_process(struct ow_store *s, int64_t id, size_t ordinal
 	bind_text(&bd, p->cgroup);
 	bind_u64(&bd, p->start_time_ns);
 	bind_blob(&bd, b->blob, bytes);
-	err = bd.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, bd.rc);
-	stmt_release(stmt);
-	return err;
+	return bind_exec(s, &bd);
 }
 
 static int insert_history_cgroup(struct ow_store *s, int64_t id, size_t ordinal,
 				 const struct ow_history_cgroup *c, struct series_buf *b)
 {
-	struct binder bd = { .rc = SQLITE_OK };
-	sqlite3_stmt *stmt = NULL;
+	struct binder bd;
 	size_t bytes;
 	int err;
 
-	err = encode_series(s, b, &cgroup_layout, c->samples, &bytes);
+	err = start_series_row(s, STMT_HISTORY_CGROUP_INSERT, id, ordinal, &cgroup_layout,
+			       c->samples, b, &bd, &bytes);
 	if (err < 0)
 		return err;
-	err = stmt_get(s, STMT_HISTORY_CGROUP_INSERT, &stmt);
-	if (err < 0)
-		return err;
-	bd.stmt = stmt;
-	bind_i64(&bd, id);
-	bind_u64(&bd, ordinal);
 	bind_text(&bd, c->path);
 	bind_u64(&bd, c->id);
 	bind_blob(&bd, b->blob, bytes);
-	err = bd.rc == SQLITE_OK ? stmt_exec(s, stmt) : fail_sqlite(s, bd.rc);
-	stmt_release(stmt);
-	return err;
+	return bind_exec(s, &bd);
 }
 
 /* Inside a write transaction: replaces the history of incident id. */
@@ -1540,85 +1551,82 @@ out_free:
 	return err;
 }
 
-static int load_history_processes(struct ow_store *s, int64_t id, struct ow_history *h,
-				  struct series_buf *b)
-{
-	sqlite3_stmt *stmt = NULL;
-	int rc, err;
+/*
+ * Reads one row of a series SELECT of incident id: appends the series to h and decodes its
+ * samples with b. -EPROTO (with a message naming the series) when they are corrupt.
+ */
+typedef int (*series_row_reader)(struct ow_store *s, int64_t id, struct reader *r,
+				 struct ow_history *h, struct series_buf *b);
 
-	err = stmt_get(s, STMT_HISTORY_PROCESSES_SELECT, &stmt);
+static int read_history_process(struct ow_store *s, int64_t id, struct reader *r,
+				struct ow_history *h, struct series_buf *b)
+{
+	struct ow_history_process *p = ow_history_add_process(h);
+	const uint8_t *blob;
+	size_t bytes;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->pid = read_i32(r);
+	p->ppid = read_i32(r);
+	read_comm(r, p->comm);
+	err = read_text(r, &p->cmdline);
+	if (!err)
+		err = read_text(r, &p->cgroup);
+	p->start_time_ns = read_u64(r);
+	if (!err)
+		err = read_blob(s, r, &blob, &bytes);
 	if (err < 0)
 		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct reader r = { .stmt = stmt };
-		struct ow_history_process *p = ow_history_add_process(h);
-		const uint8_t *blob;
-		size_t bytes;
-
-		if (!p) {
-			err = -ENOMEM;
-			goto out_release;
-		}
-		p->pid = read_i32(&r);
-		p->ppid = read_i32(&r);
-		read_comm(&r, p->comm);
-		err = read_text(&r, &p->cmdline);
-		if (!err)
-			err = read_text(&r, &p->cgroup);
-		p->start_time_ns = read_u64(&r);
-		if (!err)
-			err = read_blob(s, &r, &blob, &bytes);
-		if (err < 0)
-			goto out_release;
-		if (decode_series(b, &process_layout, blob, bytes, p->samples) < 0) {
-			err = fail_msg(
-				s, -EPROTO,
+	if (decode_series(b, &process_layout, blob, bytes, p->samples) < 0)
+		return fail_msg(s, -EPROTO,
 				"history of incident %lld: the samples of pid %d (%s) are corrupt",
 				(long long)id, p->pid, p->comm);
-			goto out_release;
-		}
-	}
-	if (rc != SQLITE_DONE)
-		err = fail_sqlite(s, rc);
-out_release:
-	stmt_release(stmt);
-	return err;
+	return 0;
 }
 
-static int load_history_cgroups(struct ow_store *s, int64_t id, struct ow_history *h,
-				struct series_buf *b)
+static int read_history_cgroup(struct ow_store *s, int64_t id, struct reader *r,
+			       struct ow_history *h, struct series_buf *b)
+{
+	struct ow_history_cgroup *c = ow_history_add_cgroup(h);
+	const uint8_t *blob;
+	size_t bytes;
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	err = read_text(r, &c->path);
+	c->id = read_u64(r);
+	if (!err)
+		err = read_blob(s, r, &blob, &bytes);
+	if (err < 0)
+		return err;
+	if (decode_series(b, &cgroup_layout, blob, bytes, c->samples) < 0)
+		return fail_msg(s, -EPROTO,
+				"history of incident %lld: the samples of cgroup %s are corrupt",
+				(long long)id, c->path ? c->path : "(unknown)");
+	return 0;
+}
+
+/* Runs the series SELECT stmt_id for incident id, each row through read_row, in order. */
+static int load_history_series(struct ow_store *s, enum stmt_id stmt_id, int64_t id,
+			       struct ow_history *h, struct series_buf *b,
+			       series_row_reader read_row)
 {
 	sqlite3_stmt *stmt = NULL;
 	int rc, err;
 
-	err = stmt_get(s, STMT_HISTORY_CGROUPS_SELECT, &stmt);
+	err = stmt_get(s, stmt_id, &stmt);
 	if (err < 0)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct reader r = { .stmt = stmt };
-		struct ow_history_cgroup *c = ow_history_add_cgroup(h);
-		const uint8_t *blob;
-		size_t bytes;
 
-		if (!c) {
-			err = -ENOMEM;
-			goto out_release;
-		}
-		err = read_text(&r, &c->path);
-		c->id = read_u64(&r);
-		if (!err)
-			err = read_blob(s, &r, &blob, &bytes);
+		err = read_row(s, id, &r, h, b);
 		if (err < 0)
 			goto out_release;
-		if (decode_series(b, &cgroup_layout, blob, bytes, c->samples) < 0) {
-			err = fail_msg(
-				s, -EPROTO,
-				"history of incident %lld: the samples of cgroup %s are corrupt",
-				(long long)id, c->path ? c->path : "(unknown)");
-			goto out_release;
-		}
 	}
 	if (rc != SQLITE_DONE)
 		err = fail_sqlite(s, rc);
@@ -1699,9 +1707,11 @@ static int load_history(struct ow_store *s, int64_t id, struct ow_history **ret_
 	err = read_history_row(s, id, stmt, &b, &h);
 	stmt_release(stmt);
 	if (!err)
-		err = load_history_processes(s, id, h, &b);
+		err = load_history_series(s, STMT_HISTORY_PROCESSES_SELECT, id, h, &b,
+					  read_history_process);
 	if (!err)
-		err = load_history_cgroups(s, id, h, &b);
+		err = load_history_series(s, STMT_HISTORY_CGROUPS_SELECT, id, h, &b,
+					  read_history_cgroup);
 	series_buf_clear(&b);
 	if (err < 0) {
 		ow_history_free(h);
@@ -1903,24 +1913,22 @@ int ow_store_last_incident_id(struct ow_store *s, int64_t *ret_id)
 int ow_store_find_open_incident(struct ow_store *s, const struct ow_domain *domain,
 				uint64_t since_ns, int64_t *ret_id)
 {
-	struct binder b = { .rc = SQLITE_OK };
-	sqlite3_stmt *stmt = NULL;
+	struct binder b;
 	int err;
 
 	s->errmsg[0] = '\0';
-	err = stmt_get(s, STMT_FIND_OPEN, &stmt);
+	err = bind_start(s, STMT_FIND_OPEN, &b);
 	if (err < 0)
 		return err;
-	b.stmt = stmt;
 	bind_text(&b, ow_domain_kind_name(domain->kind));
 	bind_text(&b, domain->cgroup);
 	bind_u64(&b, since_ns);
 	if (b.rc != SQLITE_OK) {
 		err = fail_sqlite(s, b.rc);
-		stmt_release(stmt);
+		stmt_release(b.stmt);
 		return err;
 	}
-	return step_id(s, stmt, ret_id);
+	return step_id(s, b.stmt, ret_id);
 }
 
 int ow_store_add_lost_events(struct ow_store *s, uint64_t n)

@@ -26,6 +26,11 @@ expect 2 "usage: oomwitness show" "$OW" show --db "$OW_TMP/x.db"
 expect 2 "not an incident id" "$OW" show --db "$OW_TMP/none.db" abc
 expect 2 "incident-gap takes seconds" "$OW" record --db "$OW_TMP/r.db" --incident-gap 0
 expect 2 "ringbuf-mib takes a power of two" "$OW" record --db "$OW_TMP/r.db" --ringbuf-mib 3
+expect 2 "interval takes 0 \\(off\\) or a duration" "$OW" record --db "$OW_TMP/r.db" --interval 5x
+expect 2 "interval takes 0 \\(off\\) or a duration" "$OW" record --db "$OW_TMP/r.db" --interval 1ms
+expect 2 "window takes a duration from 1s to 24h" "$OW" record --db "$OW_TMP/r.db" --window 0
+expect 2 "window takes a duration from 1s to 24h" "$OW" record --db "$OW_TMP/r.db" --window -5m
+expect 2 "history-mib takes a number from 1 to 4096" "$OW" record --db "$OW_TMP/r.db" --history-mib 0
 expect 2 "unrecognized option.*bogus" "$OW" record --db "$OW_TMP/r.db" --bogus
 grep -q "usage: oomwitness record" "$OW_TMP/err" ||
 	fail "record --bogus printed no usage: $(cat "$OW_TMP/err")"

@@ -35,6 +35,9 @@
 #include "model/history.h"
 #include "output/render.h"
 
+#include "fixtures.h"
+#include "render_checks.h"
+
 #ifndef OW_FIXTURES
 #define OW_FIXTURES "tests/fixtures"
 #endif
@@ -51,17 +54,6 @@
 #define GLOBAL_T0_NS (1795662847ull * SEC + 412 * MS)
 
 /* ---- building synthetic incidents ---- */
-
-static char *xstrdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	assert_non_null(d);
-	return d;
-}
 
 struct proc_spec {
 	int32_t pid;
@@ -82,12 +74,8 @@ struct proc_spec {
 
 static void add_proc(struct ow_kill *k, const struct proc_spec *s)
 {
-	struct ow_process *p;
+	struct ow_process *p = kill_add_process(k);
 
-	k->procs = realloc(k->procs, (k->n_procs + 1) * sizeof(*k->procs));
-	assert_non_null(k->procs);
-	p = &k->procs[k->n_procs++];
-	memset(p, 0, sizeof(*p));
 	p->pid = s->pid;
 	p->ppid = s->ppid;
 	p->uid = s->uid;
@@ -102,15 +90,6 @@ static void add_proc(struct ow_kill *k, const struct proc_spec *s)
 	p->shmem_bytes = s->shmem_bytes;
 	p->swap_bytes = s->swap_bytes;
 	p->pgtables_bytes = s->pgtables_bytes;
-}
-
-static void set_stack(struct ow_stack *s, const char *const *frames, size_t n)
-{
-	s->frames = calloc(n, sizeof(char *));
-	assert_non_null(s->frames);
-	for (size_t i = 0; i < n; i++)
-		s->frames[i] = xstrdup(frames[i]);
-	s->n_frames = n;
 }
 
 static const char *const kstack[] = {
@@ -129,17 +108,17 @@ static const char *const global_ustack[] = { "memset+0x2d (/usr/lib/jvm/lib/serv
 
 #define DEMO_CG "/oomwitness-demo"
 #define DEMO_CG_ID 77
+/* What the processes of the demo memcg share, in a proc_spec initializer. */
+#define DEMO_PROC                                                              \
+	.ppid = 4200, .uid = 1000, .cgroup = DEMO_CG, .cgroup_id = DEMO_CG_ID, \
+	.flags = OW_PROC_IN_DOMAIN
 
 static const struct proc_spec story_victim = {
+	DEMO_PROC,
 	.pid = 4240,
-	.ppid = 4200,
-	.uid = 1000,
 	.comm = "victim",
 	.cmdline = "/usr/local/bin/memhog --name victim --adj 1000 --hold-mib 2",
-	.cgroup = DEMO_CG,
-	.cgroup_id = DEMO_CG_ID,
 	.adj = 1000,
-	.flags = OW_PROC_IN_DOMAIN,
 	/* 1536 + 700 + 120 KiB = 2356 KiB = 2.3 MiB */
 	.anon_bytes = 1536 * KiB,
 	.file_bytes = 700 * KiB,
@@ -147,15 +126,11 @@ static const struct proc_spec story_victim = {
 };
 
 static const struct proc_spec story_bystander = {
+	DEMO_PROC,
 	.pid = 4241,
-	.ppid = 4200,
-	.uid = 1000,
 	.comm = "bystander",
 	.cmdline = "/usr/local/bin/memhog --name bystander --adj 800 --hold-mib 40",
-	.cgroup = DEMO_CG,
-	.cgroup_id = DEMO_CG_ID,
 	.adj = 800,
-	.flags = OW_PROC_IN_DOMAIN,
 	/* 40 MiB + 700 KiB + 324 KiB = 41 MiB */
 	.anon_bytes = 40 * MiB,
 	.file_bytes = 700 * KiB,
@@ -166,21 +141,36 @@ static const struct proc_spec story_bystander = {
 static struct proc_spec story_hogger(uint64_t memory_bytes)
 {
 	struct proc_spec s = {
+		DEMO_PROC,
 		.pid = 4242,
-		.ppid = 4200,
-		.uid = 1000,
 		.comm = "hogger",
 		.cmdline = "/usr/local/bin/memhog --name hogger --adj 0 --grow-mib-s 20",
-		.cgroup = DEMO_CG,
-		.cgroup_id = DEMO_CG_ID,
 		.adj = 0,
-		.flags = OW_PROC_IN_DOMAIN,
 		.file_bytes = 700 * KiB,
 		.pgtables_bytes = 716 * KiB,
 	};
 
 	s.anon_bytes = memory_bytes - s.file_bytes - s.pgtables_bytes;
 	return s;
+}
+
+/*
+ * A kill in the demo memcg (256 MiB, no swap, usage_bytes at the kill) by the kernel, triggered
+ * by pid trigger (a single-threaded process), with the memhog stacks.
+ */
+static void set_demo_kill(struct ow_kill *k, uint64_t time_ns, int32_t victim, int32_t trigger,
+			  const char *trigger_comm, uint64_t usage_bytes)
+{
+	k->time_ns = time_ns;
+	k->killer_kind = OW_KILLER_KERNEL;
+	k->victim_pid = victim;
+	k->trigger_pid = trigger;
+	k->trigger_tid = trigger;
+	strcpy(k->trigger_thread_comm, trigger_comm);
+	set_memcg(&k->domain, DEMO_CG, DEMO_CG_ID, 256 * MiB, usage_bytes);
+	set_stack(&k->trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
+	set_stack(&k->trigger_user_stack, story_ustack,
+		  sizeof(story_ustack) / sizeof(story_ustack[0]));
 }
 
 static void add_story_kill(struct ow_incident *inc, int n)
@@ -193,21 +183,8 @@ static void add_story_kill(struct ow_incident *inc, int n)
 	struct ow_kill k = { 0 };
 	struct proc_spec hog = story_hogger(hogger_bytes[n]);
 
-	k.time_ns = STORY_T0_NS + offset_ns[n];
-	k.killer_kind = OW_KILLER_KERNEL;
-	k.victim_pid = victims[n];
-	k.trigger_pid = 4242;
-	k.trigger_tid = 4242;
-	strcpy(k.trigger_thread_comm, "hogger");
-	k.domain.kind = OW_DOMAIN_MEMCG;
-	k.domain.cgroup = xstrdup(DEMO_CG);
-	k.domain.cgroup_id = DEMO_CG_ID;
-	k.domain.limit_bytes = 256 * MiB;
-	k.domain.usage_bytes = 256 * MiB - 60 * KiB;
-	k.domain.total_bytes = 256 * MiB; /* no swap */
-	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
-	set_stack(&k.trigger_user_stack, story_ustack,
-		  sizeof(story_ustack) / sizeof(story_ustack[0]));
+	set_demo_kill(&k, STORY_T0_NS + offset_ns[n], victims[n], 4242, "hogger",
+		      256 * MiB - 60 * KiB);
 	if (n < 1)
 		add_proc(&k, &story_victim);
 	if (n < 2)
@@ -379,15 +356,11 @@ static void build_global(struct ow_incident *inc)
 #define ROOT_OTHER_BYTES (1536 * MiB) /* what the rest of the machine uses */
 
 static const struct proc_spec leak_cache = {
+	DEMO_PROC,
 	.pid = 4240,
-	.ppid = 4200,
-	.uid = 1000,
 	.comm = "cache",
 	.cmdline = "/usr/local/bin/memhog --name cache --adj 1000 --hold-mib 150",
-	.cgroup = DEMO_CG,
-	.cgroup_id = DEMO_CG_ID,
 	.adj = 1000,
-	.flags = OW_PROC_IN_DOMAIN,
 	/* 148 MiB + 1.5 MiB + 512 KiB = 150 MiB, flat */
 	.anon_bytes = 148 * MiB,
 	.file_bytes = 1536 * KiB,
@@ -395,15 +368,11 @@ static const struct proc_spec leak_cache = {
 };
 
 static const struct proc_spec leak_bystander = {
+	DEMO_PROC,
 	.pid = 4241,
-	.ppid = 4200,
-	.uid = 1000,
 	.comm = "bystander",
 	.cmdline = "/usr/local/bin/memhog --name bystander --hold-mib 7",
-	.cgroup = DEMO_CG,
-	.cgroup_id = DEMO_CG_ID,
 	.adj = 0,
-	.flags = OW_PROC_IN_DOMAIN,
 	/* 7 MiB + 768 KiB + 256 KiB = 8 MiB */
 	.anon_bytes = 7 * MiB,
 	.file_bytes = 768 * KiB,
@@ -414,15 +383,11 @@ static const struct proc_spec leak_bystander = {
 static struct proc_spec leak_leaker(uint64_t t_ns)
 {
 	struct proc_spec s = {
+		DEMO_PROC,
 		.pid = 4250,
-		.ppid = 4200,
-		.uid = 1000,
 		.comm = "leaker",
 		.cmdline = "/usr/local/bin/memhog --name leaker --grow-kib-s 320",
-		.cgroup = DEMO_CG,
-		.cgroup_id = DEMO_CG_ID,
 		.adj = 0,
-		.flags = OW_PROC_IN_DOMAIN,
 		.file_bytes = 640 * KiB,
 		.pgtables_bytes = 384 * KiB,
 	};
@@ -452,19 +417,13 @@ static void set_proc_sample(struct ow_history_process *hp, size_t i, const struc
 	ps->pgtables_bytes = s->pgtables_bytes;
 }
 
-static struct ow_history_process *add_history_proc(struct ow_history *h, const struct proc_spec *s,
-						   uint64_t start_time_ns)
+static void add_history_proc(struct ow_history *h, const struct proc_spec *s,
+			     uint64_t start_time_ns)
 {
-	struct ow_history_process *hp = ow_history_add_process(h);
+	size_t k = hproc(h, s->pid, s->comm, s->cmdline, s->cgroup);
 
-	assert_non_null(hp);
-	hp->pid = s->pid;
-	hp->ppid = s->ppid;
-	strncpy(hp->comm, s->comm, OW_COMM_LEN - 1);
-	hp->cmdline = xstrdup(s->cmdline);
-	hp->cgroup = xstrdup(s->cgroup);
-	hp->start_time_ns = start_time_ns;
-	return hp;
+	h->procs[k].ppid = s->ppid;
+	h->procs[k].start_time_ns = start_time_ns;
 }
 
 static struct ow_history *build_leak_history(void)
@@ -559,21 +518,7 @@ static void build_leak(struct ow_incident *inc)
 
 	memset(inc, 0, sizeof(*inc));
 	inc->id = 3;
-	k.time_ns = STORY_T0_NS;
-	k.killer_kind = OW_KILLER_KERNEL;
-	k.victim_pid = 4240;
-	k.trigger_pid = 4250;
-	k.trigger_tid = 4250;
-	strcpy(k.trigger_thread_comm, "leaker");
-	k.domain.kind = OW_DOMAIN_MEMCG;
-	k.domain.cgroup = xstrdup(DEMO_CG);
-	k.domain.cgroup_id = DEMO_CG_ID;
-	k.domain.limit_bytes = 256 * MiB;
-	k.domain.usage_bytes = 256 * MiB - 40 * KiB;
-	k.domain.total_bytes = 256 * MiB;
-	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
-	set_stack(&k.trigger_user_stack, story_ustack,
-		  sizeof(story_ustack) / sizeof(story_ustack[0]));
+	set_demo_kill(&k, STORY_T0_NS, 4240, 4250, "leaker", 256 * MiB - 40 * KiB);
 	add_proc(&k, &leak_cache);
 	add_proc(&k, &leak_bystander);
 	add_proc(&k, &leaker);
@@ -582,19 +527,6 @@ static void build_leak(struct ow_incident *inc)
 }
 
 /* ---- rendering and comparing ---- */
-
-static char *render(int (*fn)(FILE *, const struct ow_incident *, const struct ow_verdict *),
-		    const struct ow_incident *inc, const struct ow_verdict *v)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, inc, v), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
 
 static bool update_mode(void)
 {

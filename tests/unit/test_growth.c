@@ -18,6 +18,8 @@
 
 #include "analysis/growth.h"
 
+#include "fixtures.h"
+
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
 #define GIB (1024ull * MIB)
@@ -29,42 +31,14 @@
 
 /* ---- building synthetic histories ---- */
 
-/* n samples, one a second from T0_NS. */
-static struct ow_history *mkhistory(size_t n)
-{
-	struct ow_history *h = ow_history_new(n);
-
-	assert_non_null(h);
-	h->interval_ns = SEC;
-	h->window_ns = 600 * SEC;
-	for (size_t i = 0; i < n; i++)
-		h->time_ns[i] = T0_NS + i * SEC;
-	return h;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	if (s)
-		assert_non_null(d);
-	return d;
-}
-
-/* Appends a process series (all samples absent); returns its index. */
+/* Appends a process series (all samples absent), started about an hour before; its index. */
 static size_t addproc(struct ow_history *h, int32_t pid, const char *comm, const char *cmdline,
 		      const char *cgroup)
 {
-	struct ow_history_process *p = ow_history_add_process(h);
+	size_t k = hproc(h, pid, comm, cmdline, cgroup);
 
-	assert_non_null(p);
-	p->pid = pid;
-	p->ppid = 1;
-	strncpy(p->comm, comm, OW_COMM_LEN - 1);
-	p->cmdline = xstrdup(cmdline);
-	p->cgroup = xstrdup(cgroup);
-	p->start_time_ns = T0_NS - 3600 * SEC + (uint64_t)pid * SEC;
-	return h->n_procs - 1;
+	h->procs[k].start_time_ns = T0_NS - 3600 * SEC + (uint64_t)pid * SEC;
+	return k;
 }
 
 /* Process k holds bytes (as anon) at sample i. */
@@ -74,34 +48,6 @@ static void setmem(struct ow_history *h, size_t k, size_t i, uint64_t bytes)
 
 	s->present = true;
 	s->anon_bytes = bytes;
-}
-
-/* Samples from..to (inclusive) of process k: from_bytes, growing by step_bytes a second. */
-static void ramp(struct ow_history *h, size_t k, size_t from, size_t to, uint64_t from_bytes,
-		 int64_t step_bytes)
-{
-	for (size_t i = from; i <= to; i++)
-		setmem(h, k, i, from_bytes + (uint64_t)((int64_t)(i - from) * step_bytes));
-}
-
-/* The domain's cgroup series: usage = its processes' memory + extra_bytes, one limit. */
-static void addcg(struct ow_history *h, uint64_t limit_bytes, uint64_t extra_bytes)
-{
-	struct ow_history_cgroup *c = ow_history_add_cgroup(h);
-
-	assert_non_null(c);
-	c->path = xstrdup(CG);
-	c->id = CG_ID;
-	for (size_t i = 0; i < h->n_times; i++) {
-		uint64_t sum = extra_bytes;
-
-		for (size_t k = 0; k < h->n_procs; k++)
-			if (h->procs[k].samples[i].present)
-				sum += ow_proc_sample_memory_bytes(&h->procs[k].samples[i]);
-		c->samples[i].present = true;
-		c->samples[i].usage_bytes = sum;
-		c->samples[i].limit_bytes = limit_bytes;
-	}
 }
 
 static struct ow_process snapproc(int32_t pid, const char *comm, int32_t adj, uint64_t bytes)
@@ -119,15 +65,8 @@ static struct ow_process snapproc(int32_t pid, const char *comm, int32_t adj, ui
 static struct ow_domain memcg_256mib(void)
 {
 	static char path[] = CG;
-	struct ow_domain d = { 0 };
 
-	d.kind = OW_DOMAIN_MEMCG;
-	d.cgroup = path;
-	d.cgroup_id = CG_ID;
-	d.limit_bytes = 256 * MIB;
-	d.usage_bytes = 256 * MIB;
-	d.total_bytes = 256 * MIB;
-	return d;
+	return full_memcg(path, CG_ID, 256 * MIB);
 }
 
 /* One kill at kill_s seconds after T0_NS; the snapshot and history are borrowed. */
@@ -212,7 +151,7 @@ static void test_defaults_and_words(void **state)
  */
 static void test_steady_leaker_vs_idle(void **state)
 {
-	struct ow_history *h = mkhistory(311);
+	struct ow_history *h = mkhistory(311, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	struct ow_process snap[2];
 	const struct ow_growth *leak, *idle;
@@ -224,10 +163,11 @@ static void test_steady_leaker_vs_idle(void **state)
 	(void)state;
 	i_idle = addproc(h, 123, "idle", "idle --hold 150", CG);
 	i_leak = addproc(h, 456, "leaker", "leaker --grow 1", CG);
-	ramp(h, i_idle, 0, 310, 150 * MIB, 0);
-	ramp(h, i_leak, 0, 200, 2 * MIB, 0);
-	ramp(h, i_leak, 200, 310, 2 * MIB, (int64_t)MIB); /* samples after the kill are ignored */
-	addcg(h, 256 * MIB, 2 * MIB);
+	ramp(h, i_idle, 0, 310, 150 * MIB, 0, 0);
+	ramp(h, i_leak, 0, 200, 2 * MIB, 0, 0);
+	ramp(h, i_leak, 200, 310, 2 * MIB, (int64_t)MIB,
+	     0); /* samples after the kill are ignored */
+	hcgroup(h, CG, CG_ID, 256 * MIB, 2 * MIB, 0);
 	snap[0] = snapproc(123, "idle", 1000, 150 * MIB);
 	snap[1] = snapproc(456, "leaker", 0, 102 * MIB);
 	inc = mkincident(&k, &d, snap, 2, 300, h);
@@ -312,7 +252,7 @@ static void test_steady_leaker_vs_idle(void **state)
  */
 static void test_burst_step_and_leak(void **state)
 {
-	struct ow_history *h = mkhistory(301);
+	struct ow_history *h = mkhistory(301, T0_NS);
 	struct ow_domain d = { 0 };
 	const struct ow_growth *slow, *burst, *step;
 	struct ow_growth_analysis g;
@@ -327,12 +267,12 @@ static void test_burst_step_and_leak(void **state)
 	i_slow = addproc(h, 10, "slow", "slow", "/a");
 	i_burst = addproc(h, 20, "burst", "burst", "/b");
 	i_step = addproc(h, 30, "step", "step", "/c");
-	ramp(h, i_slow, 0, 300, 10 * MIB, 200 * KIB);
-	ramp(h, i_burst, 0, 280, 20 * MIB, 0);
-	ramp(h, i_burst, 280, 300, 20 * MIB, 2 * (int64_t)MIB);
-	ramp(h, i_step, 0, 50, 10 * MIB, 0);
+	ramp(h, i_slow, 0, 300, 10 * MIB, 200 * KIB, 0);
+	ramp(h, i_burst, 0, 280, 20 * MIB, 0, 0);
+	ramp(h, i_burst, 280, 300, 20 * MIB, 2 * (int64_t)MIB, 0);
+	ramp(h, i_step, 0, 50, 10 * MIB, 0, 0);
 	setmem(h, i_step, 51, 60 * MIB);
-	ramp(h, i_step, 52, 300, 110 * MIB, 0);
+	ramp(h, i_step, 52, 300, 110 * MIB, 0, 0);
 	for (size_t i = 0; i < h->n_times; i++) {
 		uint64_t used = 0;
 
@@ -418,7 +358,7 @@ static void test_burst_step_and_leak(void **state)
  */
 static void test_restart_counted_once(void **state)
 {
-	struct ow_history *h = mkhistory(301);
+	struct ow_history *h = mkhistory(301, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	const struct ow_growth *leak;
 	struct ow_growth_analysis g;
@@ -434,13 +374,13 @@ static void test_restart_counted_once(void **state)
 	w2 = addproc(h, 701, "worker", "worker", CG);
 	old = addproc(h, 600, "oldjob", "oldjob", CG);
 	reused = addproc(h, 600, "newjob", "newjob", CG);
-	ramp(h, i1, 0, 60, 0, (int64_t)MIB);
-	ramp(h, i2, 200, 300, 0, (int64_t)MIB);
-	ramp(h, w1, 0, 300, 1 * MIB, 0);
-	ramp(h, w2, 100, 300, 1 * MIB, 0);
-	ramp(h, old, 0, 50, 20 * MIB, 0);
-	ramp(h, reused, 100, 300, 30 * MIB, 0);
-	addcg(h, 256 * MIB, 0);
+	ramp(h, i1, 0, 60, 0, (int64_t)MIB, 0);
+	ramp(h, i2, 200, 300, 0, (int64_t)MIB, 0);
+	ramp(h, w1, 0, 300, 1 * MIB, 0, 0);
+	ramp(h, w2, 100, 300, 1 * MIB, 0, 0);
+	ramp(h, old, 0, 50, 20 * MIB, 0, 0);
+	ramp(h, reused, 100, 300, 30 * MIB, 0, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 0, 0);
 	inc = mkincident(&k, &d, NULL, 0, 300, h);
 
 	assert_int_equal(ow_growth_compute(&inc, NULL, &g), 0);
@@ -479,7 +419,7 @@ static void test_restart_counted_once(void **state)
 /* A process that frees memory, one that fell and grew back, one that dips within the noise. */
 static void test_falling(void **state)
 {
-	struct ow_history *h = mkhistory(301);
+	struct ow_history *h = mkhistory(301, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	const struct ow_growth *r;
 	struct ow_growth_analysis g;
@@ -491,13 +431,13 @@ static void test_falling(void **state)
 	fall = addproc(h, 1, "fall", "fall", CG);
 	back = addproc(h, 2, "back", "back", CG);
 	dip = addproc(h, 3, "dip", "dip", CG);
-	ramp(h, fall, 0, 100, 200 * MIB, -(int64_t)MIB);
-	ramp(h, fall, 100, 300, 100 * MIB, 0);
-	ramp(h, back, 0, 100, 120 * MIB, -(int64_t)MIB);
-	ramp(h, back, 100, 300, 20 * MIB, 100 * KIB);
-	ramp(h, dip, 0, 300, 50 * MIB, 0);
+	ramp(h, fall, 0, 100, 200 * MIB, -(int64_t)MIB, 0);
+	ramp(h, fall, 100, 300, 100 * MIB, 0, 0);
+	ramp(h, back, 0, 100, 120 * MIB, -(int64_t)MIB, 0);
+	ramp(h, back, 100, 300, 20 * MIB, 100 * KIB, 0);
+	ramp(h, dip, 0, 300, 50 * MIB, 0, 0);
 	setmem(h, dip, 150, 45 * MIB);
-	addcg(h, 256 * MIB, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 0, 0);
 	inc = mkincident(&k, &d, NULL, 0, 300, h);
 
 	assert_int_equal(ow_growth_compute(&inc, NULL, &g), 0);
@@ -545,7 +485,7 @@ static void test_falling(void **state)
  */
 static void test_absent_samples(void **state)
 {
-	struct ow_history *h = mkhistory(311);
+	struct ow_history *h = mkhistory(311, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	const struct ow_growth *r;
 	struct ow_growth_analysis g;
@@ -566,13 +506,13 @@ static void test_absent_samples(void **state)
 	for (size_t i = 0; i <= 298; i += 2)
 		setmem(h, gappy, i, 10 * MIB + i * MIB);
 	setmem(h, gappy, 299, 309 * MIB);
-	ramp(h, born, 250, 300, 5 * MIB, 512 * KIB);
+	ramp(h, born, 250, 300, 5 * MIB, 512 * KIB, 0);
 	setmem(h, once, 120, 64 * MIB);
-	ramp(h, late, 301, 310, 1 * MIB, 0);
-	ramp(h, outside, 0, 300, 0, (int64_t)MIB);
-	ramp(h, unknown, 0, 300, 3 * MIB, 0);
-	ramp(h, gone, 0, 300, 4 * MIB, 0);
-	addcg(h, 256 * MIB, 0);
+	ramp(h, late, 301, 310, 1 * MIB, 0, 0);
+	ramp(h, outside, 0, 300, 0, (int64_t)MIB, 0);
+	ramp(h, unknown, 0, 300, 3 * MIB, 0, 0);
+	ramp(h, gone, 0, 300, 4 * MIB, 0, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 0, 0);
 	/* The snapshot vouches for pid 6 (no cgroup read) being in the domain, not for pid 7. */
 	snap[0] = snapproc(6, "unknown", 0, 3 * MIB);
 	inc = mkincident(&k, &d, snap, 1, 300, h);
@@ -627,7 +567,7 @@ static void test_absent_samples(void **state)
 /* Every sample at one time (a zero interval), and a history of one sample. */
 static void test_zero_interval(void **state)
 {
-	struct ow_history *h = mkhistory(5);
+	struct ow_history *h = mkhistory(5, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	struct ow_growth_analysis g;
 	struct ow_incident inc;
@@ -641,7 +581,7 @@ static void test_zero_interval(void **state)
 		h->time_ns[i] = T0_NS;
 		setmem(h, a, i, (1 + i * 10) * MIB);
 	}
-	addcg(h, 256 * MIB, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 0, 0);
 	inc = mkincident(&k, &d, NULL, 0, 0, h);
 	assert_int_equal(ow_growth_compute(&inc, NULL, &g), 0);
 	assert_true(g.available);
@@ -655,7 +595,7 @@ static void test_zero_interval(void **state)
 	ow_growth_clear(&g);
 	ow_history_free(h);
 
-	h = mkhistory(1);
+	h = mkhistory(1, T0_NS);
 	a = addproc(h, 1, "a", "a", CG);
 	setmem(h, a, 0, 7 * MIB);
 	inc = mkincident(&k, &d, NULL, 0, 0, h);
@@ -672,7 +612,7 @@ static void test_zero_interval(void **state)
 /* No history, no kills, an empty history, and a history that starts after the first kill. */
 static void test_unavailable(void **state)
 {
-	struct ow_history *h = mkhistory(10);
+	struct ow_history *h = mkhistory(10, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	struct ow_growth_analysis g;
 	struct ow_incident inc;
@@ -681,7 +621,7 @@ static void test_unavailable(void **state)
 
 	(void)state;
 	a = addproc(h, 1, "a", "a", CG);
-	ramp(h, a, 0, 9, 10 * MIB, (int64_t)MIB);
+	ramp(h, a, 0, 9, 10 * MIB, (int64_t)MIB, 0);
 
 	inc = mkincident(&k, &d, NULL, 0, 5, NULL);
 	assert_int_equal(ow_growth_compute(&inc, NULL, &g), 0);
@@ -714,7 +654,7 @@ static void test_unavailable(void **state)
 	ow_growth_clear(&g);
 	ow_history_free(h);
 
-	h = mkhistory(0);
+	h = mkhistory(0, T0_NS);
 	inc = mkincident(&k, &d, NULL, 0, 0, h);
 	assert_int_equal(ow_growth_compute(&inc, NULL, &g), 0);
 	assert_false(g.available);
@@ -730,7 +670,7 @@ static void test_unavailable(void **state)
  */
 static void test_time_to_limit(void **state)
 {
-	struct ow_history *h = mkhistory(121);
+	struct ow_history *h = mkhistory(121, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	struct ow_growth_analysis g;
 	struct ow_incident inc;
@@ -739,9 +679,9 @@ static void test_time_to_limit(void **state)
 
 	(void)state;
 	a = addproc(h, 1, "a", "a", CG);
-	ramp(h, a, 0, 20, 16 * MIB, 0);
-	ramp(h, a, 20, 120, 16 * MIB, 4 * (int64_t)MIB);
-	addcg(h, 512 * MIB, 0);
+	ramp(h, a, 0, 20, 16 * MIB, 0, 0);
+	ramp(h, a, 20, 120, 16 * MIB, 4 * (int64_t)MIB, 0);
+	hcgroup(h, CG, CG_ID, 512 * MIB, 0, 0);
 	inc = mkincident(&k, &d, NULL, 0, 120, h);
 
 	/* 512 - 16 = 496 MiB at 4 MiB/s: 124 s. */
@@ -799,7 +739,7 @@ static void test_time_to_limit(void **state)
  */
 static void test_grower_after_holder_settled(void **state)
 {
-	struct ow_history *h = mkhistory(101);
+	struct ow_history *h = mkhistory(101, T0_NS);
 	struct ow_domain d = memcg_256mib();
 	struct ow_process snap[2];
 	struct ow_growth_analysis g;
@@ -810,11 +750,11 @@ static void test_grower_after_holder_settled(void **state)
 	(void)state;
 	big = addproc(h, 1, "big", "big", CG);
 	leak = addproc(h, 2, "leaker", "leaker", CG);
-	ramp(h, big, 0, 10, 1 * MIB, 0);
+	ramp(h, big, 0, 10, 1 * MIB, 0, 0);
 	setmem(h, big, 11, 76 * MIB);
-	ramp(h, big, 12, 100, 151 * MIB, 0);
-	ramp(h, leak, 0, 5, 1 * MIB, 0);
-	ramp(h, leak, 5, 100, 1 * MIB, (int64_t)MIB);
+	ramp(h, big, 12, 100, 151 * MIB, 0, 0);
+	ramp(h, leak, 0, 5, 1 * MIB, 0, 0);
+	ramp(h, leak, 5, 100, 1 * MIB, (int64_t)MIB, 0);
 	snap[0] = snapproc(1, "big", 0, 151 * MIB);
 	snap[1] = snapproc(2, "leaker", 0, 96 * MIB);
 	inc = mkincident(&k, &d, snap, 2, 100, h);

@@ -24,6 +24,9 @@
 #include "output/history_view.h"
 #include "output/render.h"
 
+#include "fixtures.h"
+#include "render_checks.h"
+
 #define KiB 1024ull
 #define MiB (1024ull * 1024)
 #define SEC 1000000000ull
@@ -37,17 +40,6 @@ static const char hostile_comm[] = "<script>\n\x1b\xff";
 static const char hostile_cmdline[] = "<script>alert('x')</script> \"q\" & \r\nFAKE \x01\x7f"
 				      "\xc2\x9b\xe2\x80\xae \xff\xfe tail\xe2\x82";
 
-static char *xstrdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	assert_non_null(d);
-	return d;
-}
-
 /* Everything the renderers get; the verdict's arrays live here. */
 struct fixture {
 	struct ow_incident inc;
@@ -58,26 +50,6 @@ struct fixture {
 	char *reasons[1];
 };
 
-static void add_proc(struct ow_kill *k, int32_t pid, const char *comm, const char *cmdline,
-		     int32_t adj, uint64_t anon_bytes)
-{
-	struct ow_process *p;
-
-	k->procs = realloc(k->procs, (k->n_procs + 1) * sizeof(*k->procs));
-	assert_non_null(k->procs);
-	p = &k->procs[k->n_procs++];
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->ppid = 1;
-	p->oom_score_adj = adj;
-	p->flags = OW_PROC_IN_DOMAIN;
-	strncpy(p->comm, comm, OW_COMM_LEN - 1);
-	p->cmdline = xstrdup(cmdline);
-	p->cgroup = xstrdup(CG);
-	p->cgroup_id = CG_ID;
-	p->anon_bytes = anon_bytes;
-}
-
 /*
  * Samples every 10 s, the kill between the 7th and the 8th. pid 100 (a grower, hostile names
  * when asked) grows 4 MiB a sample and is absent from the first two; pid 200 (the victim) holds
@@ -87,7 +59,6 @@ static void add_proc(struct ow_kill *k, int32_t pid, const char *comm, const cha
 static struct ow_history *build_history(bool hostile)
 {
 	struct ow_history *h = ow_history_new(N_TIMES);
-	struct ow_history_process *p;
 
 	assert_non_null(h);
 	h->interval_ns = 10 * SEC;
@@ -95,20 +66,10 @@ static struct ow_history *build_history(bool hostile)
 	h->truncated = true; /* 70 s of the 600 asked for */
 	for (size_t i = 0; i < N_TIMES; i++)
 		h->time_ns[i] = T0_NS - 65 * SEC + i * 10 * SEC;
-	p = ow_history_add_process(h);
-	assert_non_null(p);
-	p->pid = 100;
-	p->ppid = 1;
-	strncpy(p->comm, hostile ? hostile_comm : "grower", OW_COMM_LEN - 1);
-	p->cmdline = xstrdup(hostile ? hostile_cmdline : "./grower --leak");
-	p->cgroup = xstrdup(hostile ? "/demo/<b>\"x\"</b>" : CG);
-	p->start_time_ns = T0_NS - 50 * SEC;
-	p = ow_history_add_process(h);
-	assert_non_null(p);
-	p->pid = 200;
-	p->ppid = 1;
-	strcpy(p->comm, "victim");
-	p->cgroup = xstrdup(CG);
+	hproc(h, 100, hostile ? hostile_comm : "grower",
+	      hostile ? hostile_cmdline : "./grower --leak", hostile ? "/demo/<b>\"x\"</b>" : CG);
+	h->procs[0].start_time_ns = T0_NS - 50 * SEC;
+	hproc(h, 200, "victim", NULL, CG);
 	assert_non_null(ow_history_add_cgroup(h));
 	assert_non_null(ow_history_add_cgroup(h));
 	h->cgroups[0].path = xstrdup(CG);
@@ -161,15 +122,10 @@ static void build(struct fixture *fx, bool with_history, bool hostile, bool with
 	k.trigger_pid = 100;
 	k.trigger_tid = 100;
 	strcpy(k.trigger_thread_comm, "grower");
-	k.domain.kind = OW_DOMAIN_MEMCG;
-	k.domain.cgroup = xstrdup(CG);
-	k.domain.cgroup_id = CG_ID;
-	k.domain.limit_bytes = 96 * MiB;
-	k.domain.usage_bytes = 96 * MiB;
-	k.domain.total_bytes = 96 * MiB;
-	add_proc(&k, 200, "victim", NULL, 1000, 60 * MiB);
-	add_proc(&k, 100, hostile ? hostile_comm : "grower",
-		 hostile ? hostile_cmdline : "./grower --leak", 0, 26 * MiB);
+	set_memcg(&k.domain, CG, CG_ID, 96 * MiB, 96 * MiB);
+	kill_add_memcg_process(&k, 200, "victim", NULL, 1000, 60 * MiB);
+	kill_add_memcg_process(&k, 100, hostile ? hostile_comm : "grower",
+			       hostile ? hostile_cmdline : "./grower --leak", 0, 26 * MiB);
 	assert_int_equal(ow_incident_add_kill(&fx->inc, &k), 0);
 	if (with_history)
 		fx->inc.history = build_history(hostile);
@@ -250,55 +206,6 @@ static void build(struct fixture *fx, bool with_history, bool hostile, bool with
 static void teardown_fx(struct fixture *fx)
 {
 	ow_incident_clear(&fx->inc);
-}
-
-static char *render(int (*fn)(FILE *, const struct ow_incident *, const struct ow_verdict *),
-		    const struct ow_incident *inc, const struct ow_verdict *v)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, inc, v), 0);
-	assert_int_equal(fclose(f), 0);
-	if (getenv("OW_TEST_PRINT"))
-		fputs(buf, stderr);
-	return buf;
-}
-
-static json_t *parse(const char *text)
-{
-	json_error_t err;
-	json_t *root = json_loads(text, 0, &err);
-
-	if (!root)
-		fail_msg("JSON does not parse: %s at line %d", err.text, err.line);
-	return root;
-}
-
-static json_int_t jint(const json_t *obj, const char *key)
-{
-	const json_t *j = json_object_get(obj, key);
-
-	if (!json_is_integer(j))
-		fail_msg("\"%s\" is not an integer", key);
-	return json_integer_value(j);
-}
-
-static const char *jstr(const json_t *obj, const char *key)
-{
-	const json_t *j = json_object_get(obj, key);
-
-	if (!json_is_string(j))
-		fail_msg("\"%s\" is not a string", key);
-	return json_string_value(j);
-}
-
-static void assert_null_field(const json_t *obj, const char *key)
-{
-	if (!json_is_null(json_object_get(obj, key)))
-		fail_msg("\"%s\" is not null", key);
 }
 
 /* The keys of obj, in order, equal the NULL-terminated list. */
@@ -578,17 +485,6 @@ static void test_json_history_hostile(void **state)
 	teardown_fx(&fx);
 }
 
-/* Allocations jansson may still make before failing. */
-static int alloc_budget;
-
-static void *failing_malloc(size_t size)
-{
-	if (alloc_budget <= 0)
-		return NULL;
-	alloc_budget--;
-	return malloc(size);
-}
-
 /* Each allocation of the history and growth objects fails in turn: -ENOMEM, no leak. */
 static void test_json_history_out_of_memory(void **state)
 {
@@ -664,31 +560,6 @@ static void test_sparkline(void **state)
 	/* A scale of 0 does not divide by zero. */
 	cols = ow_sparkline(buf, sizeof(buf), values, present, 3, 0, 28);
 	assert_int_equal(cols, 3);
-}
-
-/* Every line within 100 code points and no control byte but newlines. */
-static void assert_terminal_safe(const char *text)
-{
-	const char *line = text;
-
-	for (const char *p = text; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if ((c < 0x20 && c != '\n') || c == 0x7f)
-			fail_msg("control byte 0x%02x in text output at offset %td", c, p - text);
-	}
-	while (*line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line), cols = 0;
-
-		for (size_t i = 0; i < len; i++)
-			cols += ((unsigned char)line[i] & 0xc0) != 0x80;
-		if (cols > 100)
-			fail_msg("line of %zu columns: %.*s", cols, (int)len, line);
-		if (!nl)
-			break;
-		line = nl + 1;
-	}
 }
 
 static const char *line_with(const char *text, const char *needle)

@@ -24,6 +24,9 @@
 #include "output/format.h"
 #include "output/render.h"
 
+#include "fixtures.h"
+#include "render_checks.h"
+
 #define MiB (1024ull * 1024)
 #define KiB 1024ull
 #define PAGE 4096ull
@@ -32,57 +35,15 @@
 
 /* ---- building a synthetic incident ---- */
 
-static char *xstrdup(const char *s)
-{
-	char *d;
-
-	if (!s)
-		return NULL;
-	d = strdup(s);
-	assert_non_null(d);
-	return d;
-}
-
+/* A process of the kill's memcg, of uid 1000, with 8 KiB of page tables. */
 static struct ow_process *add_proc(struct ow_kill *k, int32_t pid, const char *comm,
 				   const char *cmdline, int32_t adj, uint64_t anon_bytes)
 {
-	struct ow_process *p;
+	struct ow_process *p = kill_add_memcg_process(k, pid, comm, cmdline, adj, anon_bytes);
 
-	k->procs = realloc(k->procs, (k->n_procs + 1) * sizeof(*k->procs));
-	assert_non_null(k->procs);
-	p = &k->procs[k->n_procs++];
-	memset(p, 0, sizeof(*p));
-	p->pid = pid;
-	p->ppid = 1;
 	p->uid = 1000;
-	p->oom_score_adj = adj;
-	p->flags = OW_PROC_IN_DOMAIN;
-	strncpy(p->comm, comm, OW_COMM_LEN - 1);
-	p->cmdline = xstrdup(cmdline);
-	p->cgroup = xstrdup("/oomwitness-demo");
-	p->cgroup_id = 77;
-	p->anon_bytes = anon_bytes;
 	p->pgtables_bytes = 8 * KiB;
 	return p;
-}
-
-static void set_domain(struct ow_domain *d)
-{
-	d->kind = OW_DOMAIN_MEMCG;
-	d->cgroup = xstrdup("/oomwitness-demo");
-	d->cgroup_id = 77;
-	d->limit_bytes = 256 * MiB;
-	d->usage_bytes = 256 * MiB - 100 * KiB;
-	d->total_bytes = 256 * MiB;
-}
-
-static void set_stack(struct ow_stack *s, const char *const *frames, size_t n)
-{
-	s->frames = calloc(n, sizeof(char *));
-	assert_non_null(s->frames);
-	for (size_t i = 0; i < n; i++)
-		s->frames[i] = xstrdup(frames[i]);
-	s->n_frames = n;
 }
 
 /* The verdict, built by hand; everything it points to lives in this struct. */
@@ -118,7 +79,7 @@ static void add_kill(struct fixture *fx, bool first, const char *hostile_comm,
 	k.trigger_pid = 4242;
 	k.trigger_tid = 4243;
 	strcpy(k.trigger_thread_comm, "memhog-worker");
-	set_domain(&k.domain);
+	set_memcg(&k.domain, "/oomwitness-demo", 77, 256 * MiB, 256 * MiB - 100 * KiB);
 	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
 	set_stack(&k.trigger_user_stack, ustack, sizeof(ustack) / sizeof(ustack[0]));
 	if (first)
@@ -205,20 +166,6 @@ static void teardown_fx(struct fixture *fx)
 
 /* ---- rendering to memory ---- */
 
-static char *render_incident(int (*fn)(FILE *, const struct ow_incident *,
-				       const struct ow_verdict *),
-			     const struct ow_incident *inc, const struct ow_verdict *v)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(fn(f, inc, v), 0);
-	assert_int_equal(fclose(f), 0);
-	return buf;
-}
-
 static char *render_list(int (*fn)(FILE *, const struct ow_incident_summary *, size_t),
 			 const struct ow_incident_summary *rows, size_t n)
 {
@@ -230,16 +177,6 @@ static char *render_list(int (*fn)(FILE *, const struct ow_incident_summary *, s
 	assert_int_equal(fn(f, rows, n), 0);
 	assert_int_equal(fclose(f), 0);
 	return buf;
-}
-
-static json_t *parse(const char *text)
-{
-	json_error_t err;
-	json_t *root = json_loads(text, 0, &err);
-
-	if (!root)
-		fail_msg("JSON does not parse: %s at line %d: %s", err.text, err.line, text);
-	return root;
 }
 
 static void assert_matches(const char *s, const char *pattern)
@@ -254,42 +191,6 @@ static void assert_matches(const char *s, const char *pattern)
 }
 
 #define RFC3339_MS "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"
-
-/* Code points of a line, counted independently of format.c: bytes that do not continue. */
-static size_t columns(const char *s, size_t len)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* Every line within 100 code points, no control characters but newlines. */
-static void assert_terminal_safe(const char *text)
-{
-	const char *line = text;
-
-	for (const char *p = text; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-
-		if (c < 0x20 && c != '\n')
-			fail_msg("control byte 0x%02x in text output at offset %td", c, p - text);
-		if (c == 0x7f)
-			fail_msg("DEL in text output at offset %td", p - text);
-	}
-	while (*line) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-
-		if (columns(line, len) > 100)
-			fail_msg("line of %zu columns: %.*s", columns(line, len), (int)len, line);
-		if (!nl)
-			break;
-		line = nl + 1;
-	}
-}
 
 static bool has_line_starting(const char *text, const char *prefix)
 {
@@ -444,30 +345,6 @@ static void test_text_sanitize(void **state)
 
 /* ---- show --json ---- */
 
-static const char *jstr(const json_t *obj, const char *key)
-{
-	const json_t *j = json_object_get(obj, key);
-
-	if (!json_is_string(j))
-		fail_msg("\"%s\" is not a string", key);
-	return json_string_value(j);
-}
-
-static json_int_t jint(const json_t *obj, const char *key)
-{
-	const json_t *j = json_object_get(obj, key);
-
-	if (!json_is_integer(j))
-		fail_msg("\"%s\" is not an integer", key);
-	return json_integer_value(j);
-}
-
-static void assert_null_field(const json_t *obj, const char *key)
-{
-	if (!json_is_null(json_object_get(obj, key)))
-		fail_msg("\"%s\" is not null", key);
-}
-
 static void assert_proc_fields(const json_t *proc)
 {
 	static const char *const keys[] = {
@@ -506,7 +383,7 @@ static void test_show_json_contract(void **state)
 
 	(void)state;
 	build(&fx, NULL, NULL, NULL);
-	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
 	root = parse(out);
 
 	assert_int_equal(jint(root, "id"), 3);
@@ -632,7 +509,7 @@ static void test_show_json_hostile(void **state)
 	build(&fx, hostile_comm, hostile_cmdline, NULL);
 	/* A victim missing from a snapshot: only its pid is known. */
 	fx.inc.kills[1].victim_pid = 9999;
-	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
 	/* Raw control characters never reach the output; newlines only come from indentation. */
 	assert_null(strchr(out, '\x1b'));
 	assert_null(strstr(out, "\nFAKE"));
@@ -664,7 +541,7 @@ static void test_show_json_no_verdict(void **state)
 	fx.inc.kills[0].partial = true;
 	fx.inc.kills[0].lost_events = 4;
 	fx.inc.lost_events = 4;
-	out = render_incident(ow_render_incident_json, &fx.inc, NULL);
+	out = render(ow_render_incident_json, &fx.inc, NULL);
 	root = parse(out);
 	assert_string_equal(jstr(json_object_get(root, "culprit"), "kind"), "none");
 	assert_null_field(json_object_get(root, "culprit"), "pid");
@@ -691,9 +568,7 @@ static void test_show_text_seed(void **state)
 
 	(void)state;
 	build(&fx, NULL, NULL, NULL);
-	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
-	if (getenv("OW_TEST_PRINT"))
-		fputs(out, stderr);
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
 	assert_terminal_safe(out);
 	assert_true(has_line_starting(out, "Incident 3 — memcg /oomwitness-demo (limit 256.0 MiB"));
 	assert_true(has_line_starting(out, "2026-11-25 19:04:05.123 .. 19:04:06.579, 2 kills"));
@@ -744,9 +619,7 @@ static void test_show_text_hostile(void **state)
 	fx.inc.lost_events = 12;
 	fx.inc.kills[1].partial = true;
 	fx.v.partial = true;
-	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
-	if (getenv("OW_TEST_PRINT"))
-		fputs(out, stderr);
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
 	assert_terminal_safe(out);
 	assert_false(has_line_starting(out, "FAKE"));
 	assert_non_null(strstr(out, "KILLED ?FAKE?[2J?\xc3\xa9 (pid 4240"));
@@ -767,7 +640,7 @@ static void test_show_text_no_verdict(void **state)
 	(void)state;
 	build(&fx, NULL, NULL, NULL);
 	fx.inc.kills[1].trigger_pid = 0;
-	out = render_incident(ow_render_incident_text, &fx.inc, NULL);
+	out = render(ow_render_incident_text, &fx.inc, NULL);
 	assert_terminal_safe(out);
 	assert_true(has_line_starting(out, "VERDICT: none"));
 	assert_non_null(strstr(out, "trigger: unknown"));
@@ -778,7 +651,7 @@ static void test_show_text_no_verdict(void **state)
 	/* A global incident without kills. */
 	empty.id = 9;
 	empty.domain.limit_bytes = 16 * 1024 * MiB;
-	out = render_incident(ow_render_incident_text, &empty, NULL);
+	out = render(ow_render_incident_text, &empty, NULL);
 	assert_terminal_safe(out);
 	assert_true(has_line_starting(out, "Incident 9 — global"));
 	assert_non_null(strstr(out, "(no kills recorded)"));
@@ -800,12 +673,12 @@ static void test_partial_follows_verdict(void **state)
 
 	/* The verdict says partial on a clean incident: both renderers say so. */
 	fx.v.partial = true;
-	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
 	assert_true(has_line_starting(out,
 				      "WARNING: incomplete data (a snapshot is INCOMPLETE, see "
 				      "the kill chain): the verdict may be wrong"));
 	free(out);
-	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
 	root = parse(out);
 	assert_true(json_is_true(json_object_get(root, "partial")));
 	json_decref(root);
@@ -814,11 +687,11 @@ static void test_partial_follows_verdict(void **state)
 	/* The verdict says complete: a partial kill is shown as such, the incident is not. */
 	fx.v.partial = false;
 	fx.inc.kills[0].partial = true;
-	out = render_incident(ow_render_incident_text, &fx.inc, &fx.v);
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
 	assert_null(strstr(out, "WARNING"));
 	assert_non_null(strstr(out, "snapshot INCOMPLETE (0 ring-buffer records lost)"));
 	free(out);
-	out = render_incident(ow_render_incident_json, &fx.inc, &fx.v);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
 	root = parse(out);
 	assert_true(json_is_false(json_object_get(root, "partial")));
 	assert_true(json_is_true(
@@ -827,18 +700,18 @@ static void test_partial_follows_verdict(void **state)
 	free(out);
 
 	/* No verdict: the verdict's rule on the incident, lost records of a kill included. */
-	out = render_incident(ow_render_incident_text, &fx.inc, NULL);
+	out = render(ow_render_incident_text, &fx.inc, NULL);
 	assert_true(has_line_starting(out, "WARNING: incomplete data (a snapshot is INCOMPLETE"));
 	free(out);
 	fx.inc.kills[0].partial = false;
 	fx.inc.kills[1].lost_events = 2;
-	out = render_incident(ow_render_incident_json, &fx.inc, NULL);
+	out = render(ow_render_incident_json, &fx.inc, NULL);
 	root = parse(out);
 	assert_true(json_is_true(json_object_get(root, "partial")));
 	json_decref(root);
 	free(out);
 	fx.inc.kills[1].lost_events = 0;
-	out = render_incident(ow_render_incident_json, &fx.inc, NULL);
+	out = render(ow_render_incident_json, &fx.inc, NULL);
 	root = parse(out);
 	assert_true(json_is_false(json_object_get(root, "partial")));
 	json_decref(root);
@@ -989,17 +862,6 @@ static void test_list_json(void **state)
 }
 
 /* ---- errors ---- */
-
-/* Allocations jansson may still make before failing; tests only. */
-static int alloc_budget;
-
-static void *failing_malloc(size_t size)
-{
-	if (alloc_budget <= 0)
-		return NULL;
-	alloc_budget--;
-	return malloc(size);
-}
 
 /* Fails each jansson allocation in turn: every one must end in -ENOMEM, without a leak. */
 static void test_json_out_of_memory(void **state)

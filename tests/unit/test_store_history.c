@@ -28,6 +28,8 @@
 #include "store/series_codec.h"
 #include "store/store.h"
 
+#include "fixtures.h"
+
 /* The version-1 schema, verbatim as store.c created it before version 2. Never change it. */
 static const char schema_v1_sql[] =
 	"CREATE TABLE incidents ("
@@ -123,14 +125,6 @@ static uint64_t rng(void)
 	rng_state ^= rng_state << 25;
 	rng_state ^= rng_state >> 27;
 	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-static char *xstrdup(const char *s)
-{
-	char *d = s ? strdup(s) : NULL;
-
-	assert_true(!s || d);
-	return d;
 }
 
 static void set_comm(char comm[OW_COMM_LEN], const char *name)

@@ -19,12 +19,16 @@
 
 #include "analysis/verdict.h"
 
+#include "fixtures.h"
+
 #define KIB 1024ull
 #define MIB (1024ull * 1024ull)
 #define PAGE 4096ull
 #define SEC 1000000000ull
 /* 2026-11-25T19:20:00Z, the first sample of the histories */
 #define T0_NS (1795634400ull * SEC)
+#define CG "/oomwitness-demo"
+#define CG_ID 42
 
 static struct ow_process mkproc(int32_t pid, const char *comm, int32_t adj, uint64_t anon_bytes,
 				uint32_t flags)
@@ -54,18 +58,12 @@ static struct ow_kill mkkill(struct ow_process *procs, size_t n, int32_t victim,
 	return k;
 }
 
+/* The tests' memcg, full at 256 MiB: 65536 pages, no swap. */
 static struct ow_domain memcg_256mib(void)
 {
-	static char path[] = "/oomwitness-demo";
-	struct ow_domain d = { 0 };
+	static char path[] = CG;
 
-	d.kind = OW_DOMAIN_MEMCG;
-	d.cgroup = path;
-	d.cgroup_id = 42;
-	d.limit_bytes = 256 * MIB;
-	d.usage_bytes = 256 * MIB;
-	d.total_bytes = 256 * MIB; /* 65536 pages, no swap */
-	return d;
+	return full_memcg(path, CG_ID, 256 * MIB);
 }
 
 static struct ow_incident mkincident(struct ow_kill *kills, size_t n)
@@ -699,69 +697,6 @@ static void test_demo_story(void **state)
 
 /* ---- memory history (rule 9) ---- */
 
-/* n samples, one a second from T0_NS. */
-static struct ow_history *mkhistory(size_t n)
-{
-	struct ow_history *h = ow_history_new(n);
-
-	assert_non_null(h);
-	h->interval_ns = SEC;
-	h->window_ns = 600 * SEC;
-	for (size_t i = 0; i < n; i++)
-		h->time_ns[i] = T0_NS + i * SEC;
-	return h;
-}
-
-/* Appends a process series in /oomwitness-demo; returns its index. */
-static size_t hproc(struct ow_history *h, int32_t pid, const char *comm, const char *cmdline)
-{
-	struct ow_history_process *p = ow_history_add_process(h);
-
-	assert_non_null(p);
-	p->pid = pid;
-	p->ppid = 1;
-	strncpy(p->comm, comm, OW_COMM_LEN - 1);
-	p->cmdline = strdup(cmdline);
-	p->cgroup = strdup("/oomwitness-demo");
-	assert_non_null(p->cmdline);
-	assert_non_null(p->cgroup);
-	return h->n_procs - 1;
-}
-
-/* Samples from..to of process k: from_bytes, growing by step_bytes a second, at adj. */
-static void ramp(struct ow_history *h, size_t k, size_t from, size_t to, uint64_t from_bytes,
-		 int64_t step_bytes, int32_t adj)
-{
-	for (size_t i = from; i <= to; i++) {
-		struct ow_proc_sample *s = &h->procs[k].samples[i];
-
-		s->present = true;
-		s->oom_score_adj = adj;
-		s->anon_bytes = from_bytes + (uint64_t)((int64_t)(i - from) * step_bytes);
-	}
-}
-
-/* The domain's series: usage = its processes + extra_bytes + extra_step_bytes a second. */
-static void hcgroup(struct ow_history *h, uint64_t extra_bytes, uint64_t extra_step_bytes)
-{
-	struct ow_history_cgroup *c = ow_history_add_cgroup(h);
-
-	assert_non_null(c);
-	c->path = strdup("/oomwitness-demo");
-	assert_non_null(c->path);
-	c->id = 42;
-	for (size_t i = 0; i < h->n_times; i++) {
-		uint64_t sum = extra_bytes + i * extra_step_bytes;
-
-		for (size_t k = 0; k < h->n_procs; k++)
-			if (h->procs[k].samples[i].present)
-				sum += ow_proc_sample_memory_bytes(&h->procs[k].samples[i]);
-		c->samples[i].present = true;
-		c->samples[i].usage_bytes = sum;
-		c->samples[i].limit_bytes = 256 * MIB;
-	}
-}
-
 /*
  * The canonical scenario: in a 256 MiB memcg, "idle" (adj +1000) holds 150 MiB flat; "leaker"
  * holds 2 MiB, then grows 1 MiB/s from t=200 s. At t=300 s its allocation fails and the kernel
@@ -779,7 +714,7 @@ static void test_growth_leaker_culprit(void **state)
 		mkproc(456, "leaker", 0, 103 * MIB, OW_PROC_IN_DOMAIN),
 	};
 	struct ow_kill kills[2];
-	struct ow_history *h = mkhistory(311);
+	struct ow_history *h = mkhistory(311, T0_NS);
 	struct ow_incident inc;
 	struct ow_verdict v;
 	size_t idle, leak;
@@ -804,12 +739,12 @@ static void test_growth_leaker_culprit(void **state)
 				       "itself the victim; 1 more kill followed.");
 	ow_verdict_clear(&v);
 
-	idle = hproc(h, 123, "idle", "idle --hold 150");
-	leak = hproc(h, 456, "leaker", "leaker (as the sampler read it)");
+	idle = hproc(h, 123, "idle", "idle --hold 150", CG);
+	leak = hproc(h, 456, "leaker", "leaker (as the sampler read it)", CG);
 	ramp(h, idle, 0, 300, 150 * MIB, 0, 1000);
 	ramp(h, leak, 0, 200, 2 * MIB, 0, 0);
 	ramp(h, leak, 200, 301, 2 * MIB, (int64_t)MIB, 0);
-	hcgroup(h, 2 * MIB, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 2 * MIB, 0);
 	inc.history = h;
 
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
@@ -901,7 +836,7 @@ static void test_growth_burst_culprit(void **state)
 		mkproc(789, "burst", 0, 80 * MIB, OW_PROC_IN_DOMAIN),
 	};
 	struct ow_kill kills[1];
-	struct ow_history *h = mkhistory(301);
+	struct ow_history *h = mkhistory(301, T0_NS);
 	struct ow_incident inc;
 	struct ow_verdict v;
 	size_t idle, burst;
@@ -910,12 +845,12 @@ static void test_growth_burst_culprit(void **state)
 	kills[0] = mkkill(k1, 2, 123, 789, &d);
 	kills[0].time_ns = T0_NS + 300 * SEC;
 	inc = mkincident(kills, 1);
-	idle = hproc(h, 123, "idle", "idle");
-	burst = hproc(h, 789, "burst", "burst");
+	idle = hproc(h, 123, "idle", "idle", CG);
+	burst = hproc(h, 789, "burst", "burst", CG);
 	ramp(h, idle, 0, 300, 150 * MIB, 0, 1000);
 	ramp(h, burst, 0, 280, 20 * MIB, 0, 0);
 	ramp(h, burst, 280, 300, 20 * MIB, 3 * (int64_t)MIB, 0);
-	hcgroup(h, 2 * MIB, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 2 * MIB, 0);
 	inc.history = h;
 
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
@@ -953,7 +888,7 @@ static void test_growth_holder_stays_culprit(void **state)
 		mkproc(77, "small", 0, 22 * MIB, OW_PROC_IN_DOMAIN),
 	};
 	struct ow_kill kills[1];
-	struct ow_history *h = mkhistory(301);
+	struct ow_history *h = mkhistory(301, T0_NS);
 	struct ow_incident inc;
 	struct ow_verdict_config cfg;
 	struct ow_verdict v;
@@ -963,10 +898,10 @@ static void test_growth_holder_stays_culprit(void **state)
 	kills[0] = mkkill(k1, 3, 100, 4242, &d);
 	kills[0].time_ns = T0_NS + 300 * SEC;
 	inc = mkincident(kills, 1);
-	victim = hproc(h, 100, "victim", "victim");
-	hog = hproc(h, 4242, "memhog", "memhog");
-	small = hproc(h, 77, "small", "small");
-	spike = hproc(h, 88, "spike", "spike");
+	victim = hproc(h, 100, "victim", "victim", CG);
+	hog = hproc(h, 4242, "memhog", "memhog", CG);
+	small = hproc(h, 77, "small", "small", CG);
+	spike = hproc(h, 88, "spike", "spike", CG);
 	ramp(h, victim, 0, 300, 1 * MIB, 0, 1000);
 	ramp(h, hog, 0, 100, 100 * MIB, 0, 0);
 	ramp(h, hog, 100, 300, 100 * MIB, 512 * KIB, 0);
@@ -974,7 +909,7 @@ static void test_growth_holder_stays_culprit(void **state)
 	ramp(h, small, 200, 300, 12 * MIB, 100 * KIB, 0);
 	ramp(h, spike, 0, 290, 1 * MIB, 0, 0);
 	ramp(h, spike, 290, 300, 1 * MIB, 2 * (int64_t)MIB, 0);
-	hcgroup(h, 2 * MIB, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 2 * MIB, 0);
 	inc.history = h;
 
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
@@ -1008,7 +943,7 @@ static void test_growth_holder_stays_culprit(void **state)
 	free(h->cgroups[0].samples);
 	free(h->cgroups);
 	h->cgroups = NULL;
-	hcgroup(h, 2 * MIB, 512 * KIB);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 2 * MIB, 512 * KIB);
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
 	assert_int_equal(v.culprit.pid, 4242);
 	assert_false(v.culprit.by_growth);
@@ -1046,7 +981,7 @@ static void test_growth_culprit_from_history(void **state)
 		mkproc(123, "idle", 1000, 150 * MIB, OW_PROC_IN_DOMAIN),
 	};
 	struct ow_kill kills[1];
-	struct ow_history *h = mkhistory(301);
+	struct ow_history *h = mkhistory(301, T0_NS);
 	struct ow_incident inc;
 	struct ow_verdict v;
 	size_t idle, first, second;
@@ -1056,13 +991,13 @@ static void test_growth_culprit_from_history(void **state)
 	kills[0].time_ns = T0_NS + 300 * SEC;
 	kills[0].partial = true;
 	inc = mkincident(kills, 1);
-	idle = hproc(h, 123, "idle", "idle");
-	first = hproc(h, 500, "leaker", "/usr/bin/leaker --grow 1");
-	second = hproc(h, 520, "leaker", "/usr/bin/leaker --grow 1");
+	idle = hproc(h, 123, "idle", "idle", CG);
+	first = hproc(h, 500, "leaker", "/usr/bin/leaker --grow 1", CG);
+	second = hproc(h, 520, "leaker", "/usr/bin/leaker --grow 1", CG);
 	ramp(h, idle, 0, 300, 150 * MIB, 0, 1000);
 	ramp(h, first, 0, 60, 0, (int64_t)MIB, 0);
 	ramp(h, second, 200, 300, 0, (int64_t)MIB, 300);
-	hcgroup(h, 2 * MIB, 0);
+	hcgroup(h, CG, CG_ID, 256 * MIB, 2 * MIB, 0);
 	inc.history = h;
 
 	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
