@@ -5,6 +5,10 @@
 # With OW_SUMMARY_FILE set the counts are appended there instead (tests/run-all.sh).
 set -u
 cd "$(dirname "$0")/../.."
+# One end-to-end run at a time on a machine: tests compare the kernel's OOM counters, which
+# another run's OOMs would move. A second run waits here for the first.
+exec 9>/tmp/oomwitness-e2e.lock
+flock 9
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=(tests/e2e/test_*.sh)
 passed=0
