@@ -22,10 +22,31 @@
 /* The v1 "unlimited" value is PAGE_COUNTER_MAX pages: about 2^63 bytes, rounded to a page. */
 #define OW_V1_UNLIMITED_BYTES (1ULL << 62)
 
+/* A cgroup's files, kept open between ticks and read again with pread() from offset 0. */
+enum cgroup_file { CG_USAGE, CG_LIMIT, CG_STAT, CG_KMEM, CG_KMEM_TCP, CG_FILES };
+#define OW_FD_ABSENT (-2) /* the file does not exist for this cgroup: not tried again */
+#define OW_FD_CACHE_MAX 256 /* cgroups whose files stay open; more are opened at each tick */
+
+struct cgroup_fds {
+	uint64_t ino; /* 0: a free slot */
+	uint64_t seen_tick;
+	int fds[CG_FILES];
+};
+
 struct ow_memstat_reader {
 	char root[PATH_MAX];
 	char cgroup_mount[PATH_MAX]; /* where the memory hierarchy is mounted */
 	int version;
+	int meminfo_fd; /* -1 until opened */
+	int psi_fd; /* -1 until opened, OW_FD_ABSENT without PSI */
+	uint64_t tick;
+	struct cgroup_fds cache[OW_FD_CACHE_MAX];
+};
+
+static const char *const cgroup_file_names[2][CG_FILES] = {
+	{ "memory.usage_in_bytes", "memory.limit_in_bytes", "memory.stat",
+	  "memory.kmem.usage_in_bytes", "memory.kmem.tcp.usage_in_bytes" },
+	{ "memory.current", "memory.max", "memory.stat", NULL, NULL },
 };
 
 /* The value after "key " (or "key=") at a line start in buf; -ENOENT when absent. */
@@ -175,13 +196,72 @@ int ow_memstat_reader_new(const char *root, struct ow_memstat_reader **ret_reade
 		snprintf(r->cgroup_mount, sizeof(r->cgroup_mount), "%s/sys/fs/cgroup/memory", sep);
 	else if (r->version == 2)
 		snprintf(r->cgroup_mount, sizeof(r->cgroup_mount), "%s/sys/fs/cgroup", sep);
+	r->meminfo_fd = -1;
+	r->psi_fd = -1;
 	*ret_reader = r;
 	return 0;
 }
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static void cache_slot_close(struct cgroup_fds *c)
+{
+	for (int i = 0; i < CG_FILES; i++)
+		close_fd(&c->fds[i]);
+	c->ino = 0;
+}
+
 void ow_memstat_reader_free(struct ow_memstat_reader *r)
 {
+	if (!r)
+		return;
+	close_fd(&r->meminfo_fd);
+	close_fd(&r->psi_fd);
+	for (size_t i = 0; i < OW_FD_CACHE_MAX; i++)
+		if (r->cache[i].ino)
+			cache_slot_close(&r->cache[i]);
 	free(r);
+}
+
+/*
+ * Reads a file kept open, from its start, as a NUL-terminated string; opens it (relative to
+ * dir_fd) the first time. A file that does not exist is remembered as absent. Returns 0 or
+ * -errno.
+ */
+static int read_kept_open(int *fd, int dir_fd, const char *name, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	if (*fd == OW_FD_ABSENT)
+		return -ENOENT;
+	if (*fd < 0) {
+		*fd = openat(dir_fd, name, O_RDONLY | O_CLOEXEC);
+		if (*fd < 0) {
+			int err = -errno;
+
+			*fd = err == -ENOENT ? OW_FD_ABSENT : -1;
+			return err;
+		}
+	}
+	while (len < cap - 1) {
+		ssize_t n = pread(*fd, buf + len, cap - 1 - len, (off_t)len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	return 0;
 }
 
 int ow_memstat_reader_version(const struct ow_memstat_reader *r)
@@ -191,13 +271,15 @@ int ow_memstat_reader_version(const struct ow_memstat_reader *r)
 
 int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample *s)
 {
-	char path[PATH_MAX + 32], buf[1024];
+	char path[PATH_MAX + 32], buf[4096];
 	struct ow_meminfo info;
-	ssize_t len;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = ow_procfs_read_meminfo(r->root[0] ? r->root : "/", &info);
+	snprintf(path, sizeof(path), "%s/proc/meminfo", r->root);
+	err = read_kept_open(&r->meminfo_fd, AT_FDCWD, path, buf, sizeof(buf));
+	if (err == 0)
+		err = ow_meminfo_parse(buf, &info);
 	if (err < 0)
 		return err;
 	s->present = true;
@@ -206,54 +288,61 @@ int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample 
 	s->swap_total_bytes = info.swap_total_bytes;
 	s->swap_free_bytes = info.swap_free_bytes;
 	snprintf(path, sizeof(path), "%s/proc/pressure/memory", r->root);
-	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
-	if (len > 0) {
-		buf[len] = '\0';
+	if (read_kept_open(&r->psi_fd, AT_FDCWD, path, buf, sizeof(buf)) == 0)
 		(void)ow_psi_parse(buf, s); /* psi_known stays false when it does not parse */
-	}
 	return 0;
 }
 
-/* Reads a small file of a cgroup directory as a NUL-terminated string. */
-static int read_cgroup_file(int dir_fd, const char *name, char *buf, size_t cap)
+/* The open files of the cgroup with this inode, or a free slot for it; NULL when full. */
+static struct cgroup_fds *cache_slot(struct ow_memstat_reader *r, uint64_t ino)
 {
-	ssize_t len = ow_read_file_at(dir_fd, name, buf, cap - 1);
+	struct cgroup_fds *free_slot = NULL;
 
-	if (len < 0)
-		return (int)len;
-	buf[len] = '\0';
-	return 0;
+	for (size_t i = 0; i < OW_FD_CACHE_MAX; i++) {
+		if (r->cache[i].ino == ino)
+			return &r->cache[i];
+		if (!r->cache[i].ino && !free_slot)
+			free_slot = &r->cache[i];
+	}
+	if (free_slot) {
+		free_slot->ino = ino;
+		for (int i = 0; i < CG_FILES; i++)
+			free_slot->fds[i] = -1;
+	}
+	return free_slot;
 }
 
-static int read_u64_file(int dir_fd, const char *name, uint64_t *ret)
+static int read_u64(int *fd, int dir_fd, const char *name, uint64_t *ret)
 {
 	char buf[64];
-	int r = read_cgroup_file(dir_fd, name, buf, sizeof(buf));
+	int r = read_kept_open(fd, dir_fd, name, buf, sizeof(buf));
 
-	if (r < 0)
-		return r;
-	return ow_memcg_limit_parse(buf, ret);
+	return r < 0 ? r : ow_memcg_limit_parse(buf, ret);
 }
 
-/* Reads one cgroup; returns 0 when at least its usage was read. */
-static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, struct ow_cgroup_sample *s)
+/*
+ * Reads one cgroup; returns 0 when at least its usage was read. Its files stay open in fds
+ * (a cache slot), or are opened and closed now when fds is a scratch set.
+ */
+static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
+		       struct ow_cgroup_sample *s)
 {
+	const char *const *names = cgroup_file_names[r->version == 1 ? 0 : 1];
 	char stat_buf[OW_STAT_BUF_BYTES];
 	uint64_t v;
 
 	memset(s, 0, sizeof(*s));
 	s->limit_bytes = OW_LIMIT_NONE;
-	if (read_u64_file(dir_fd, r->version == 1 ? "memory.usage_in_bytes" : "memory.current",
-			  &s->usage_bytes) < 0)
+	if (read_u64(&fds[CG_USAGE], dir_fd, names[CG_USAGE], &s->usage_bytes) < 0)
 		return -ENOENT; /* the v2 root has no memory.current */
-	if (!read_u64_file(dir_fd, r->version == 1 ? "memory.limit_in_bytes" : "memory.max", &v))
+	if (!read_u64(&fds[CG_LIMIT], dir_fd, names[CG_LIMIT], &v))
 		s->limit_bytes = v;
-	if (read_cgroup_file(dir_fd, "memory.stat", stat_buf, sizeof(stat_buf)) == 0)
+	if (!read_kept_open(&fds[CG_STAT], dir_fd, names[CG_STAT], stat_buf, sizeof(stat_buf)))
 		(void)ow_memcg_stat_parse(stat_buf, r->version, s);
 	if (r->version == 1) {
-		if (read_u64_file(dir_fd, "memory.kmem.usage_in_bytes", &v) == 0)
+		if (read_u64(&fds[CG_KMEM], dir_fd, names[CG_KMEM], &v) == 0)
 			s->kernel_bytes = v;
-		if (read_u64_file(dir_fd, "memory.kmem.tcp.usage_in_bytes", &v) == 0)
+		if (read_u64(&fds[CG_KMEM_TCP], dir_fd, names[CG_KMEM_TCP], &v) == 0)
 			s->sock_bytes = v;
 	}
 	s->present = true;
@@ -261,7 +350,7 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, struct ow_
 }
 
 struct walk {
-	const struct ow_memstat_reader *r;
+	struct ow_memstat_reader *r;
 	size_t max_cgroups;
 	size_t n;
 	ow_cgroup_reading_fn fn;
@@ -286,12 +375,24 @@ static void walk_dir(struct walk *w, int dir_fd, size_t path_len, int depth)
 
 	if (w->n >= w->max_cgroups)
 		return;
-	if (fstat(dir_fd, &st) == 0 && read_cgroup(w->r, dir_fd, &reading.sample) == 0) {
+	if (fstat(dir_fd, &st) == 0) {
+		struct cgroup_fds *slot = cache_slot(w->r, st.st_ino);
+		int scratch[CG_FILES] = { -1, -1, -1, -1, -1 };
+		int *fds = slot ? slot->fds : scratch;
+		int err = read_cgroup(w->r, dir_fd, fds, &reading.sample);
+
+		if (slot)
+			slot->seen_tick = w->r->tick;
+		for (int i = 0; !slot && i < CG_FILES; i++)
+			close_fd(&scratch[i]);
+		if (err < 0)
+			goto children;
 		reading.id = st.st_ino;
 		reading.path = path_len ? w->path : "/";
 		w->fn(w->ctx, &reading);
 		w->n++;
 	}
+children:
 	if (depth >= OW_CGROUP_DEPTH_MAX)
 		return;
 	while ((got = syscall(SYS_getdents64, dir_fd, dents, sizeof(dents))) > 0) {
@@ -329,7 +430,12 @@ int ow_memstat_walk_cgroups(struct ow_memstat_reader *r, size_t max_cgroups,
 	if (fd < 0)
 		return -errno;
 	w.path[0] = '\0';
+	r->tick++;
 	walk_dir(&w, fd, 0, 0);
 	close(fd);
+	/* Cgroups removed since the last tick: their files go. */
+	for (size_t i = 0; i < OW_FD_CACHE_MAX; i++)
+		if (r->cache[i].ino && r->cache[i].seen_tick != r->tick)
+			cache_slot_close(&r->cache[i]);
 	return (int)w.n;
 }
