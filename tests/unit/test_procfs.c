@@ -135,6 +135,7 @@ static void test_meminfo_parse(void **state)
 	assert_int_equal(mi.mem_total_bytes, 8000000 * KIB);
 	assert_int_equal(mi.mem_available_bytes, 2500000 * KIB);
 	assert_int_equal(mi.swap_total_bytes, 1048576 * KIB);
+	assert_int_equal(mi.swap_free_bytes, 1048000 * KIB);
 }
 
 static void test_meminfo_missing_memtotal(void **state)
@@ -143,7 +144,7 @@ static void test_meminfo_missing_memtotal(void **state)
 				  "MemAvailable:    2500000 kB\n";
 	/* A field whose name merely starts with MemTotal does not count. */
 	static const char prefix[] = "MemTotalX:       8000000 kB\n";
-	struct ow_meminfo mi = { 1, 2, 3 };
+	struct ow_meminfo mi = { 1, 2, 3, 4 };
 
 	(void)state;
 	assert_int_equal(ow_meminfo_parse(buf, &mi), -EINVAL);
@@ -153,6 +154,7 @@ static void test_meminfo_missing_memtotal(void **state)
 	assert_int_equal(mi.mem_total_bytes, 1);
 	assert_int_equal(mi.mem_available_bytes, 2);
 	assert_int_equal(mi.swap_total_bytes, 3);
+	assert_int_equal(mi.swap_free_bytes, 4);
 }
 
 static void test_meminfo_missing_available(void **state)
