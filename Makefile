@@ -131,6 +131,31 @@ lint: $(SKELETONS) | $(DEPS_STAMP)
 		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
 		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser
 
+# Install: `make` first, as yourself; then `sudo make install`, which never builds (root does
+# not rebuild in your tree) and installs the binary of $(BUILD). DESTDIR stages a package:
+# `make install DESTDIR=/tmp/root PREFIX=/usr`. The unit's ExecStart is $(SBINDIR) without
+# DESTDIR. uninstall removes these four files, never the database.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+INSTALL     ?= install
+.PHONY: install uninstall
+install:
+	@test -x $(BUILD)/oomwitness || { echo "error: $(BUILD)/oomwitness is not built: run 'make' first (install does not build)" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 $(BUILD)/oomwitness $(DESTDIR)$(SBINDIR)/oomwitness
+	$(INSTALL) -m 0644 docs/oomwitness.8 $(DESTDIR)$(MANDIR)/man8/oomwitness.8
+	$(INSTALL) -m 0644 packaging/oomwitness.bash-completion $(DESTDIR)$(BASHCOMPDIR)/oomwitness
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/oomwitness.service >$(DESTDIR)$(UNITDIR)/oomwitness.service.tmp
+	chmod 0644 $(DESTDIR)$(UNITDIR)/oomwitness.service.tmp
+	mv $(DESTDIR)$(UNITDIR)/oomwitness.service.tmp $(DESTDIR)$(UNITDIR)/oomwitness.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/oomwitness $(DESTDIR)$(MANDIR)/man8/oomwitness.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/oomwitness $(DESTDIR)$(UNITDIR)/oomwitness.service
+
 clean:
 	rm -rf $(BUILD)
 

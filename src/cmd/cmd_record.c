@@ -27,7 +27,11 @@
 #include "capture/procfs.h"
 #include "cmd/cmd.h"
 #include "cmd/protect.h"
+#include "cmd/record_jsonl.h"
+#include "cmd/record_metrics.h"
+#include "cmd/record_retention.h"
 #include "cmd/record_sampler.h"
+#include "model/filter.h"
 #include "model/history.h"
 #include "store/store.h"
 
@@ -52,6 +56,11 @@ struct record_options {
 	uint64_t interval_ns; /* 0: no sampler */
 	uint64_t window_ns;
 	unsigned history_mib;
+	uint64_t max_age_ns; /* 0: keep incidents forever */
+	uint64_t max_db_bytes; /* 0: no size limit */
+	const char *jsonl; /* --jsonl PATH, "-" for standard output; NULL: none */
+	const char *listen; /* metrics endpoint; "none": off */
+	bool listen_given; /* --listen on the command line: failing to bind is fatal */
 	bool quiet;
 };
 
@@ -71,7 +80,10 @@ struct recorder {
 	struct ow_cmdline_cache *cmdlines;
 	struct ow_kallsyms *kallsyms;
 	struct record_sampler *sampler; /* NULL when off or unavailable */
+	struct record_jsonl *jsonl; /* NULL without --jsonl */
+	struct record_metrics *metrics; /* NULL when --listen none or unavailable */
 	struct ow_verdict_config verdict_cfg;
+	struct record_retention retention;
 	struct open_incident open[OW_MAX_OPEN_INCIDENTS];
 	size_t n_open;
 	/*
@@ -101,7 +113,9 @@ static void record_usage(FILE *out)
 	fprintf(out,
 		"usage: oomwitness record [--db PATH] [--ready-file PATH] [--incident-gap SECONDS]\n"
 		"                         [--ringbuf-mib N] [--interval DURATION] [--window DURATION]\n"
-		"                         [--history-mib N] [--quiet]\n"
+		"                         [--history-mib N] [--listen ADDR:PORT|none]\n"
+		"                         [--jsonl PATH|-] [--max-age DURATION] [--max-db-size SIZE]\n"
+		"                         [--quiet]\n"
 		"Records every OOM kill until SIGINT/SIGTERM. Needs root (CAP_BPF, CAP_PERFMON,\n"
 		"CAP_SYS_ADMIN for the task iterator).\n"
 		"  --db PATH             database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
@@ -115,6 +129,16 @@ static void record_usage(FILE *out)
 		"                        (default 10m); DURATION is N[ms|s|m|h]\n"
 		"  --history-mib N       memory for the history ring, allocated at start (default\n"
 		"                        %d); more processes shorten the window it holds\n"
+		"  --listen ADDR:PORT    serve Prometheus metrics at http://ADDR:PORT/metrics\n"
+		"                        (default " RECORD_METRICS_DEFAULT_LISTEN
+		"; [IPv6]:PORT; none: off)\n"
+		"  --jsonl PATH|-        append a JSON line per kill and per closed incident to\n"
+		"                        PATH (created mode 0600), - for stdout (docs/json.md)\n"
+		"  --max-age DURATION    delete closed incidents whose last kill is older (30d, 12h;\n"
+		"                        default 0: keep them whatever their age)\n"
+		"  --max-db-size SIZE    then delete the oldest closed incidents while the database\n"
+		"                        is larger (512M, 2G; default 1G; 0: no limit); checked at\n"
+		"                        start, every 5 minutes and when an incident closes\n"
 		"  --quiet               no line per kill on stderr\n",
 		OW_DEFAULT_GAP_S, OW_DEFAULT_HISTORY_MIB);
 }
@@ -133,6 +157,8 @@ static int save_incident(struct recorder *rec, struct open_incident *oi)
 	summary.pid = verdict.culprit.pid;
 	summary.comm = verdict.culprit.comm;
 	r = ow_store_append_kills(rec->store, &oi->inc, oi->n_kills_stored, &summary);
+	if (r >= 0) /* the kills just committed, judged as they were stored */
+		record_jsonl_kills(rec->jsonl, &oi->inc, oi->n_kills_stored, &verdict);
 	ow_verdict_clear(&verdict);
 	if (r < 0) {
 		/* Kept in memory; the next kill or the close tries again. Logged once per outage. */
@@ -215,6 +241,7 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 		       strerror(-r), ow_store_errmsg(rec->store));
 		return;
 	}
+	record_metrics_history_attached(rec->metrics);
 	if (!rec->opts.quiet)
 		fprintf(stderr,
 			"oomwitness: incident %lld: memory history attached, %zu processes and %zu "
@@ -253,9 +280,22 @@ static void close_incident(struct recorder *rec, size_t i)
 		       ow_domain_kind_name(oi->inc.domain.kind), oi->inc.domain.cgroup ? " " : "",
 		       oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "",
 		       ow_store_errmsg(rec->store));
+	if (oi->inc.id)
+		record_jsonl_incident(rec->jsonl, &oi->inc, &rec->verdict_cfg);
 	ow_incident_clear(&oi->inc);
+	rec->retention.due = true; /* prune at the next tick */
 	rec->open[i] = rec->open[--rec->n_open];
 	memset(&rec->open[rec->n_open], 0, sizeof(rec->open[rec->n_open]));
+}
+
+/* Retention (record_retention.h): prunes when due, sparing the incidents still open. */
+static void prune_closed(struct recorder *rec, uint64_t now_mono_ns)
+{
+	int64_t open_ids[OW_MAX_OPEN_INCIDENTS];
+
+	for (size_t i = 0; i < rec->n_open; i++)
+		open_ids[i] = rec->open[i].inc.id;
+	record_retention_tick(&rec->retention, rec->store, open_ids, rec->n_open, now_mono_ns);
 }
 
 /* Closes incidents whose last kill is older than the gap. */
@@ -304,8 +344,10 @@ static void note_lost_records(struct recorder *rec)
 	struct ow_bpf_counters counters;
 	uint64_t delta;
 
-	if (!rec->bpf || ow_bpf_read_counters(rec->bpf, &counters) < 0 ||
-	    counters.lost_records <= rec->lost_seen)
+	if (!rec->bpf || ow_bpf_read_counters(rec->bpf, &counters) < 0)
+		return;
+	record_metrics_bpf_counters(rec->metrics, counters.kills, counters.lost_records);
+	if (counters.lost_records <= rec->lost_seen)
 		return;
 	delta = counters.lost_records - rec->lost_seen;
 	rec->lost_seen = counters.lost_records;
@@ -350,6 +392,8 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 
 	if (victim)
 		memcpy(victim_comm, victim->comm, sizeof(victim_comm));
+	record_metrics_kill(rec->metrics, kill->killer_kind, &kill->domain,
+			    victim ? victim->cgroup : NULL, kill->time_ns);
 	oi = incident_for(rec, kill);
 	if (oi->inc.n_kills > 0 && kill->time_ns < oi->inc.end_ns)
 		oi->n_kills_stored = 0; /* lands before stored kills: rewrite them all */
@@ -359,6 +403,8 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 		ow_log("recording kill of pid %d: %s", victim_pid, strerror(-r));
 		return;
 	}
+	if (oi->inc.n_kills == 1) /* not one continued after a restart */
+		record_metrics_incident(rec->metrics);
 	oi->last_kill_mono_ns = ow_clock_monotonic_ns();
 	note_lost_records(rec);
 	oi->inc.lost_events += take_unattributed_lost(rec);
@@ -461,6 +507,10 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "history-mib", required_argument, NULL, 'm' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "jsonl", required_argument, NULL, 'j' },
+		{ "max-age", required_argument, NULL, 'A' },
+		{ "max-db-size", required_argument, NULL, 'S' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -474,6 +524,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 	o->interval_ns = OW_DEFAULT_INTERVAL_NS;
 	o->window_ns = OW_DEFAULT_WINDOW_NS;
 	o->history_mib = OW_DEFAULT_HISTORY_MIB;
+	o->max_db_bytes = RECORD_RETENTION_DEFAULT_MAX_DB_BYTES;
+	o->listen = RECORD_METRICS_DEFAULT_LISTEN;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -526,6 +578,41 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 				return -EINVAL;
 			}
 			o->history_mib = (unsigned)v;
+			break;
+		case 'l':
+			if (strcmp(optarg, "none") != 0 &&
+			    record_metrics_check_listen(optarg) < 0) {
+				ow_log("--listen takes ADDR:PORT (numeric IPv4), [ADDR]:PORT "
+				       "(IPv6) or none, not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
+			o->listen = optarg;
+			o->listen_given = true;
+			break;
+		case 'j':
+			if (!*optarg) {
+				ow_log("--jsonl takes a file path or - (standard output)");
+				return -EINVAL;
+			}
+			o->jsonl = optarg;
+			break;
+		case 'A':
+			if (ow_parse_duration_ns(optarg, &o->max_age_ns) < 0) {
+				ow_log("--max-age takes 0 (keep forever) or a duration like 30d, "
+				       "12h or 90m, not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case 'S':
+			if (ow_parse_size_bytes(optarg, &o->max_db_bytes) < 0 ||
+			    (o->max_db_bytes && o->max_db_bytes < RECORD_RETENTION_MIN_DB_BYTES)) {
+				ow_log("--max-db-size takes 0 (no limit) or a size of at least 1M "
+				       "like 512M or 2G (K, M, G, T: powers of 1024), not '%s'",
+				       optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'q':
 			o->quiet = true;
@@ -617,6 +704,16 @@ int cmd_record(int argc, char **argv)
 		ow_log_store_open_error(db, r, true);
 		return OW_EXIT_FAILURE;
 	}
+	rec.retention.max_age_ns = rec.opts.max_age_ns;
+	rec.retention.max_db_bytes = rec.opts.max_db_bytes;
+	record_retention_start(&rec.retention, rec.store, ow_clock_monotonic_ns());
+	if (rec.opts.jsonl) {
+		r = record_jsonl_open(rec.opts.jsonl, &rec.jsonl);
+		if (r < 0) {
+			ow_log("opening the --jsonl file %s: %s", rec.opts.jsonl, strerror(-r));
+			goto out_close;
+		}
+	}
 
 	/* 3. capture set-up: command lines now, symbols once, the consumer */
 	r = ow_cmdline_cache_new("/", OW_CMDLINE_GRACE_NS, &rec.cmdlines);
@@ -669,6 +766,19 @@ int cmd_record(int argc, char **argv)
 		ow_log("cannot start capture: %s: %s", what, strerror(-r));
 		goto out_close;
 	}
+	if (strcmp(rec.opts.listen, "none") != 0) {
+		r = record_metrics_start(rec.opts.listen, OW_VERSION, &rec.metrics, what,
+					 sizeof(what));
+		if (r < 0 && rec.opts.listen_given) {
+			ow_log("cannot serve metrics: %s: %s (--listen none records without them)",
+			       what, strerror(-r));
+			goto out_close;
+		}
+		if (r < 0)
+			ow_log("warning: no metrics: %s: %s; recording without them (--listen "
+			       "ADDR:PORT picks another address, --listen none turns this off)",
+			       what, strerror(-r));
+	}
 
 	/* 5. ready */
 	sigaction(SIGINT, &sa, NULL);
@@ -684,6 +794,9 @@ int cmd_record(int argc, char **argv)
 	if (!rec.opts.quiet)
 		fprintf(stderr, "oomwitness: recording to %s (memory cgroup v%d; hooks: %s)\n", db,
 			ccfg.memcg_version, ow_bpf_hooks_description());
+	if (rec.metrics && !rec.opts.quiet)
+		fprintf(stderr, "oomwitness: serving metrics at %s\n",
+			record_metrics_url(rec.metrics));
 
 	/* 6. poll until asked to stop */
 	uint64_t next_purge_ns = 0;
@@ -696,7 +809,8 @@ int cmd_record(int argc, char **argv)
 		if (rec.sampler) {
 			int to_tick_ms;
 
-			record_sampler_tick(rec.sampler, ow_clock_monotonic_ns());
+			if (record_sampler_tick(rec.sampler, ow_clock_monotonic_ns()) > 0)
+				record_metrics_sampler(rec.metrics, rec.sampler);
 			to_tick_ms =
 				record_sampler_ms_to_next(rec.sampler, ow_clock_monotonic_ns());
 			if (to_tick_ms < timeout_ms)
@@ -715,6 +829,7 @@ int cmd_record(int argc, char **argv)
 		ow_consumer_set_clock_offset(rec.consumer, ow_clock_boot_to_real_ns());
 		attach_due_histories(&rec);
 		expire_incidents(&rec, now);
+		prune_closed(&rec, now);
 		if (now >= next_purge_ns) { /* a walk of the whole cache: once a second */
 			ow_cmdline_cache_purge(rec.cmdlines, now);
 			next_purge_ns = now + OW_NS_PER_S;
@@ -750,6 +865,8 @@ int cmd_record(int argc, char **argv)
 out_close:
 	while (rec.n_open > 0)
 		close_incident(&rec, rec.n_open - 1);
+	record_jsonl_close(rec.jsonl); /* after the incidents' last lines */
+	record_metrics_stop(rec.metrics);
 	record_sampler_free(rec.sampler);
 	ow_bpf_stop(rec.bpf);
 	ow_consumer_free(rec.consumer);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * `oomwitness list` and `oomwitness show ID|last`: read the store, judge, render (text, JSON,
- * or with --html FILE one self-contained HTML page).
+ * or with --html FILE one self-contained HTML page). list's filters (--since, --cgroup,
+ * --container) are parsed here and applied by the store; whether text has colour is decided
+ * here too (--color, a terminal, $NO_COLOR) and handed to the renderer as a struct.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,40 +11,118 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analysis/verdict.h"
 #include "cmd/cmd.h"
+#include "model/filter.h"
 #include "output/render.h"
 #include "store/store.h"
+
+enum color_when {
+	COLOR_AUTO, /* on a terminal, unless $NO_COLOR is set and not empty, or TERM=dumb */
+	COLOR_ALWAYS,
+	COLOR_NEVER,
+};
 
 struct read_options {
 	const char *db;
 	bool json;
-	bool html_allowed; /* set by the command: show takes --html, list does not */
+	bool is_show; /* set by the command: show takes --html, list takes the filters */
 	const char *html; /* --html FILE; "-" is stdout */
+	enum color_when color;
+	/* list's filters: --since, --cgroup, --container; unset 0 and NULL */
+	uint64_t since_ns;
+	char *cgroup; /* normalised; owned */
+	const char *container;
 };
 
-/* Parses --db, --json and (for show) --html; returns 0, 1 after --help, or -EINVAL. */
+static void read_options_clear(struct read_options *o)
+{
+	free(o->cgroup);
+	o->cgroup = NULL;
+}
+
+static uint64_t now_real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A list filter's value; logs what is wrong with it. Returns 0 or -EINVAL. */
+static int parse_filter(int c, const char *arg, struct read_options *o)
+{
+	int r;
+
+	switch (c) {
+	case 's':
+		if (ow_parse_since_ns(arg, now_real_ns(), &o->since_ns) < 0) {
+			ow_log("--since takes a duration back from now (30m, 2h, 7d) or a time "
+			       "(2026-11-25T10:00:00Z; without a zone, local: '2026-11-25 10:00'), "
+			       "not '%s'",
+			       arg);
+			return -EINVAL;
+		}
+		/* 0 would mean "no filter": the epoch itself keeps everything anyway. */
+		if (o->since_ns == 0)
+			o->since_ns = 1;
+		return 0;
+	case 'c':
+		free(o->cgroup);
+		o->cgroup = NULL;
+		r = ow_parse_cgroup_path(arg, &o->cgroup);
+		if (r == -ENOMEM) {
+			ow_log("--cgroup: %s", strerror(ENOMEM));
+			return r;
+		}
+		if (r < 0) {
+			ow_log("--cgroup takes a cgroup path from the root as 'oomwitness list' shows "
+			       "it (/system.slice/foo.service), not '%s'",
+			       arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'C':
+		if (strlen(arg) < OW_CONTAINER_QUERY_MIN_LEN) {
+			ow_log("--container takes a container id (at least %d of its hex digits) or "
+			       "label, a systemd unit or a pod UID, not '%s'",
+			       OW_CONTAINER_QUERY_MIN_LEN, arg);
+			return -EINVAL;
+		}
+		o->container = arg;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Parses the options of list or show; returns 0, 1 after --help, or -EINVAL (logged). */
 static int parse_read_options(int argc, char **argv, struct read_options *o,
 			      void (*usage)(FILE *out))
 {
 	static const struct option list_longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' }, /* list's own: the filters */
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "container", required_argument, NULL, 'C' },
+		{ "color", optional_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const struct option show_longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "html", required_argument, NULL, 'H' },
+		{ "html", required_argument, NULL, 'H' }, /* show's own */
+		{ "color", optional_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "h", o->html_allowed ? show_longopts : list_longopts,
+	while ((c = getopt_long(argc, argv, "h", o->is_show ? show_longopts : list_longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -59,6 +139,24 @@ static int parse_read_options(int argc, char **argv, struct read_options *o,
 			}
 			o->html = optarg;
 			break;
+		case 'k':
+			if (!optarg || strcmp(optarg, "always") == 0) {
+				o->color = COLOR_ALWAYS;
+			} else if (strcmp(optarg, "never") == 0) {
+				o->color = COLOR_NEVER;
+			} else if (strcmp(optarg, "auto") == 0) {
+				o->color = COLOR_AUTO;
+			} else {
+				ow_log("--color takes auto, always or never, not '%s'", optarg);
+				return -EINVAL;
+			}
+			break;
+		case 's':
+		case 'c':
+		case 'C':
+			if (parse_filter(c, optarg, o) < 0)
+				return -EINVAL;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -68,6 +166,19 @@ static int parse_read_options(int argc, char **argv, struct read_options *o,
 		}
 	}
 	return 0;
+}
+
+/* Colour for text on stdout: --color, else a terminal that did not ask for none (no-color.org). */
+static struct ow_text_style text_style(enum color_when when)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	struct ow_text_style style = { .color = when == COLOR_ALWAYS };
+
+	if (when == COLOR_AUTO)
+		style.color = isatty(STDOUT_FILENO) && !(no_color && *no_color) &&
+			      !(term && strcmp(term, "dumb") == 0);
+	return style;
 }
 
 static int open_store(const char *option, struct ow_store **ret_store)
@@ -93,42 +204,87 @@ static int finish_output(int r, const char *what)
 
 static void list_usage(FILE *out)
 {
-	fprintf(out, "usage: oomwitness list [--db PATH] [--json]\n"
-		     "Lists recorded incidents, oldest first.\n");
+	fprintf(out,
+		"usage: oomwitness list [--db PATH] [--json] [--since WHEN] [--cgroup PATH]\n"
+		"                       [--container ID] [--color[=WHEN]]\n"
+		"Lists recorded incidents, oldest first; start times are local (TZ), JSON is UTC.\n"
+		"  --db PATH          database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
+		"  --json             a JSON array for programs (docs/json.md)\n"
+		"  --since WHEN       incidents whose last kill is at or after WHEN: a duration back\n"
+		"                     from now (30m, 2h, 7d) or a time (2026-11-25T10:00:00Z; without\n"
+		"                     a zone it is local, as listed: '2026-11-25 10:00')\n"
+		"  --cgroup PATH      incidents of the memory cgroup PATH or one below it (/a: /a and\n"
+		"                     /a/b, not /ab)\n"
+		"  --container ID     incidents whose victims or culprit ran in that container: its\n"
+		"                     id (at least 4 hex digits) or label, systemd unit or pod UID\n"
+		"  --color[=WHEN]     colour: auto (on a terminal, unless NO_COLOR is set; the\n"
+		"                     default), always (the default of a bare --color) or never\n");
+}
+
+/* The list filter's test in code: some victim or the culprit ran in the container. */
+static bool in_container(const char *const *cgroups, size_t n_cgroups, void *ctx)
+{
+	const char *query = ctx;
+
+	for (size_t i = 0; i < n_cgroups; i++)
+		if (ow_container_matches(query, cgroups[i]))
+			return true;
+	return false;
 }
 
 int cmd_list(int argc, char **argv)
 {
 	struct read_options o = { 0 };
+	struct ow_store_list_filter filter = { 0 };
 	struct ow_incident_summary *rows = NULL;
+	struct ow_text_style style;
 	struct ow_store *store = NULL;
+	bool filtered;
 	size_t n = 0;
 	int r;
 
 	r = parse_read_options(argc, argv, &o, list_usage);
-	if (r != 0)
-		return r > 0 ? OW_EXIT_OK : OW_EXIT_USAGE;
-	if (optind < argc) {
+	if (r == 0 && optind < argc) {
 		ow_log("list takes no arguments, got '%s'", argv[optind]);
 		list_usage(stderr);
-		return OW_EXIT_USAGE;
+		r = -EINVAL;
 	}
-	if (open_store(o.db, &store) < 0)
+	if (r != 0) {
+		read_options_clear(&o);
+		return r > 0 ? OW_EXIT_OK : OW_EXIT_USAGE;
+	}
+	filter.since_ns = o.since_ns;
+	filter.cgroup = o.cgroup;
+	if (o.container) {
+		filter.match_cgroups = in_container;
+		filter.ctx = (void *)o.container;
+	}
+	filtered = o.since_ns || o.cgroup || o.container;
+	style = text_style(o.color);
+	if (open_store(o.db, &store) < 0) {
+		read_options_clear(&o);
 		return OW_EXIT_FAILURE;
-	r = ow_store_list(store, &rows, &n);
+	}
+	r = ow_store_list_filtered(store, &filter, &rows, &n);
+	read_options_clear(&o);
 	if (r < 0) {
 		ow_log("reading incidents: %s (%s)", strerror(-r), ow_store_errmsg(store));
 		ow_store_close(store);
 		return OW_EXIT_FAILURE;
 	}
-	r = o.json ? ow_render_list_json(stdout, rows, n) : ow_render_list_text(stdout, rows, n);
+	if (o.json)
+		r = ow_render_list_json(stdout, rows, n);
+	else if (n == 0 && filtered)
+		r = printf("no incidents match the filters\n") < 0 ? -EIO : 0;
+	else
+		r = ow_render_list_text_styled(stdout, rows, n, &style);
 	if (r == 0 && !o.json) {
 		uint64_t lost_total = 0;
 
 		if (ow_store_get_lost_events(store, &lost_total) < 0)
 			ow_log("reading the lost-record count: %s, ignoring",
 			       ow_store_errmsg(store));
-		r = ow_render_lost_total_text(stdout, lost_total);
+		r = ow_render_lost_total_text_styled(stdout, lost_total, &style);
 	}
 	ow_incident_summaries_free(rows, n);
 	ow_store_close(store);
@@ -137,13 +293,16 @@ int cmd_list(int argc, char **argv)
 
 static void show_usage(FILE *out)
 {
-	fprintf(out, "usage: oomwitness show [--db PATH] [--json | --html FILE] ID|last\n"
-		     "Explains one incident: the kill chain, the kernel's ranking at each kill, "
-		     "and the culprit.\n"
-		     "  --json       one JSON object for programs (docs/json.md)\n"
-		     "  --html FILE  one self-contained HTML page with a chart of memory over time "
-		     "(- for stdout);\n"
-		     "               created mode 0600: command lines can hold secrets\n");
+	fprintf(out,
+		"usage: oomwitness show [--db PATH] [--json | --html FILE] [--color[=WHEN]] ID|last\n"
+		"Explains one incident: the kill chain, the kernel's ranking at each kill, and the\n"
+		"culprit. Times are local (TZ) in text and HTML, UTC in JSON.\n"
+		"  --db PATH        database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
+		"  --json           one JSON object for programs (docs/json.md)\n"
+		"  --html FILE      one self-contained HTML page with a chart of memory over time\n"
+		"                   (- for stdout); created mode 0600: command lines can hold secrets\n"
+		"  --color[=WHEN]   colour: auto (on a terminal, unless NO_COLOR is set; the\n"
+		"                   default), always (the default of a bare --color) or never\n");
 }
 
 /* Parses an incident id; "last" is resolved later, against the store (*ret_id = 0). */
@@ -213,7 +372,7 @@ static int write_html(const char *path, const struct ow_incident *inc, const str
 
 int cmd_show(int argc, char **argv)
 {
-	struct read_options o = { .html_allowed = true };
+	struct read_options o = { .is_show = true };
 	struct ow_incident inc = { 0 };
 	struct ow_verdict verdict = { 0 };
 	struct ow_verdict_config cfg;
@@ -265,8 +424,10 @@ int cmd_show(int argc, char **argv)
 	if (o.html) {
 		r = write_html(o.html, &inc, &verdict);
 	} else {
+		struct ow_text_style style = text_style(o.color);
+
 		r = o.json ? ow_render_incident_json(stdout, &inc, &verdict)
-			   : ow_render_incident_text(stdout, &inc, &verdict);
+			   : ow_render_incident_text_styled(stdout, &inc, &verdict, &style);
 		r = finish_output(r, "the incident");
 	}
 	ow_verdict_clear(&verdict);

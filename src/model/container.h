@@ -21,14 +21,24 @@ enum ow_container_runtime {
 	OW_RUNTIME_CRIO,
 	OW_RUNTIME_PODMAN,
 	OW_RUNTIME_SYSTEMD, /* a systemd service or scope, not a container */
+	/*
+	 * A Kubernetes pod or container whose runtime the path does not name: the cgroupfs driver
+	 * calls a container by its bare id whether containerd, CRI-O or Docker made it.
+	 */
+	OW_RUNTIME_KUBERNETES,
 };
 
 struct ow_container {
 	enum ow_container_runtime runtime;
-	char id[65]; /* the container id (64 hex digits); "" for a systemd unit or none */
-	char pod_uid[37]; /* Kubernetes pod UID with dashes; "" outside Kubernetes */
+	/* the container id (64 hex digits); "" for a systemd unit, a pod's own cgroup, or a
+	 * runtime's monitor (CRI-O's and Podman's conmon: runtime set, id "") */
+	char id[65];
+	/* Kubernetes pod UID with dashes (a static pod's: 32 hex digits); "" outside Kubernetes */
+	char pod_uid[37];
 	char qos[11]; /* "guaranteed", "burstable", "besteffort"; "" outside Kubernetes */
-	char unit[128]; /* the innermost systemd unit (e.g. "nginx.service"); "" when none */
+	/* the innermost systemd unit (e.g. "nginx.service", "docker-<id>.scope"; kubelet's pod
+	 * and QoS slices are not counted); "" when none */
+	char unit[128];
 };
 
 /*
@@ -37,7 +47,7 @@ struct ow_container {
  */
 bool ow_container_from_cgroup(const char *cgroup_path, struct ow_container *ret);
 
-/* "docker", "containerd", "cri-o", "podman", "systemd", "none". */
+/* "docker", "containerd", "cri-o", "podman", "systemd", "kubernetes", "none". */
 const char *ow_container_runtime_name(enum ow_container_runtime runtime);
 
 /*

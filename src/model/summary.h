@@ -27,6 +27,9 @@ struct ow_incident_summary {
 	uint64_t lost_events;
 };
 
+/* Frees the strings and arrays one summary owns, and zeroes it. Accepts NULL. */
+void ow_incident_summary_clear(struct ow_incident_summary *row);
+
 /* Frees an array of n summaries and the strings they own. Accepts NULL. */
 void ow_incident_summaries_free(struct ow_incident_summary *rows, size_t n);
 

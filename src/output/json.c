@@ -18,12 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/container.h"
 #include "model/history.h"
 #include "output/format.h"
 
 /* Bumped only if the contract ever breaks; fields may be added without a bump. */
 #define OW_JSON_FORMAT_VERSION 1
 #define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+/* JSON Lines: no indentation, so the only newline is the one ending the line. */
+#define LINE_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
 
 /* Adds value under key; the value is consumed even on failure. 0 or -ENOMEM. */
 static int set(json_t *obj, const char *key, json_t *value)
@@ -98,6 +101,31 @@ static json_t *domain_json(const struct ow_domain *d)
 	return obj;
 }
 
+/* CONTAINER of docs/json.md for a cgroup path, or null when it names no container, pod or unit. */
+static json_t *container_json(const char *cgroup)
+{
+	struct ow_container c;
+	char label[sizeof(c.unit)];
+	json_t *obj;
+
+	if (!ow_container_from_cgroup(cgroup, &c))
+		return json_null();
+	obj = json_object();
+	if (!obj)
+		return NULL;
+	if (set(obj, "runtime", json_string(ow_container_runtime_name(c.runtime))) ||
+	    set(obj, "id", c.id[0] ? jstring(c.id, sizeof(c.id)) : json_null()) ||
+	    set(obj, "pod_uid",
+		c.pod_uid[0] ? jstring(c.pod_uid, sizeof(c.pod_uid)) : json_null()) ||
+	    set(obj, "qos", c.qos[0] ? jstring(c.qos, sizeof(c.qos)) : json_null()) ||
+	    set(obj, "unit", c.unit[0] ? jstring(c.unit, sizeof(c.unit)) : json_null()) ||
+	    set(obj, "label", jstring(ow_container_label(&c, label, sizeof(label)), SIZE_MAX))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
 /*
  * PROC of docs/json.md. p may be NULL (not in the snapshot): then only pid is known. b is the
  * recomputed badness when known, rank the 1-based rank among candidates or 0.
@@ -115,10 +143,10 @@ static json_t *proc_json(const struct ow_process *p, int32_t pid, const struct o
 		r = set(obj, "pid", jpid(pid)) || set(obj, "ppid", json_null()) ||
 		    set(obj, "comm", json_null()) || set(obj, "cmdline", json_null()) ||
 		    set(obj, "uid", json_null()) || set(obj, "cgroup", json_null()) ||
-		    set(obj, "cgroup_id", json_null()) || set(obj, "oom_score_adj", json_null()) ||
-		    set(obj, "rss_bytes", json_null()) || set(obj, "anon_bytes", json_null()) ||
-		    set(obj, "file_bytes", json_null()) || set(obj, "shmem_bytes", json_null()) ||
-		    set(obj, "swap_bytes", json_null()) ||
+		    set(obj, "cgroup_id", json_null()) || set(obj, "container", json_null()) ||
+		    set(obj, "oom_score_adj", json_null()) || set(obj, "rss_bytes", json_null()) ||
+		    set(obj, "anon_bytes", json_null()) || set(obj, "file_bytes", json_null()) ||
+		    set(obj, "shmem_bytes", json_null()) || set(obj, "swap_bytes", json_null()) ||
 		    set(obj, "pgtables_bytes", json_null()) ||
 		    set(obj, "memory_bytes", json_null()) || set(obj, "in_domain", json_null());
 	} else {
@@ -128,6 +156,7 @@ static json_t *proc_json(const struct ow_process *p, int32_t pid, const struct o
 		    set(obj, "uid", json_integer(p->uid)) ||
 		    set(obj, "cgroup", jstring(p->cgroup, SIZE_MAX)) ||
 		    set(obj, "cgroup_id", p->cgroup_id ? ju64(p->cgroup_id) : json_null()) ||
+		    set(obj, "container", container_json(p->cgroup)) ||
 		    set(obj, "oom_score_adj", json_integer(p->oom_score_adj)) ||
 		    set(obj, "rss_bytes", ju64(ow_process_rss_bytes(p))) ||
 		    set(obj, "anon_bytes", ju64(p->anon_bytes)) ||
@@ -309,6 +338,7 @@ static json_t *culprit_json(const struct ow_verdict *v)
 	    set(obj, "comm", is_proc ? jcomm(c->comm) : json_null()) ||
 	    set(obj, "cmdline", is_proc ? jstring(c->cmdline, SIZE_MAX) : json_null()) ||
 	    set(obj, "cgroup", jstring(c->cgroup, SIZE_MAX)) ||
+	    set(obj, "container", container_json(c->cgroup)) ||
 	    set(obj, "oom_score_adj", is_proc ? json_integer(c->oom_score_adj) : json_null()) ||
 	    set(obj, "memory_bytes",
 		c->kind != OW_CULPRIT_NONE ? ju64(c->memory_bytes) : json_null()) ||
@@ -633,6 +663,34 @@ static int dump(FILE *out, const json_t *root)
 	return 0;
 }
 
+/* The incident's times and domain, as the root of show --json has them. 0 or -ENOMEM. */
+static int set_incident_span(json_t *root, const struct ow_incident *inc)
+{
+	if (set(root, "start_time", jtime(inc->start_ns)) ||
+	    set(root, "end_time", jtime(inc->end_ns)) ||
+	    set(root, "start_time_ns", ju64(inc->start_ns)) ||
+	    set(root, "end_time_ns", ju64(inc->end_ns)) ||
+	    set(root, "domain", domain_json(&inc->domain)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* What the verdict says, culprit to lost_events, as the root of show --json has it. */
+static int set_incident_verdict(json_t *root, const struct ow_incident *inc,
+				const struct ow_verdict *v)
+{
+	if (set(root, "culprit", culprit_json(v)) ||
+	    set(root, "verdict", v ? jstring(v->summary, SIZE_MAX) : json_null()) ||
+	    set(root, "shielded", shielded_json(inc, v)) ||
+	    set(root, "innocent_victims",
+		v ? pids_json(v->innocent_pids, v->n_innocent) : json_array()) ||
+	    set(root, "growth", growth_json(v)) ||
+	    set(root, "partial", json_boolean(ow_render_partial(inc, v))) ||
+	    set(root, "lost_events", ju64(inc->lost_events)))
+		return -ENOMEM;
+	return 0;
+}
+
 int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v)
 {
 	json_t *root, *kills = NULL;
@@ -644,12 +702,7 @@ int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const stru
 	if (!root)
 		return -ENOMEM;
 	if (set(root, "format_version", json_integer(OW_JSON_FORMAT_VERSION)) ||
-	    set(root, "id", json_integer(inc->id)) ||
-	    set(root, "start_time", jtime(inc->start_ns)) ||
-	    set(root, "end_time", jtime(inc->end_ns)) ||
-	    set(root, "start_time_ns", ju64(inc->start_ns)) ||
-	    set(root, "end_time_ns", ju64(inc->end_ns)) ||
-	    set(root, "domain", domain_json(&inc->domain)))
+	    set(root, "id", json_integer(inc->id)) || set_incident_span(root, inc))
 		goto out;
 	kills = json_array();
 	if (set(root, "kills", kills))
@@ -658,19 +711,94 @@ int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const stru
 		if (append(kills,
 			   kill_json(&inc->kills[i], i, v && i < v->n_kills ? &v->kills[i] : NULL)))
 			goto out;
-	if (set(root, "culprit", culprit_json(v)) ||
-	    set(root, "verdict", v ? jstring(v->summary, SIZE_MAX) : json_null()) ||
-	    set(root, "shielded", shielded_json(inc, v)) ||
-	    set(root, "innocent_victims",
-		v ? pids_json(v->innocent_pids, v->n_innocent) : json_array()) ||
-	    set(root, "growth", growth_json(v)) ||
-	    set(root, "partial", json_boolean(ow_render_partial(inc, v))) ||
-	    set(root, "lost_events", ju64(inc->lost_events)) ||
-	    set(root, "history", history_json(inc->history)))
+	if (set_incident_verdict(root, inc, v) || set(root, "history", history_json(inc->history)))
 		goto out;
 	r = dump(out, root);
 out:
 	json_decref(root);
+	return r;
+}
+
+/* Writes root on one line and flushes; 0, -EIO, or -ENOMEM. */
+static int dump_line(FILE *out, const json_t *root)
+{
+	if (json_dumpf(root, out, LINE_FLAGS) != 0)
+		return ferror(out) ? -EIO : -ENOMEM;
+	if (fputc('\n', out) == EOF || fflush(out) == EOF || ferror(out))
+		return -EIO;
+	return 0;
+}
+
+/* The first keys of every JSON Lines object: what it is, the contract, the incident. */
+static json_t *line_object(const char *type, const struct ow_incident *inc)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "type", json_string(type)) ||
+	    set(obj, "format_version", json_integer(OW_JSON_FORMAT_VERSION)) ||
+	    set(obj, "incident_id", json_integer(inc->id))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+int ow_render_kill_jsonl(FILE *out, const struct ow_incident *inc, size_t kill_index,
+			 const struct ow_verdict *v)
+{
+	json_t *line;
+	int r = -ENOMEM;
+
+	if (!out || !inc || kill_index >= inc->n_kills)
+		return -EINVAL;
+	line = line_object("kill", inc);
+	if (!line)
+		return -ENOMEM;
+	if (set(line, "kill",
+		kill_json(&inc->kills[kill_index], kill_index,
+			  v && kill_index < v->n_kills ? &v->kills[kill_index] : NULL)) ||
+	    set(line, "domain", domain_json(&inc->domain)))
+		goto out;
+	r = dump_line(out, line);
+out:
+	json_decref(line);
+	return r;
+}
+
+/* The victims' pids in kill order, as list --json's "victims". */
+static json_t *victims_json(const struct ow_incident *inc)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		if (append(arr, json_integer(inc->kills[i].victim_pid))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+int ow_render_incident_jsonl(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	json_t *line;
+	int r = -ENOMEM;
+
+	if (!out || !inc)
+		return -EINVAL;
+	line = line_object("incident", inc);
+	if (!line)
+		return -ENOMEM;
+	if (set_incident_span(line, inc) || set(line, "victims", victims_json(inc)) ||
+	    set_incident_verdict(line, inc, v))
+		goto out;
+	r = dump_line(out, line);
+out:
+	json_decref(line);
 	return r;
 }
 

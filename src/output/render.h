@@ -10,6 +10,7 @@
 #ifndef OW_RENDER_H
 #define OW_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "analysis/verdict.h"
@@ -19,6 +20,21 @@
 int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
 /* `oomwitness show --json`: one JSON object. */
 int ow_render_incident_json(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
+/*
+ * `oomwitness record --jsonl` (docs/json.md, "JSON Lines"): one compact JSON object and one
+ * '\n', the only newline written; flushed. A kill line holds kill kill_index of inc as show
+ * --json's kills[] has it: {"type":"kill","format_version":1,"incident_id":ID,"kill":KILL,
+ * "domain":DOMAIN}. -EINVAL when kill_index is past the kills.
+ */
+int ow_render_kill_jsonl(FILE *out, const struct ow_incident *inc, size_t kill_index,
+			 const struct ow_verdict *v);
+/*
+ * An incident line: show --json's object without "id" (it is "incident_id"), "kills" (each has
+ * its kill line; "victims" lists their pids) and "history" (too big for a log line):
+ * {"type":"incident","format_version":1,"incident_id":ID,"start_time":..,"victims":[..],
+ * "culprit":..,"verdict":..,...,"lost_events":N}.
+ */
+int ow_render_incident_jsonl(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v);
 /*
  * `oomwitness show ID --html FILE`: one self-contained HTML page (no scripts or styles fetched
  * from anywhere): an SVG chart of memory over time for the top processes and the domain's
@@ -33,6 +49,23 @@ int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_
  * counted since the database was created): one line saying so and what to do. Nothing when 0.
  */
 int ow_render_lost_total_text(FILE *out, uint64_t lost_total);
+/*
+ * How the text renderers dress their lines. Colour marks a few words with SGR escape codes
+ * (VERDICT, CULPRIT, KILLED, INNOCENT, warnings); the text itself stays the same, and so do the
+ * columns it takes. The commands turn it on for a terminal only (README, "Colour").
+ */
+struct ow_text_style {
+	bool color;
+};
+
+/* The text renderers above, dressed as style says; style NULL is plain, as they are. */
+int ow_render_incident_text_styled(FILE *out, const struct ow_incident *inc,
+				   const struct ow_verdict *v, const struct ow_text_style *style);
+int ow_render_list_text_styled(FILE *out, const struct ow_incident_summary *rows, size_t n,
+			       const struct ow_text_style *style);
+int ow_render_lost_total_text_styled(FILE *out, uint64_t lost_total,
+				     const struct ow_text_style *style);
+
 /* `oomwitness list --json`: a JSON array. */
 int ow_render_list_json(FILE *out, const struct ow_incident_summary *rows, size_t n);
 

@@ -6,7 +6,9 @@
  *
  * Every line goes through emit(), which neutralises control characters and cuts the line at
  * OW_TEXT_COLS code points, so no string from a process (comm, command line, cgroup path) can
- * move the cursor, fake a line or break the width, whatever the code above it does.
+ * move the cursor, fake a line or break the width, whatever the code above it does. Colour
+ * (struct ow_text_style) is added after that, around words this file wrote, never around a
+ * process's string.
  */
 #include "output/render.h"
 
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/container.h"
 #include "output/format.h"
 #include "output/history_view.h"
 
@@ -34,32 +37,126 @@
 struct text_out {
 	FILE *out;
 	int err; /* the first error; later writes are skipped */
+	bool color; /* SGR colour codes around the words of struct highlight and line_headings */
 };
 
-static void emit(struct text_out *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* SGR sequences: what each coloured word is. */
+#define SGR_RESET "\x1b[0m"
+#define SGR_VERDICT "\x1b[1m" /* bold */
+#define SGR_CULPRIT "\x1b[1;31m" /* bold red */
+#define SGR_KILLED "\x1b[31m" /* red */
+#define SGR_INNOCENT "\x1b[32m" /* green */
+#define SGR_WARNING "\x1b[1;33m" /* bold yellow */
+
+/* A word emit_hl() colours in its line: the first occurrence of token, or the last. */
+struct highlight {
+	const char *token;
+	const char *sgr;
+	bool last;
+};
+
+/*
+ * Headings coloured wherever a line starts with them. Every line starts with words of this file
+ * (a process's string never comes first), so these match only the headings themselves.
+ */
+static const struct highlight line_headings[] = {
+	{ "VERDICT:", SGR_VERDICT, false },
+	{ "CULPRIT:", SGR_CULPRIT, false },
+	{ "WARNING:", SGR_WARNING, false },
+	{ "  innocent victims:", SGR_INNOCENT, false },
+};
+
+/* Writes line (sanitized) and a newline, the heading and hl (may be NULL) coloured when asked. */
+static void put_line(struct text_out *t, const char *line, const struct highlight *hl)
+{
+	const char *spans[2][3] = { { 0 } }; /* start, end, sgr; in line order */
+	const char *p = line, *at;
+	size_t n = 0;
+	int r = 0;
+
+	for (size_t i = 0; t->color && i < sizeof(line_headings) / sizeof(line_headings[0]); i++) {
+		size_t len = strlen(line_headings[i].token);
+
+		if (strncmp(line, line_headings[i].token, len) == 0) {
+			spans[n][0] = line;
+			spans[n][1] = line + len;
+			spans[n++][2] = line_headings[i].sgr;
+			break;
+		}
+	}
+	at = t->color && hl ? strstr(n ? spans[0][1] : line, hl->token) : NULL;
+	while (at && hl->last) {
+		const char *next = strstr(at + 1, hl->token);
+
+		if (!next)
+			break;
+		at = next;
+	}
+	if (at) {
+		spans[n][0] = at;
+		spans[n][1] = at + strlen(hl->token);
+		spans[n++][2] = hl->sgr;
+	}
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		r = fprintf(t->out, "%.*s%s%.*s" SGR_RESET, (int)(spans[i][0] - p), p, spans[i][2],
+			    (int)(spans[i][1] - spans[i][0]), spans[i][0]);
+		p = spans[i][1];
+	}
+	if (r < 0 || fputs(p, t->out) == EOF || fputc('\n', t->out) == EOF)
+		t->err = -EIO;
+}
 
 /* Writes one line: printf-style, made terminal-safe and cut to OW_TEXT_COLS code points. */
-static void emit(struct text_out *t, const char *fmt, ...)
+static void vemit(struct text_out *t, const struct highlight *hl, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+static void vemit(struct text_out *t, const struct highlight *hl, const char *fmt, va_list ap)
 {
 	char line[LINE_SIZE];
 	char *raw = NULL;
-	va_list ap;
 	int n;
 
 	if (t->err)
 		return;
-	va_start(ap, fmt);
 	n = vasprintf(&raw, fmt, ap);
-	va_end(ap);
 	if (n < 0) {
 		t->err = -ENOMEM;
 		return;
 	}
 	ow_text_sanitize(line, sizeof(line), raw, (size_t)n, OW_TEXT_COLS);
 	free(raw);
-	if (fputs(line, t->out) == EOF || fputc('\n', t->out) == EOF)
-		t->err = -EIO;
+	put_line(t, line, hl);
 }
+
+static void emit(struct text_out *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(struct text_out *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(t, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * emit(), and with colour hl->token in hl->sgr. Callers pick first or last so that the token
+ * found is the one they wrote, not one inside a process's string on the same line.
+ */
+static void emit_hl(struct text_out *t, const struct highlight *hl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void emit_hl(struct text_out *t, const struct highlight *hl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vemit(t, hl, fmt, ap);
+	va_end(ap);
+}
+
+/* The words emit_hl() colours. */
+static const struct highlight hl_killed = { "KILLED", SGR_KILLED, false };
+static const struct highlight hl_innocent = { "INNOCENT", SGR_INNOCENT, false };
+static const struct highlight hl_never_killed = { "NEVER KILLED", SGR_CULPRIT, false };
+static const struct highlight hl_incomplete = { "INCOMPLETE", SGR_WARNING, false };
 
 /* A string from a process, safe and at most max_cols code points; "?" when NULL or empty. */
 static const char *safe(char *buf, size_t size, const char *src, size_t len, size_t max_cols)
@@ -212,6 +309,52 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 	emit(t, "%s", "");
 }
 
+/*
+ * The container, pod or systemd unit of a cgroup path, for people: "docker 3f2a1b9c0d4e",
+ * "unit nginx.service", "containerd 3f2a1b9c0d4e, pod <uid> (burstable)", "cri-o conmon
+ * 3f2a1b9c0d4e, pod ...". False (and buf "") when the path names none.
+ */
+static bool container_text(char *buf, size_t size, const char *cgroup)
+{
+	struct ow_container c;
+	const char *conmon;
+	size_t len;
+
+	buf[0] = '\0';
+	if (!ow_container_from_cgroup(cgroup, &c))
+		return false;
+	conmon = strstr(c.unit, "conmon-");
+	if (c.runtime == OW_RUNTIME_SYSTEMD)
+		snprintf(buf, size, "unit %s", c.unit);
+	else if (c.id[0])
+		snprintf(buf, size, "%s %.12s", ow_container_runtime_name(c.runtime), c.id);
+	else if (conmon)
+		snprintf(buf, size, "%s conmon %.12s", ow_container_runtime_name(c.runtime),
+			 conmon + strlen("conmon-"));
+	else if (c.unit[0])
+		snprintf(buf, size, "%s unit %s", ow_container_runtime_name(c.runtime), c.unit);
+	len = strlen(buf);
+	if (c.pod_uid[0])
+		snprintf(buf + len, size - len, "%spod %s (%s)", len ? ", " : "", c.pod_uid, c.qos);
+	return true;
+}
+
+/*
+ * Writes head and ", in " where as one line when it fits in OW_TEXT_COLS; else head, then
+ * "     <who> in <where>" on a line of its own. where "" (none): head only.
+ */
+static void emit_placed(struct text_out *t, const char *head, const char *who, const char *where)
+{
+	if (where[0] &&
+	    ow_utf8_columns(head) + strlen(", in ") + ow_utf8_columns(where) <= OW_TEXT_COLS) {
+		emit(t, "%s, in %s", head, where);
+		return;
+	}
+	emit(t, "%s", head);
+	if (where[0])
+		emit(t, "     %s in %s", who, where);
+}
+
 static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 			   const struct ow_culprit *c)
 {
@@ -228,19 +371,23 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 		emit(t, "CULPRIT: %s%s (pid %d), adj %d, %s",
 		     c->kind == OW_CULPRIT_PROCESS_TREE ? "the process tree of " : "",
 		     safe_comm(comm, sizeof(comm), c->comm), c->pid, c->oom_score_adj, amount);
-		emit(t, "         %s; %s",
-		     c->was_trigger ? "triggered the OOM" : "did not trigger it",
-		     c->was_killed ? "was killed" : "NEVER KILLED");
+		emit_hl(t, &hl_never_killed, "         %s; %s",
+			c->was_trigger ? "triggered the OOM" : "did not trigger it",
+			c->was_killed ? "was killed" : "NEVER KILLED");
 		if (c->cmdline)
 			emit(t, "         cmdline: %s",
 			     safe(text, sizeof(text), c->cmdline, SIZE_MAX, CMDLINE_COLS));
 		if (c->cgroup)
 			emit(t, "         cgroup:  %s",
 			     safe(text, sizeof(text), c->cgroup, SIZE_MAX, CMDLINE_COLS));
+		if (container_text(text, sizeof(text), c->cgroup))
+			emit(t, "         container: %s", text);
 		break;
 	case OW_CULPRIT_CGROUP:
 		emit(t, "CULPRIT: cgroup %s, %s", safe(text, sizeof(text), c->cgroup, SIZE_MAX, 60),
 		     amount);
+		if (container_text(text, sizeof(text), c->cgroup))
+			emit(t, "         container: %s", text);
 		break;
 	case OW_CULPRIT_NON_PROCESS:
 		emit(t, "CULPRIT: memory no process holds (tmpfs, kernel, ...)%s%s",
@@ -378,6 +525,7 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
 	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
 	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN], adj[8];
+	char head[LINE_SIZE], where[LINE_SIZE];
 	unsigned int parts = OW_TIME_CLOCK | OW_TIME_MILLIS;
 	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer"
 							    : "by a SIGKILL from user space";
@@ -392,23 +540,27 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	if (victim) {
 		/* The memory the verdict and the badness count: rss + swap + page tables. */
 		ow_format_bytes(mem, ow_process_memory_bytes(victim));
-		emit(t, "  #%zu %s  KILLED %s (pid %d, adj %s, memory %s)  %s", i + 1, when,
-		     safe_comm(comm, sizeof(comm), victim->comm), victim->pid,
-		     signed_adj(adj, victim->oom_score_adj), mem, by);
+		emit_hl(t, &hl_killed, "  #%zu %s  KILLED %s (pid %d, adj %s, memory %s)  %s",
+			i + 1, when, safe_comm(comm, sizeof(comm), victim->comm), victim->pid,
+			signed_adj(adj, victim->oom_score_adj), mem, by);
+		/* This line is full: the victim's container gets one of its own. */
+		if (container_text(where, sizeof(where), victim->cgroup))
+			emit(t, "     victim in %s", where);
 	} else {
-		emit(t, "  #%zu %s  KILLED pid %d (not in the snapshot)  %s", i + 1, when,
-		     k->victim_pid, by);
+		emit_hl(t, &hl_killed, "  #%zu %s  KILLED pid %d (not in the snapshot)  %s", i + 1,
+			when, k->victim_pid, by);
 	}
 
 	if (a && a->victim_rank > 0) {
 		const struct ow_badness *b = &a->victim_badness;
 
 		if (a->victim_by_adj)
-			emit(t,
-			     "     chosen by oom_score_adj: %lld of its %lld points came from adj %+d%s",
-			     (long long)b->adj_points, (long long)b->points,
-			     victim ? victim->oom_score_adj : 0,
-			     a->victim_innocent ? " — an INNOCENT victim" : "");
+			emit_hl(t, &hl_innocent,
+				"     chosen by oom_score_adj: %lld of its %lld points came from adj "
+				"%+d%s",
+				(long long)b->adj_points, (long long)b->points,
+				victim ? victim->oom_score_adj : 0,
+				a->victim_innocent ? " — an INNOCENT victim" : "");
 		else
 			emit(t, "     chosen by its memory: %lld of its %lld points%s",
 			     (long long)b->memory_points, (long long)b->points,
@@ -428,17 +580,23 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	} else {
 		const char *name = trigger ? safe_comm(comm, sizeof(comm), trigger->comm) : "?";
 
-		emit(t, "     trigger: %s pid %d tid %d (%s)%s", name, k->trigger_pid,
-		     k->trigger_tid, safe_comm(tcomm, sizeof(tcomm), k->trigger_thread_comm),
-		     k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating"
-						     : ", was allocating");
+		snprintf(head, sizeof(head), "     trigger: %s pid %d tid %d (%s)%s", name,
+			 k->trigger_pid, k->trigger_tid,
+			 safe_comm(tcomm, sizeof(tcomm), k->trigger_thread_comm),
+			 k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating"
+							 : ", was allocating");
+		/* The victim's own container is on its line already. */
+		if (!trigger || k->trigger_pid == k->victim_pid ||
+		    !container_text(where, sizeof(where), trigger->cgroup))
+			where[0] = '\0';
+		emit_placed(t, head, "trigger", where);
 	}
 	render_kill_stack(t, inc, i, "kernel stack:", false);
 	render_kill_stack(t, inc, i, "user stack:", true);
 	if (k->partial || k->lost_events > 0)
-		emit(t,
-		     "     snapshot INCOMPLETE (%llu ring-buffer records lost), %zu processes seen",
-		     (unsigned long long)k->lost_events, k->n_procs);
+		emit_hl(t, &hl_incomplete,
+			"     snapshot INCOMPLETE (%llu ring-buffer records lost), %zu processes seen",
+			(unsigned long long)k->lost_events, k->n_procs);
 }
 
 /* Processes of this kill worth naming though not in its ranking: the culprit, the shielded. */
@@ -503,6 +661,7 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 		const struct ow_ranked *row = &a->ranked[r];
 		const struct ow_process *p;
 		const char *mark = "";
+		struct highlight hl = { .sgr = SGR_CULPRIT, .last = true };
 
 		if (row->proc_index >= k->n_procs)
 			continue;
@@ -517,13 +676,18 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 			mark = " <- CULPRIT";
 		else if (p->pid == k->trigger_pid)
 			mark = " <- trigger";
+		/* The mark ends the row: its last occurrence is ours, not a comm's. */
+		hl.token = p->pid == k->victim_pid || culprit ? mark + 1 : NULL;
+		if (p->pid == k->victim_pid && !culprit)
+			hl.sgr = SGR_KILLED;
 		ow_format_bytes(rss, ow_process_rss_bytes(p));
 		ow_format_bytes(swap, p->swap_bytes);
-		emit(t, "  %-3zu %-7d %s %5d %9s %9s %8lld %8lld %8lld%s", r + 1, p->pid,
-		     cell(comm, sizeof(comm), p->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
-		     p->oom_score_adj, rss, swap, (long long)row->badness.points,
-		     (long long)row->badness.memory_points, (long long)row->badness.adj_points,
-		     mark);
+		emit_hl(t, hl.token ? &hl : NULL, "  %-3zu %-7d %s %5d %9s %9s %8lld %8lld %8lld%s",
+			r + 1, p->pid,
+			cell(comm, sizeof(comm), p->comm, OW_COMM_LEN, OW_COMM_LEN - 1),
+			p->oom_score_adj, rss, swap, (long long)row->badness.points,
+			(long long)row->badness.memory_points, (long long)row->badness.adj_points,
+			mark);
 	}
 	if (a->n_ranked == 0)
 		emit(t, "%s", "  (no eligible candidates in the snapshot)");
@@ -681,7 +845,13 @@ static int finish(struct text_out *t)
 
 int ow_render_incident_text(FILE *out, const struct ow_incident *inc, const struct ow_verdict *v)
 {
-	struct text_out t = { .out = out };
+	return ow_render_incident_text_styled(out, inc, v, NULL);
+}
+
+int ow_render_incident_text_styled(FILE *out, const struct ow_incident *inc,
+				   const struct ow_verdict *v, const struct ow_text_style *style)
+{
+	struct text_out t = { .out = out, .color = style && style->color };
 
 	if (!out || !inc)
 		return -EINVAL;
@@ -719,7 +889,16 @@ static void culprit_cell(char *buf, size_t size, const struct ow_incident_summar
 
 int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_t n)
 {
-	struct text_out t = { .out = out };
+	return ow_render_list_text_styled(out, rows, n, NULL);
+}
+
+int ow_render_list_text_styled(FILE *out, const struct ow_incident_summary *rows, size_t n,
+			       const struct ow_text_style *style)
+{
+	static const char lost_note[] = "(! ring-buffer records were lost while recording: the "
+					"incident may be incomplete)";
+	const struct highlight hl_lost = { lost_note, SGR_WARNING, false };
+	struct text_out t = { .out = out, .color = style && style->color };
 	char domain[LINE_SIZE], domain_cell[LINE_SIZE], victims[LINE_SIZE], culprit[LINE_SIZE],
 		culprit_cell_buf[LINE_SIZE], kills[32], start[OW_TIME_STR_LEN];
 	bool any_lost = false;
@@ -765,20 +944,27 @@ int ow_render_list_text(FILE *out, const struct ow_incident_summary *rows, size_
 		     row->n_victims ? victims : "-");
 	}
 	if (any_lost)
-		emit(&t, "%s",
-		     "(! ring-buffer records were lost while recording: the incident may be "
-		     "incomplete)");
+		emit_hl(&t, &hl_lost, "%s", lost_note);
 	return finish(&t);
 }
 
 int ow_render_lost_total_text(FILE *out, uint64_t lost_total)
 {
+	return ow_render_lost_total_text_styled(out, lost_total, NULL);
+}
+
+int ow_render_lost_total_text_styled(FILE *out, uint64_t lost_total,
+				     const struct ow_text_style *style)
+{
+	bool color = style && style->color;
+
 	if (lost_total == 0)
 		return 0;
 	if (fprintf(out,
-		    "\n%llu ring-buffer records lost since this database was created: kills may be "
-		    "missing\n(raise 'oomwitness record --ringbuf-mib')\n",
-		    (unsigned long long)lost_total) < 0)
+		    "\n%s%llu ring-buffer records lost since this database was created: kills may be "
+		    "missing%s\n(raise 'oomwitness record --ringbuf-mib')\n",
+		    color ? SGR_WARNING : "", (unsigned long long)lost_total,
+		    color ? SGR_RESET : "") < 0)
 		return -EIO;
 	return 0;
 }

@@ -30,8 +30,11 @@
 #include "store/series_codec.h"
 
 #define OW_STORE_APPLICATION_ID 0x4f4f4d57 /* "OOMW" */
-#define OW_STORE_SCHEMA_VERSION 2
 #define OW_STORE_BUSY_TIMEOUT_MS 5000
+/* How long a checkpoint after a prune waits for readers: the recorder's poll loop waits too. */
+#define OW_STORE_CHECKPOINT_TIMEOUT_MS 200
+/* PRAGMA auto_vacuum values. */
+#define OW_AUTO_VACUUM_INCREMENTAL 2
 #define OW_STORE_ERRMSG_LEN 256
 /* Samples a history may have: 72 h at 1 s. Bounds what a corrupt row can make load allocate. */
 #define OW_STORE_HISTORY_MAX_TIMES (1u << 18)
@@ -188,6 +191,9 @@ enum stmt_id {
 	STMT_HISTORY_SELECT,
 	STMT_HISTORY_PROCESSES_SELECT,
 	STMT_HISTORY_CGROUPS_SELECT,
+	STMT_INCIDENT_CGROUPS,
+	STMT_PRUNE_CANDIDATES,
+	STMT_INCIDENT_DELETE,
 	STMT_COUNT,
 };
 
@@ -206,8 +212,16 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			      "ORDER BY seq",
 	[STMT_PROCESSES_SELECT] = "SELECT " PROCESS_COLS " FROM processes WHERE kill_id = ? "
 				  "ORDER BY rowid",
+	/*
+	 * The filters of ow_store_list_filtered(), NULL for none: ?1 the oldest last kill kept,
+	 * ?2 the domain's cgroup, ?3 the same with its trailing '/' (compared as bytes: LIKE has
+	 * wildcards and ignores case).
+	 */
 	[STMT_LIST] = "SELECT id, start_ns, end_ns, domain_kind, domain_cgroup, culprit_kind, "
-		      "culprit_pid, culprit_comm, lost_events FROM incidents ORDER BY start_ns, id",
+		      "culprit_pid, culprit_comm, lost_events FROM incidents "
+		      "WHERE (?1 IS NULL OR end_ns >= ?1) AND (?2 IS NULL OR domain_cgroup = ?2 OR "
+		      "substr(CAST(domain_cgroup AS BLOB), 1, length(CAST(?3 AS BLOB))) = "
+		      "CAST(?3 AS BLOB)) ORDER BY start_ns, id",
 	[STMT_LIST_VICTIMS] = "SELECT victim_pid FROM kills WHERE incident_id = ? ORDER BY seq",
 	[STMT_LAST_ID] = "SELECT id FROM incidents ORDER BY start_ns DESC, id DESC LIMIT 1",
 	[STMT_FIND_OPEN] = "SELECT id FROM incidents WHERE domain_kind = ? AND domain_cgroup IS ? "
@@ -230,6 +244,13 @@ static const char *const stmt_sql[STMT_COUNT] = {
 					  "WHERE incident_id = ? ORDER BY ordinal",
 	[STMT_HISTORY_CGROUPS_SELECT] = "SELECT " HISTORY_CGROUP_COLS " FROM history_cgroups "
 					"WHERE incident_id = ? ORDER BY ordinal",
+	/* The cgroups of an incident's victims (?1) and of its culprit process (?2). */
+	[STMT_INCIDENT_CGROUPS] = "SELECT DISTINCT p.cgroup FROM kills k "
+				  "JOIN processes p ON p.kill_id = k.id "
+				  "WHERE k.incident_id = ?1 AND p.cgroup IS NOT NULL "
+				  "AND (p.pid = k.victim_pid OR p.pid = ?2)",
+	[STMT_PRUNE_CANDIDATES] = "SELECT id, end_ns FROM incidents ORDER BY end_ns, id",
+	[STMT_INCIDENT_DELETE] = "DELETE FROM incidents WHERE id = ?",
 };
 
 struct ow_store {
@@ -801,6 +822,13 @@ static int open_db(struct ow_store *s, const char *path, enum ow_store_mode mode
 		s->version = version;
 		return 0;
 	}
+	/*
+	 * A new database gives the pages that pruning frees back to the file system (docs/storage.md,
+	 * "Retention"). Only possible before anything is written, even the header that WAL writes.
+	 */
+	err = version == 0 ? exec_sql(s, "PRAGMA auto_vacuum = INCREMENTAL") : 0;
+	if (err < 0)
+		return err;
 	/* journal_mode answers with a row ("wal", or "memory" for :memory:): not an error. */
 	err = exec_sql(s, "PRAGMA journal_mode = WAL");
 	if (!err)
@@ -1832,16 +1860,114 @@ static int read_row(struct ow_store *s, sqlite3_stmt *stmt, struct ow_incident_s
 	return err;
 }
 
-static int list_rows(struct ow_store *s, struct ow_incident_summary **rows, size_t *n)
+/*
+ * Starts STMT_LIST with the filters of f bound (f may be NULL). The cgroup is bound as
+ * ret_paths[0], without trailing '/', and ret_paths[1], with one; free both after the steps.
+ */
+static int start_list(struct ow_store *s, const struct ow_store_list_filter *f,
+		      struct binder *ret_b, char *ret_paths[2])
 {
-	sqlite3_stmt *stmt = NULL;
-	size_t cap = 0;
-	int rc, err;
+	const char *cgroup = f ? f->cgroup : NULL;
+	int err;
 
-	err = stmt_get(s, STMT_LIST, &stmt);
+	ret_paths[0] = ret_paths[1] = NULL;
+	if (cgroup) {
+		/* "/a" holds "/a/b" but not "/ab"; "/" holds every path. */
+		size_t len = strlen(cgroup);
+
+		while (len > 1 && cgroup[len - 1] == '/')
+			len--;
+		ret_paths[0] = strndup(cgroup, len);
+		if (!ret_paths[0] || asprintf(&ret_paths[1], "%s%s", ret_paths[0],
+					      strcmp(ret_paths[0], "/") == 0 ? "" : "/") < 0) {
+			ret_paths[1] = NULL;
+			return -ENOMEM;
+		}
+	}
+	err = bind_start(s, STMT_LIST, ret_b);
 	if (err < 0)
 		return err;
+	if (f && f->since_ns)
+		bind_u64(ret_b, f->since_ns);
+	else
+		bind_text(ret_b, NULL);
+	bind_text(ret_b, ret_paths[0]);
+	bind_text(ret_b, ret_paths[1]);
+	if (ret_b->rc != SQLITE_OK) {
+		err = fail_sqlite(s, ret_b->rc);
+		stmt_release(ret_b->stmt);
+	}
+	return err;
+}
+
+/* Whether the filter's cgroup test keeps row: asks it with the cgroups of victims and culprit. */
+static int keep_row(struct ow_store *s, const struct ow_store_list_filter *f,
+		    const struct ow_incident_summary *row, bool *ret_keep)
+{
+	const char **cgroups = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t n = 0, cap = 0;
+	int rc, err;
+
+	*ret_keep = true;
+	if (!f || !f->match_cgroups)
+		return 0;
+	err = stmt_get(s, STMT_INCIDENT_CGROUPS, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, row->id);
+	if (row->culprit_pid > 0)
+		sqlite3_bind_int64(stmt, 2, row->culprit_pid);
+	/* The strings stay valid until the statement steps again: collected, then matched. */
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *path = (const char *)sqlite3_column_text(stmt, 0);
+
+		if (!path) {
+			err = -ENOMEM;
+			goto out_release;
+		}
+		if (n == cap) {
+			size_t new_cap = cap ? cap * 2 : 8;
+			const char **bigger = realloc(cgroups, new_cap * sizeof(*bigger));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_release;
+			}
+			cgroups = bigger;
+			cap = new_cap;
+		}
+		cgroups[n] = strdup(path);
+		if (!cgroups[n]) {
+			err = -ENOMEM;
+			goto out_release;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+	else
+		*ret_keep = f->match_cgroups(cgroups, n, f->ctx);
+out_release:
+	stmt_release(stmt);
+	for (size_t i = 0; i < n; i++)
+		free((char *)cgroups[i]);
+	free(cgroups);
+	return err;
+}
+
+static int list_rows(struct ow_store *s, const struct ow_store_list_filter *f,
+		     struct ow_incident_summary **rows, size_t *n)
+{
+	struct binder b;
+	char *paths[2] = { NULL, NULL };
+	size_t cap = 0, kept = 0, rest = 0;
+	int rc, err;
+
+	err = start_list(s, f, &b, paths);
+	if (err < 0)
+		goto out_free;
+	while ((rc = sqlite3_step(b.stmt)) == SQLITE_ROW) {
 		if (*n == cap) {
 			size_t new_cap = cap ? cap * 2 : 16;
 			struct ow_incident_summary *bigger =
@@ -1856,7 +1982,7 @@ static int list_rows(struct ow_store *s, struct ow_incident_summary **rows, size
 		}
 		memset(&(*rows)[*n], 0, sizeof(**rows));
 		(*n)++;
-		err = read_row(s, stmt, &(*rows)[*n - 1]);
+		err = read_row(s, b.stmt, &(*rows)[*n - 1]);
 		if (err < 0)
 			goto out_release;
 	}
@@ -1864,30 +1990,57 @@ static int list_rows(struct ow_store *s, struct ow_incident_summary **rows, size
 		err = fail_sqlite(s, rc);
 		goto out_release;
 	}
-	stmt_release(stmt);
+	stmt_release(b.stmt);
+	/* The filter in code, then the victims of the rows it keeps, moved to the front. */
 	for (size_t i = 0; i < *n; i++) {
-		err = list_victims(s, &(*rows)[i]);
-		if (err < 0)
-			return err;
-	}
-	return 0;
+		struct ow_incident_summary row = (*rows)[i];
+		bool keep;
 
+		err = keep_row(s, f, &row, &keep);
+		if (err < 0) {
+			rest = i;
+			goto out_compact;
+		}
+		if (!keep) {
+			ow_incident_summary_clear(&row);
+			continue;
+		}
+		(*rows)[kept++] = row;
+		err = list_victims(s, &(*rows)[kept - 1]);
+		if (err < 0) {
+			rest = i + 1;
+			goto out_compact;
+		}
+	}
+	*n = kept;
+	goto out_free;
+
+out_compact:
+	/* Kept rows, then those not looked at yet: all whole, for the caller to free. */
+	memmove(&(*rows)[kept], &(*rows)[rest], (*n - rest) * sizeof(**rows));
+	*n = kept + (*n - rest);
+	goto out_free;
 out_release:
-	stmt_release(stmt);
+	stmt_release(b.stmt);
+out_free:
+	free(paths[0]);
+	free(paths[1]);
 	return err;
 }
 
-int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n)
+int ow_store_list_filtered(struct ow_store *s, const struct ow_store_list_filter *f,
+			   struct ow_incident_summary **ret_rows, size_t *ret_n)
 {
 	struct ow_incident_summary *rows = NULL;
 	size_t n = 0;
 	int err;
 
 	s->errmsg[0] = '\0';
+	/* One read transaction: the rows and their victims and cgroups are one state. */
 	err = exec_sql(s, "BEGIN");
 	if (err < 0)
 		return err;
-	err = list_rows(s, &rows, &n);
+	err = list_rows(s, f, &rows, &n);
 	exec_sql(s, "COMMIT");
 	if (err < 0) {
 		ow_incident_summaries_free(rows, n);
@@ -1896,6 +2049,11 @@ int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, siz
 	*ret_rows = rows;
 	*ret_n = n;
 	return 0;
+}
+
+int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n)
+{
+	return ow_store_list_filtered(s, NULL, ret_rows, ret_n);
 }
 
 int ow_store_last_incident_id(struct ow_store *s, int64_t *ret_id)
@@ -1961,5 +2119,222 @@ int ow_store_get_lost_events(struct ow_store *s, uint64_t *ret_n)
 	if (err < 0)
 		return err;
 	*ret_n = (uint64_t)n;
+	return 0;
+}
+
+/* ---- retention: pruning old incidents, and giving their pages back ---- */
+
+/* The file's pages (*ret_file_bytes) and those of them in use, not on the free list. */
+static int db_size(struct ow_store *s, uint64_t *ret_file_bytes, uint64_t *ret_used_bytes)
+{
+	int64_t pages = 0, free_pages = 0, page_size = 0;
+	int err;
+
+	err = query_i64(s, "PRAGMA page_count", &pages);
+	if (!err)
+		err = query_i64(s, "PRAGMA freelist_count", &free_pages);
+	if (!err)
+		err = query_i64(s, "PRAGMA page_size", &page_size);
+	if (err < 0)
+		return err;
+	if (pages < free_pages || page_size <= 0)
+		return fail_msg(s, -EPROTO, "page counts that do not add up");
+	if (ret_file_bytes)
+		*ret_file_bytes = (uint64_t)pages * (uint64_t)page_size;
+	if (ret_used_bytes)
+		*ret_used_bytes = (uint64_t)(pages - free_pages) * (uint64_t)page_size;
+	return 0;
+}
+
+int ow_store_size(struct ow_store *s, uint64_t *ret_file_bytes, uint64_t *ret_used_bytes)
+{
+	s->errmsg[0] = '\0';
+	return db_size(s, ret_file_bytes, ret_used_bytes);
+}
+
+int ow_store_can_shrink(struct ow_store *s, bool *ret)
+{
+	int64_t mode = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = query_i64(s, "PRAGMA auto_vacuum", &mode);
+	if (err < 0)
+		return err;
+	*ret = mode == OW_AUTO_VACUUM_INCREMENTAL;
+	return 0;
+}
+
+/*
+ * Copies the WAL into the database file, which truncates the file to its pages, and empties
+ * the WAL. Waits for readers only briefly: when one holds an older snapshot the WAL is emptied
+ * at a later checkpoint instead. Best effort: a failure loses nothing.
+ */
+static void checkpoint_truncate(struct ow_store *s)
+{
+	sqlite3_busy_timeout(s->db, OW_STORE_CHECKPOINT_TIMEOUT_MS);
+	sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(s->db, OW_STORE_BUSY_TIMEOUT_MS);
+}
+
+int ow_store_enable_shrink(struct ow_store *s)
+{
+	bool can_shrink;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	err = ow_store_can_shrink(s, &can_shrink);
+	if (err < 0 || can_shrink)
+		return err;
+	/* Only VACUUM changes auto_vacuum once tables exist; it rewrites the file whole. */
+	err = exec_sql(s, "PRAGMA auto_vacuum = INCREMENTAL");
+	if (!err)
+		err = exec_sql(s, "VACUUM");
+	if (err < 0)
+		return err;
+	checkpoint_truncate(s);
+	err = ow_store_can_shrink(s, &can_shrink);
+	if (!err && !can_shrink)
+		err = fail_msg(s, -EIO, "VACUUM did not turn incremental auto-vacuum on");
+	return err;
+}
+
+/* An incident pruning may delete. */
+struct prune_candidate {
+	int64_t id;
+	uint64_t end_ns; /* its last kill */
+};
+
+/* Every incident, oldest last kill first, malloc'd in *ret. */
+static int prune_candidates(struct ow_store *s, struct prune_candidate **ret, size_t *ret_n)
+{
+	struct prune_candidate *c = NULL;
+	sqlite3_stmt *stmt = NULL;
+	size_t n = 0, cap = 0;
+	int rc, err;
+
+	err = stmt_get(s, STMT_PRUNE_CANDIDATES, &stmt);
+	if (err < 0)
+		return err;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t new_cap = cap ? cap * 2 : 64;
+			struct prune_candidate *bigger = realloc(c, new_cap * sizeof(*bigger));
+
+			if (!bigger) {
+				err = -ENOMEM;
+				goto out_release;
+			}
+			c = bigger;
+			cap = new_cap;
+		}
+		c[n].id = sqlite3_column_int64(stmt, 0);
+		c[n].end_ns = (uint64_t)sqlite3_column_int64(stmt, 1);
+		n++;
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	if (err < 0) {
+		free(c);
+		return err;
+	}
+	*ret = c;
+	*ret_n = n;
+	return 0;
+}
+
+static bool is_kept(const struct ow_store_prune_limits *lim, int64_t id)
+{
+	for (size_t i = 0; i < lim->n_keep; i++)
+		if (lim->keep_ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Inside the prune's transaction: deletes what the limits say, oldest first, into *res. */
+static int prune_in_transaction(struct ow_store *s, const struct ow_store_prune_limits *lim,
+				struct ow_store_prune_result *res)
+{
+	struct prune_candidate *c = NULL;
+	sqlite3_stmt *stmt = NULL;
+	uint64_t used;
+	size_t n = 0;
+	int err;
+
+	err = db_size(s, NULL, &res->used_bytes_before);
+	if (!err)
+		err = prune_candidates(s, &c, &n);
+	if (err < 0)
+		return err;
+	used = res->used_bytes_before;
+	for (size_t i = 0; i < n; i++) {
+		bool too_old = lim->before_ns && c[i].end_ns < lim->before_ns;
+
+		if (is_kept(lim, c[i].id))
+			continue;
+		/* Later ones ended later: neither limit can want them once both hold here. */
+		if (!too_old && !(lim->max_bytes && used > lim->max_bytes))
+			break;
+		/* Its kills, their processes and its history go with it (ON DELETE CASCADE). */
+		err = stmt_get(s, STMT_INCIDENT_DELETE, &stmt);
+		if (!err)
+			err = bind_one_and_exec(s, stmt, c[i].id);
+		if (!err && lim->max_bytes)
+			err = db_size(s, NULL, &used);
+		if (err < 0)
+			goto out_free;
+		if (res->n_deleted++ == 0)
+			res->oldest_end_ns = c[i].end_ns;
+		res->newest_end_ns = c[i].end_ns;
+		if (too_old)
+			res->n_too_old++;
+	}
+	res->used_bytes_after = used;
+	res->over_limit = lim->max_bytes && used > lim->max_bytes;
+	if (res->n_deleted) {
+		int64_t mode = 0;
+
+		/* Without incremental auto-vacuum the pages stay in the file, for reuse. */
+		err = query_i64(s, "PRAGMA auto_vacuum", &mode);
+		if (!err && mode == OW_AUTO_VACUUM_INCREMENTAL)
+			err = exec_sql(s, "PRAGMA incremental_vacuum");
+	}
+out_free:
+	free(c);
+	return err;
+}
+
+int ow_store_prune(struct ow_store *s, const struct ow_store_prune_limits *lim,
+		   struct ow_store_prune_result *ret)
+{
+	struct ow_store_prune_result res = { 0 };
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	if (!lim || (lim->n_keep && !lim->keep_ids))
+		return -EINVAL;
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		return err;
+	err = prune_in_transaction(s, lim, &res);
+	if (!err)
+		err = exec_sql(s, "COMMIT");
+	if (err < 0) {
+		rollback(s);
+		return err;
+	}
+	if (res.n_deleted)
+		checkpoint_truncate(s);
+	err = db_size(s, &res.file_bytes_after, NULL);
+	if (err < 0)
+		return err;
+	if (ret)
+		*ret = res;
 	return 0;
 }

@@ -10,9 +10,14 @@
 #ifndef OW_STORE_H
 #define OW_STORE_H
 
+#include <stdbool.h>
+
 #include "model/history.h"
 #include "model/model.h"
 #include "model/summary.h"
+
+/* The schema this oomwitness writes; it reads every version up to it (docs/storage.md). */
+#define OW_STORE_SCHEMA_VERSION 2
 
 struct ow_store;
 
@@ -62,6 +67,26 @@ int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_
 int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n);
 
 /*
+ * Which incidents ow_store_list_filtered() returns; zero fields filter nothing. The time and
+ * the domain's cgroup are matched in SQL. The rest is the caller's test on the cgroup paths of
+ * the incident's victims and of its culprit process, as their snapshots recorded them (each path
+ * once, unknown ones left out; borrowed for the call): true keeps the incident.
+ */
+struct ow_store_list_filter {
+	uint64_t since_ns; /* keep incidents whose last kill is at or after this; 0: all */
+	const char *cgroup; /* keep those whose domain's cgroup is this path or below it */
+	bool (*match_cgroups)(const char *const *cgroups, size_t n_cgroups, void *ctx);
+	void *ctx;
+};
+
+/*
+ * The incidents f keeps, oldest first, read in one transaction; f NULL keeps all, as
+ * ow_store_list(). Free with ow_incident_summaries_free().
+ */
+int ow_store_list_filtered(struct ow_store *s, const struct ow_store_list_filter *f,
+			   struct ow_incident_summary **ret_rows, size_t *ret_n);
+
+/*
  * Writes the memory history of a stored incident (model/history.h), replacing any it had.
  * One transaction: on failure the stored history is as it was. -ENOENT when no incident has
  * that id, -EROFS on a read-only store, -EINVAL for a NULL history or a series without its
@@ -86,6 +111,55 @@ int ow_store_last_incident_id(struct ow_store *s, int64_t *ret_id);
  */
 int ow_store_find_open_incident(struct ow_store *s, const struct ow_domain *domain,
 				uint64_t since_ns, int64_t *ret_id);
+
+/*
+ * Retention (docs/storage.md): what ow_store_prune() deletes. Incidents go oldest last kill
+ * first: every one whose last kill is before before_ns, then more while the pages in use
+ * exceed max_bytes. The incidents in keep_ids (those still open) are never deleted. 0 turns a
+ * limit off.
+ */
+struct ow_store_prune_limits {
+	uint64_t before_ns;
+	uint64_t max_bytes;
+	const int64_t *keep_ids;
+	size_t n_keep;
+};
+
+struct ow_store_prune_result {
+	uint64_t n_deleted;
+	uint64_t n_too_old; /* of which for their age */
+	uint64_t oldest_end_ns; /* last kills of the oldest and newest deleted; 0 when none */
+	uint64_t newest_end_ns;
+	uint64_t used_bytes_before; /* pages in use, before and after */
+	uint64_t used_bytes_after;
+	uint64_t file_bytes_after; /* the pages of the file after the prune (not its -wal) */
+	bool over_limit; /* still above max_bytes: what is left is open, or the schema itself */
+};
+
+/*
+ * Deletes incidents as lim says, with everything they hold (kills, processes, histories), in
+ * one transaction; then, when the database can shrink (ow_store_can_shrink()), gives the freed
+ * pages back to the file system and checkpoints, so that the file gets smaller. *ret (may be
+ * NULL) says what went. -EROFS on a read-only store.
+ */
+int ow_store_prune(struct ow_store *s, const struct ow_store_prune_limits *lim,
+		   struct ow_store_prune_result *ret);
+
+/* The database's pages: all of the file's, and those in use (not free). Either may be NULL. */
+int ow_store_size(struct ow_store *s, uint64_t *ret_file_bytes, uint64_t *ret_used_bytes);
+
+/*
+ * Whether pruning makes the file smaller (auto_vacuum=INCREMENTAL): true for every database
+ * created by this version; false for older ones until ow_store_enable_shrink().
+ */
+int ow_store_can_shrink(struct ow_store *s, bool *ret);
+
+/*
+ * Turns incremental auto-vacuum on in a database made without it: a one-time VACUUM, which
+ * rewrites the file (it needs about its size in free disk space, and holds the write lock
+ * meanwhile). Nothing to do when it is on already. -EROFS on a read-only store.
+ */
+int ow_store_enable_shrink(struct ow_store *s);
 
 /* Recorder bookkeeping: ring-buffer records lost, in total, kept across runs. */
 int ow_store_add_lost_events(struct ow_store *s, uint64_t n);

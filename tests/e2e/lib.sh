@@ -8,8 +8,10 @@
 # cgroup v1 (this machine) and v2 (most machines) are both handled.
 
 OW_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-OW=${OW:-$OW_TOP/build/oomwitness}
-MEMHOG=${MEMHOG:-$OW_TOP/build/tests/memhog}
+# OW_BUILD names the build folder (default build/), e.g. OW_BUILD=/tmp/build-x tests/e2e/run.sh.
+OW_BUILD=${OW_BUILD:-$OW_TOP/build}
+OW=${OW:-$OW_BUILD/oomwitness}
+MEMHOG=${MEMHOG:-$OW_BUILD/tests/memhog}
 OW_TMP=$(mktemp -d /tmp/oomwitness-e2e.XXXXXX)
 OW_DB=$OW_TMP/oomwitness.db
 OW_PIDS=()
@@ -146,9 +148,15 @@ ow_wait_dead() {
 	return 1
 }
 
+# ow_record_start [RECORD_OPTIONS...]: starts the recorder and waits until it is attached.
+# Metrics are off (--listen none) unless the options hold a --listen of their own, so that a
+# test never collides with a recorder someone runs on the default port.
 ow_record_start() {
+	local listen=(--listen none)
+	[[ " $* " == *" --listen "* || " $* " == *" --listen="* ]] && listen=()
 	rm -f "$OW_TMP/ready" # a leftover from an earlier recorder would pass for this one's
-	"$OW" record --db "$OW_DB" --ready-file "$OW_TMP/ready" "$@" 2>"$OW_TMP/record.log" &
+	"$OW" record --db "$OW_DB" --ready-file "$OW_TMP/ready" "${listen[@]}" "$@" \
+		2>"$OW_TMP/record.log" &
 	OW_RECORDER_PID=$!
 	ow_wait_file "$OW_TMP/ready" 20 || {
 		cat "$OW_TMP/record.log" >&2
