@@ -18,7 +18,7 @@ WARNINGS  := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wf
 ifeq ($(WERROR),1)
 WARNINGS  += -Werror
 endif
-PKGS      := libbpf sqlite3 jansson libmicrohttpd
+PKGS      := libbpf sqlite3 jansson libmicrohttpd libcap
 CPPFLAGS  += -Isrc -Ibpf -I$(BUILD) -D_GNU_SOURCE -DOW_VERSION='"$(VERSION)"'
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 $(WARNINGS) $(shell pkg-config --cflags $(PKGS))

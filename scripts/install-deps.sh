@@ -15,6 +15,7 @@
 #   socat                    end-to-end test of sd_notify READY=1
 #   clang-format cppcheck    `make check-fmt` and `make lint`
 #   libmicrohttpd-dev        the recorder's Prometheus endpoint (HTTP server)
+#   libcap-dev               the recorder drops the capabilities it no longer needs after attach
 #   prometheus curl          end-to-end test: a real Prometheus scrapes the recorder, curl asks it
 #   chromium libpng-dev      the HTML report is rendered in a real headless browser, and the
 #                            screenshot's pixels are counted (tests/browser/png_colors.c)
@@ -22,7 +23,7 @@ set -euo pipefail
 
 packages=(gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libsqlite3-dev libjansson-dev libcmocka-dev jq sqlite3 socat clang-format cppcheck
-	chromium libpng-dev libmicrohttpd-dev prometheus curl)
+	chromium libpng-dev libmicrohttpd-dev prometheus curl libcap-dev)
 
 missing=()
 for p in "${packages[@]}"; do
