@@ -6,6 +6,7 @@
 #   build/obj/                 the program's objects
 #   build/asan/                the same sources built with ASan+UBSan for unit tests
 #   build/tests/               unit test binaries and scenario helpers
+#   build/fuzz/                libFuzzer targets (make fuzz), artifacts/: inputs that crashed
 
 CC        ?= gcc
 CLANG     ?= clang
@@ -47,7 +48,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SCENARIO_BINS := $(BUILD)/tests/memhog $(BUILD)/tests/png_colors
 
 .SECONDARY:
-.PHONY: all clean test unit e2e demo bench fmt check-fmt lint deps record
+.PHONY: all clean test unit e2e demo bench fmt check-fmt lint tidy deps record
 all: $(BUILD)/oomwitness $(SCENARIO_BINS)
 
 # Missing Debian packages are installed before the first build (root needed only then).
@@ -129,7 +130,7 @@ check-fmt: | $(DEPS_STAMP)
 lint: $(SKELETONS) | $(DEPS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
-		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser
+		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser tests/fuzz
 
 # Install: `make` first, as yourself; then `sudo make install`, which never builds (root does
 # not rebuild in your tree) and installs the binary of $(BUILD). DESTDIR stages a package:
@@ -155,6 +156,51 @@ install:
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/oomwitness $(DESTDIR)$(MANDIR)/man8/oomwitness.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/oomwitness $(DESTDIR)$(UNITDIR)/oomwitness.service
+
+# Fuzzing (tests/fuzz/, README "Fuzzing"): libFuzzer targets, built with clang. The library
+# sources they link are compiled with ASan+UBSan and -fsanitize=fuzzer-no-link (coverage, no
+# main) into one archive, so that each target takes only the objects it needs. `make fuzz` runs
+# each target for FUZZ_SECONDS on a temporary copy of its corpus (the repository is not
+# written) and fails on any crash, leak or timeout, saving the input under $(BUILD)/fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := kmsg procfs memstat container consumer series_codec render store
+FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+		-fno-sanitize-recover=all
+FUZZ_OBJS    := $(SAN_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_LIB     := $(BUILD)/fuzz/liboomwitness.a
+FUZZ_HDRS    := $(wildcard tests/fuzz/*.h)
+FUZZ_DEFS    := -DOW_FIXTURES='"$(CURDIR)/tests/fixtures"'
+.PHONY: fuzz fuzz-build
+
+$(BUILD)/fuzz/obj/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDRS) $(FUZZ_LIB)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_DEFS) $(CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB) \
+		$(LDLIBS) -o $@
+
+# Writes the seeds bound to the ring-buffer ABI and the database schema, from the code as it is.
+$(BUILD)/fuzz/seeds: tests/fuzz/seeds.c $(FUZZ_HDRS) tests/unit/fixtures.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_DEFS) $(CFLAGS) $(FUZZ_FLAGS) $< $(FUZZ_LIB) $(LDLIBS) \
+		-lcmocka -o $@
+
+fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+-include $(shell find $(BUILD)/fuzz -name '*.d' 2>/dev/null)
+
+# A small clang-tidy set (.clang-tidy): bug-prone patterns and performance traps, as errors.
+tidy: $(SKELETONS) | $(DEPS_STAMP)
+	clang-tidy --quiet $(LIB_SRCS) $(CMD_SRCS) -- $(CPPFLAGS) -std=gnu11 \
+		$(shell pkg-config --cflags $(PKGS)) 2>/dev/null
 
 clean:
 	rm -rf $(BUILD)

@@ -13,7 +13,9 @@
 #   jq                       end-to-end tests read `show --json`
 #   sqlite3                  end-to-end tests forge foreign and newer-schema databases
 #   socat                    end-to-end test of sd_notify READY=1
-#   clang-format cppcheck    `make check-fmt` and `make lint`
+#   clang-format cppcheck clang-tidy   `make check-fmt`, `make lint` and `make tidy`
+#   libclang-rt-14-dev       `make fuzz`: clang's libFuzzer, ASan and UBSan runtimes (only
+#                            recommended by clang, which --no-install-recommends skips)
 #   libmicrohttpd-dev        the recorder's Prometheus endpoint (HTTP server)
 #   libcap-dev               the recorder drops the capabilities it no longer needs after attach
 #   prometheus curl          end-to-end test: a real Prometheus scrapes the recorder, curl asks it
@@ -22,8 +24,8 @@
 set -euo pipefail
 
 packages=(gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
-	libsqlite3-dev libjansson-dev libcmocka-dev jq sqlite3 socat clang-format cppcheck
-	chromium libpng-dev libmicrohttpd-dev prometheus curl libcap-dev)
+	libsqlite3-dev libjansson-dev libcmocka-dev jq sqlite3 socat clang-format cppcheck clang-tidy
+	chromium libpng-dev libmicrohttpd-dev prometheus curl libcap-dev libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

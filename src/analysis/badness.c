@@ -54,15 +54,20 @@ struct ow_badness ow_badness_compute(const struct ow_process *p, uint64_t total_
 	struct ow_badness b = { 0 };
 	/* page_size 0 means the default, so that nothing divides by zero. */
 	uint64_t page_bytes = page_size ? page_size : OW_BADNESS_PAGE_SIZE;
-	int64_t total_pages = (int64_t)(total_bytes / page_bytes);
+	int64_t total_pages = (int64_t)(total_bytes / page_bytes), adj;
 
 	b.eligibility = eligibility_of(p);
 	/* get_mm_rss() + MM_SWAPENTS + mm_pgtables_bytes() / PAGE_SIZE, each counted apart. */
 	b.memory_points = (int64_t)(ow_process_rss_bytes(p) / page_bytes) +
 			  (int64_t)(p->swap_bytes / page_bytes) +
 			  (int64_t)(p->pgtables_bytes / page_bytes);
-	/* adj *= totalpages / 1000: integer division first, so small domains lose the rest. */
-	b.adj_points = (int64_t)p->oom_score_adj * (total_pages / 1000);
+	/*
+	 * adj *= totalpages / 1000: integer division first, so small domains lose the rest. The
+	 * kernel keeps adj within -1000..1000; a corrupt record's or database's is clamped there,
+	 * or the product overflows.
+	 */
+	adj = p->oom_score_adj < -1000 ? -1000 : p->oom_score_adj > 1000 ? 1000 : p->oom_score_adj;
+	b.adj_points = adj * (total_pages / 1000);
 	/*
 	 * The kernel returns LONG_MIN for an ineligible task; we keep what it would have scored,
 	 * and eligibility says it was skipped.

@@ -82,7 +82,7 @@ const char *ow_format_duration(char buf[OW_DURATION_TEXT_LEN], uint64_t ns)
 	} else {
 		uint64_t m = (s + 30) / 60;
 
-		if (m < 24 * 60)
+		if (m < 24ULL * 60)
 			snprintf(buf, OW_DURATION_TEXT_LEN, "%uh%02um", (unsigned int)(m / 60),
 				 (unsigned int)(m % 60));
 		else
@@ -114,9 +114,10 @@ static double seconds(uint64_t ns)
 	return (double)ns / (double)NS_PER_S;
 }
 
+/* a - b, signed: modulo 2^64, so that values 2^63 apart (a corrupt history) do not overflow. */
 static int64_t diff_bytes(uint64_t a, uint64_t b)
 {
-	return a >= b ? (int64_t)(a - b) : -(int64_t)(b - a);
+	return (int64_t)(a - b);
 }
 
 /* Where the analysis looks: the window's samples and the domain. */
@@ -416,7 +417,7 @@ static void row_build(const struct scope *sc, const struct inst *insts, size_t n
 			g->pattern = OW_GROWTH_STEP;
 		else
 			g->pattern = OW_GROWTH_STEADY;
-	} else if (growth < 0 && (uint64_t)-growth >= cfg->min_growth_bytes) {
+	} else if (growth < 0 && 0 - (uint64_t)growth >= cfg->min_growth_bytes) {
 		g->pattern = OW_GROWTH_FALLING;
 	} else {
 		g->pattern = OW_GROWTH_FLAT;

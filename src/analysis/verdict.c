@@ -701,7 +701,7 @@ bool ow_verdict_partial(const struct ow_incident *inc)
 	for (size_t i = 0; i < inc->n_kills; i++)
 		if (inc->kills[i].partial)
 			return true;
-	return lost_events_of(inc) > 0;
+	return lost_events_of(inc) > 0 || inc->missed_kills > 0;
 }
 
 /* The sentence after "X (pid N) held ...": what became of the culprit and of the others. */
@@ -736,14 +736,23 @@ static char *summary_fate(const struct ow_incident *inc, const struct ow_verdict
 
 static char *summary_partial(const struct ow_incident *inc, bool partial)
 {
-	uint64_t lost = lost_events_of(inc);
+	unsigned long long lost = lost_events_of(inc), missed = inc->missed_kills;
+	const char *records = lost == 1 ? "record" : "records";
+	const char *kills = missed == 1 ? "kill" : "kills";
 
 	if (!partial)
 		return strdup("");
-	if (!lost)
+	if (!lost && !missed)
 		return strdup(" (partial data: incomplete snapshot)");
-	return fmt_alloc(" (partial data: %llu ring-buffer %s lost)", (unsigned long long)lost,
-			 lost == 1 ? "record" : "records");
+	if (!missed)
+		return fmt_alloc(" (partial data: %llu ring-buffer %s lost)", lost, records);
+	if (!lost)
+		return fmt_alloc(" (partial data: the recorder was not running for %llu OOM %s on "
+				 "the machine)",
+				 missed, kills);
+	return fmt_alloc(" (partial data: %llu ring-buffer %s lost; the recorder was not running "
+			 "for %llu OOM %s on the machine)",
+			 lost, records, missed, kills);
 }
 
 /*

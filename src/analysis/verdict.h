@@ -122,7 +122,7 @@ struct ow_verdict {
 	int32_t *shielded_pids; /* owned; negative adj and a big share, biggest first */
 	size_t n_innocent;
 	int32_t *innocent_pids; /* owned; innocent victims in kill order */
-	bool partial; /* rests on incomplete data (lost events, partial snapshots) */
+	bool partial; /* rests on incomplete data (lost events, partial snapshots, missed kills) */
 	struct ow_growth_analysis growth; /* growth.available false without history */
 	char *summary; /* owned; one or two sentences naming the culprit */
 };
@@ -138,7 +138,8 @@ void ow_verdict_clear(struct ow_verdict *v);
 
 /*
  * Whether a verdict on inc rests on incomplete data (docs/verdict.md, rule 7): a kill's
- * snapshot is partial, or ring-buffer records were lost. What ow_verdict_compute() stores in
+ * snapshot is partial, ring-buffer records were lost, or the recorder was not running for
+ * some OOM kills while the incident was open (missed_kills). What ow_verdict_compute() stores in
  * verdict.partial; renderers without a verdict ask this instead.
  */
 bool ow_verdict_partial(const struct ow_incident *inc);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Command-line cache (see cmdline_cache.h): a chained hash table keyed by pid.
+ * Command-line cache (see cmdline_cache.h): a chained hash table keyed by pid. load() is the
+ * one place a line enters it, and where the redactor is applied.
  */
 #include "capture/cmdline_cache.h"
 
@@ -21,6 +22,7 @@ struct entry {
 
 struct ow_cmdline_cache {
 	char *root;
+	const struct ow_redactor *redactor; /* borrowed; NULL: lines kept as read */
 	uint64_t grace_ns;
 	size_t n;
 	struct entry *buckets[OW_CACHE_BUCKETS];
@@ -72,7 +74,43 @@ void ow_cmdline_cache_free(struct ow_cmdline_cache *c)
 	free(c);
 }
 
-/* Reads pid's command line from /proc into the cache; returns the entry or NULL. */
+/* Replaces *cmdline by its redacted copy. Returns 0, or -ENOMEM with *cmdline freed. */
+static int redact(const struct ow_cmdline_cache *c, char **cmdline)
+{
+	char *out = NULL;
+	int r;
+
+	if (!c->redactor)
+		return 0;
+	r = ow_redact(c->redactor, *cmdline, &out);
+	/* The unredacted line leaves no copy in freed heap (a core dump would show it). */
+	explicit_bzero(*cmdline, strlen(*cmdline));
+	free(*cmdline);
+	*cmdline = r < 0 ? NULL : out;
+	return r;
+}
+
+int ow_cmdline_cache_set_redactor(struct ow_cmdline_cache *c, const struct ow_redactor *r)
+{
+	int ret = 0;
+
+	c->redactor = r;
+	for (size_t i = 0; i < OW_CACHE_BUCKETS; i++) {
+		struct entry **e = &c->buckets[i];
+
+		while (*e) {
+			if (redact(c, &(*e)->cmdline) < 0) {
+				remove_entry(c, e);
+				ret = -ENOMEM;
+			} else {
+				e = &(*e)->next;
+			}
+		}
+	}
+	return ret;
+}
+
+/* Reads pid's command line from /proc (redacted) into the cache; returns the entry or NULL. */
 static struct entry *load(struct ow_cmdline_cache *c, int32_t pid)
 {
 	struct entry **e = slot(c, pid);
@@ -80,6 +118,8 @@ static struct entry *load(struct ow_cmdline_cache *c, int32_t pid)
 
 	if (ow_procfs_read_cmdline(c->root, pid, &cmdline) < 0)
 		return NULL;
+	if (redact(c, &cmdline) < 0)
+		return NULL; /* never kept unredacted */
 	if (*e) {
 		free((*e)->cmdline);
 		(*e)->cmdline = cmdline;

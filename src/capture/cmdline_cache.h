@@ -6,6 +6,9 @@
  * grace period (its exit event can be consumed before the kill that caused it is processed),
  * then purged. Lookups fall back to reading /proc, then to the parent's command line
  * (a fork that did not exec runs its parent's program).
+ *
+ * With a redactor (record --redact), every line goes through it as it is read, before it is
+ * cached: what the cache hands out, and so everything downstream keeps, is already redacted.
  */
 #ifndef OW_CMDLINE_CACHE_H
 #define OW_CMDLINE_CACHE_H
@@ -13,11 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "capture/redact.h"
+
 struct ow_cmdline_cache;
 
 /* root: where /proc lives ("/" normally). Returns 0 or -ENOMEM. */
 int ow_cmdline_cache_new(const char *root, uint64_t grace_ns, struct ow_cmdline_cache **ret_cache);
 void ow_cmdline_cache_free(struct ow_cmdline_cache *c);
+
+/*
+ * Redacts every line read from now on with r (borrowed: it must outlive the cache; NULL: no
+ * redaction), and the lines already cached. Returns 0, or -ENOMEM when a cached line could not
+ * be redacted: that line is dropped rather than kept as it was.
+ */
+int ow_cmdline_cache_set_redactor(struct ow_cmdline_cache *c, const struct ow_redactor *r);
 
 /* Reads every process's command line from /proc. Returns how many were cached, or -errno. */
 int ow_cmdline_cache_scan(struct ow_cmdline_cache *c);

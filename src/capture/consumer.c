@@ -278,9 +278,11 @@ static int finish_kill(struct ow_consumer *c, const struct ow_event_kill_end *en
 	size_t cap = 0;
 	int r;
 
+	c->stats.last_kill_seq = c->seq; /* handed over or dropped below: dealt with either way */
 	ow_cgroup_table_sort(&c->cgroups);
 	(void)ow_procfs_read_meminfo(c->cfg.root, &meminfo);
-	k.time_ns = (uint64_t)((int64_t)b->boot_ns + c->cfg.boot_to_real_ns);
+	/* Modulo 2^64, as the signed sum was meant: a corrupt boot_ns must not overflow. */
+	k.time_ns = b->boot_ns + (uint64_t)c->cfg.boot_to_real_ns;
 	k.killer_kind = OW_KILLER_KERNEL;
 	k.victim_pid = b->victim.tgid;
 	k.trigger_pid = b->trigger.tgid;

@@ -37,6 +37,12 @@ struct ow_consumer_stats {
 	uint64_t records; /* records consumed */
 	uint64_t malformed; /* records of the wrong size or an unknown type */
 	uint64_t last_kill_cpu_ns; /* CPU time the BPF program spent on the last kill */
+	/*
+	 * The kernel hook's number of the last kill read whole (handed over, or dropped with an
+	 * error): the hook numbers its kills 1, 2, ... as it counts them (ow_bpf_counters.kills),
+	 * so every kill it counted up to this one has been dealt with, those lost whole included.
+	 */
+	uint64_t last_kill_seq;
 };
 
 struct ow_consumer;

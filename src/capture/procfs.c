@@ -120,6 +120,78 @@ int ow_procfs_read_meminfo(const char *root, struct ow_meminfo *ret_info)
 	return ow_meminfo_parse(buf, ret_info);
 }
 
+int ow_vmstat_oom_kills_parse(const char *buf, uint64_t *ret_kills)
+{
+	static const char name[] = "oom_kill ";
+
+	for (const char *line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (strncmp(line, name, sizeof(name) - 1) == 0) {
+			const char *digits = line + sizeof(name) - 1;
+			unsigned long long n;
+			char *end;
+
+			if (!isdigit((unsigned char)*digits))
+				return -EINVAL;
+			errno = 0;
+			n = strtoull(digits, &end, 10);
+			if (errno || (*end && *end != '\n'))
+				return -EINVAL;
+			*ret_kills = n;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int ow_procfs_read_oom_kills(const char *root, uint64_t *ret_kills)
+{
+	char path[256], buf[16384];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/proc/vmstat", root);
+	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return (int)len;
+	buf[len] = '\0';
+	return ow_vmstat_oom_kills_parse(buf, ret_kills);
+}
+
+int ow_boot_id_parse(const char *buf, uint64_t *ret_id)
+{
+	uint64_t id = 0;
+	int n_digits = 0;
+
+	for (const char *p = buf; *p && *p != '\n' && n_digits < 16; p++) {
+		int c = tolower((unsigned char)*p);
+
+		if (c == '-')
+			continue;
+		if (!isxdigit(c))
+			return -EINVAL;
+		id = id << 4 | (uint64_t)(isdigit(c) ? c - '0' : c - 'a' + 10);
+		n_digits++;
+	}
+	if (n_digits < 16)
+		return -EINVAL;
+	*ret_id = id;
+	return 0;
+}
+
+int ow_procfs_read_boot_id(const char *root, uint64_t *ret_id)
+{
+	char path[256], buf[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/random/boot_id", root);
+	len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return (int)len;
+	buf[len] = '\0';
+	return ow_boot_id_parse(buf, ret_id);
+}
+
 int ow_procfs_list_pids(const char *root, int32_t **ret_pids, size_t *ret_n)
 {
 	char path[256];

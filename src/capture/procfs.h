@@ -39,6 +39,22 @@ int ow_meminfo_parse(const char *buf, struct ow_meminfo *ret_info);
 int ow_procfs_read_meminfo(const char *root, struct ow_meminfo *ret_info);
 
 /*
+ * The kernel's count of OOM kills since boot: the "oom_kill N" line of a /proc/vmstat buffer.
+ * -ENOENT when the line is missing (kernels before 4.13), -EINVAL when it is not a number.
+ */
+int ow_vmstat_oom_kills_parse(const char *buf, uint64_t *ret_kills);
+/* Reads and parses <root>/proc/vmstat. */
+int ow_procfs_read_oom_kills(const char *root, uint64_t *ret_kills);
+
+/*
+ * The first 64 bits (16 hex digits, dashes skipped) of a boot_id buffer, a UUID the kernel
+ * draws at each boot. -EINVAL when it is shorter or not hex.
+ */
+int ow_boot_id_parse(const char *buf, uint64_t *ret_id);
+/* Reads and parses <root>/proc/sys/kernel/random/boot_id. */
+int ow_procfs_read_boot_id(const char *root, uint64_t *ret_id);
+
+/*
  * Lists the pids (numeric entries) of <root>/proc. *ret_pids is malloc'ed.
  */
 int ow_procfs_list_pids(const char *root, int32_t **ret_pids, size_t *ret_n);

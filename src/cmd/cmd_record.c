@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,10 +26,13 @@
 #include "capture/consumer.h"
 #include "capture/kallsyms.h"
 #include "capture/procfs.h"
+#include "capture/redact.h"
+#include "cmd/caps.h"
 #include "cmd/cmd.h"
 #include "cmd/protect.h"
 #include "cmd/record_jsonl.h"
 #include "cmd/record_metrics.h"
+#include "cmd/record_outage.h"
 #include "cmd/record_retention.h"
 #include "cmd/record_sampler.h"
 #include "model/filter.h"
@@ -62,6 +66,7 @@ struct record_options {
 	const char *listen; /* metrics endpoint; "none": off */
 	bool listen_given; /* --listen on the command line: failing to bind is fatal */
 	bool quiet;
+	struct ow_redactor *redact; /* --redact patterns; NULL: none */
 };
 
 /* An incident still taking kills: kills in its domain within the gap join it. */
@@ -69,7 +74,9 @@ struct open_incident {
 	struct ow_incident inc;
 	uint64_t last_kill_mono_ns;
 	size_t n_kills_stored; /* kills already in the database as they are in inc */
+	size_t n_kills_failed; /* kills a write failed to take: written late (record_outage.h) */
 	size_t n_kills_with_history; /* inc.history covers this many kills */
+	bool history_unsaved; /* inc.history is still to be written */
 };
 
 struct recorder {
@@ -96,8 +103,15 @@ struct recorder {
 	uint64_t lost_attributed; /* of which attributed to incidents (or given up on) */
 	uint64_t lost_pending_since_ns; /* monotonic time unattributed losses were first seen */
 	uint64_t kills_recorded;
+	/* Kill marks (store.h) are kept: the machine's OOM-kill count could be read at start. */
+	bool kill_marks;
+	uint64_t boot_id; /* the kernel's, for the kill marks */
 	uint64_t last_record_mono_ns;
-	int store_errors; /* failed saves since the last good one */
+	/* What the database could not take (a full disk, a read-only file system): held */
+	struct record_outage outage;
+	struct ow_pending_queue pending; /* closed incidents not wholly written */
+	uint64_t lost_unsaved; /* lost-record counts not yet written */
+	bool flushing; /* in flush_held(): writes that work do not start another */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -115,7 +129,7 @@ static void record_usage(FILE *out)
 		"                         [--ringbuf-mib N] [--interval DURATION] [--window DURATION]\n"
 		"                         [--history-mib N] [--listen ADDR:PORT|none]\n"
 		"                         [--jsonl PATH|-] [--max-age DURATION] [--max-db-size SIZE]\n"
-		"                         [--quiet]\n"
+		"                         [--redact REGEX]... [--quiet]\n"
 		"Records every OOM kill until SIGINT/SIGTERM. Needs root (CAP_BPF, CAP_PERFMON,\n"
 		"CAP_SYS_ADMIN for the task iterator).\n"
 		"  --db PATH             database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
@@ -139,40 +153,106 @@ static void record_usage(FILE *out)
 		"  --max-db-size SIZE    then delete the oldest closed incidents while the database\n"
 		"                        is larger (512M, 2G; default 1G; 0: no limit); checked at\n"
 		"                        start, every 5 minutes and when an incident closes\n"
+		"  --redact REGEX        replace every match of REGEX (POSIX extended) in command\n"
+		"                        lines by *** before they are kept anywhere; repeatable\n"
 		"  --quiet               no line per kill on stderr\n",
 		OW_DEFAULT_GAP_S, OW_DEFAULT_HISTORY_MIB);
 }
 
-/* Writes the kills of an open incident not yet in the database, judged anew. */
-static int save_incident(struct recorder *rec, struct open_incident *oi)
+/*
+ * A write failed. When the database cannot be written now (a full disk, a read-only file
+ * system), what failed is held and retried, and the outage is said once (record_outage.h);
+ * otherwise this one failure is logged. Returns whether it is held.
+ */
+static bool write_failed(struct recorder *rec, int r, const char *what)
+{
+	if (record_outage_holds(r)) {
+		record_outage_failed(&rec->outage, ow_db_path(rec->opts.db), r,
+				     ow_store_errmsg(rec->store), ow_clock_monotonic_ns());
+		return true;
+	}
+	ow_log("%s: %s (%s)", what, strerror(-r), ow_store_errmsg(rec->store));
+	return false;
+}
+
+/*
+ * Writes the kills of an incident not yet in the database (the first *n_stored are), judged
+ * anew. *n_failed counts its kills that a write failed to take: they are written late.
+ */
+static int write_kills(struct recorder *rec, struct ow_incident *inc, size_t *n_stored,
+		       size_t *n_failed)
 {
 	struct ow_store_culprit_summary summary;
 	struct ow_verdict verdict = { 0 };
+	size_t from = *n_stored;
+	char what[64];
 	int r;
 
-	r = ow_verdict_compute(&oi->inc, &rec->verdict_cfg, &verdict);
-	if (r < 0)
-		return r;
+	r = ow_verdict_compute(inc, &rec->verdict_cfg, &verdict);
+	if (r < 0) {
+		ow_verdict_clear(&verdict);
+		goto out_failed; /* -ENOMEM: held and retried as well */
+	}
 	summary.kind = ow_culprit_kind_name(verdict.culprit.kind);
 	summary.pid = verdict.culprit.pid;
 	summary.comm = verdict.culprit.comm;
-	r = ow_store_append_kills(rec->store, &oi->inc, oi->n_kills_stored, &summary);
+	r = ow_store_append_kills(rec->store, inc, from, &summary);
+	if (r == -ENOENT && inc->id) {
+		/* Its row is gone (a database opened again after an outage had lost it): anew. */
+		inc->id = 0;
+		r = ow_store_append_kills(rec->store, inc, 0, &summary);
+	}
 	if (r >= 0) /* the kills just committed, judged as they were stored */
-		record_jsonl_kills(rec->jsonl, &oi->inc, oi->n_kills_stored, &verdict);
+		record_jsonl_kills(rec->jsonl, inc, from, &verdict);
 	ow_verdict_clear(&verdict);
+	if (r < 0)
+		goto out_failed;
+	if (*n_failed > *n_stored) {
+		rec->outage.late_kills += *n_failed - *n_stored;
+		rec->outage.late_incidents++;
+	}
+	*n_failed = 0;
+	*n_stored = inc->n_kills;
+	return 0;
+
+out_failed:
+	snprintf(what, sizeof(what), "saving incident %lld", (long long)inc->id);
+	if (write_failed(rec, r, what))
+		*n_failed = inc->n_kills;
+	return r;
+}
+
+/* Writes an incident's memory history; *unsaved is cleared once written, or given up on. */
+static int write_history(struct recorder *rec, struct ow_incident *inc, bool *unsaved)
+{
+	int r = ow_store_save_history(rec->store, inc->id, inc->history);
+	char what[64];
+
 	if (r < 0) {
-		/* Kept in memory; the next kill or the close tries again. Logged once per outage. */
-		if (rec->store_errors++ == 0)
-			ow_log("saving incident: %s (%s); kept in memory, will retry", strerror(-r),
-			       ow_store_errmsg(rec->store));
+		snprintf(what, sizeof(what), "saving the memory history of incident %lld",
+			 (long long)inc->id);
+		if (!write_failed(rec, r, what))
+			*unsaved = false; /* no retry would take it */
 		return r;
 	}
-	if (rec->store_errors) {
-		ow_log("saving incidents works again after %d failed attempts", rec->store_errors);
-		rec->store_errors = 0;
-	}
-	oi->n_kills_stored = oi->inc.n_kills;
+	*unsaved = false;
+	record_metrics_history_attached(rec->metrics);
 	return 0;
+}
+
+static void flush_held(struct recorder *rec, uint64_t now_mono_ns);
+
+/*
+ * Writes the kills of an open incident not yet in the database. One that works while writes
+ * were failing writes everything held, at once.
+ */
+static int save_incident(struct recorder *rec, struct open_incident *oi)
+{
+	int r = write_kills(rec, &oi->inc, &oi->n_kills_stored, &oi->n_kills_failed);
+
+	if (r == 0 && rec->outage.failing && !rec->flushing)
+		flush_held(rec, ow_clock_monotonic_ns());
+	return r;
 }
 
 static uint64_t clock_real_ns(void)
@@ -232,16 +312,12 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 	}
 	ow_history_free(inc->history);
 	inc->history = h;
+	oi->history_unsaved = true;
 	/* The verdict may change with history (a grower named over a big idle process). */
 	if (save_incident(rec, oi) < 0)
+		return; /* held with the kills when the database cannot be written */
+	if (oi->history_unsaved && write_history(rec, inc, &oi->history_unsaved) < 0)
 		return;
-	r = ow_store_save_history(rec->store, inc->id, h);
-	if (r < 0) {
-		ow_log("saving the memory history of incident %lld: %s (%s)", (long long)inc->id,
-		       strerror(-r), ow_store_errmsg(rec->store));
-		return;
-	}
-	record_metrics_history_attached(rec->metrics);
 	if (!rec->opts.quiet)
 		fprintf(stderr,
 			"oomwitness: incident %lld: memory history attached, %zu processes and %zu "
@@ -260,27 +336,50 @@ static void attach_due_histories(struct recorder *rec)
 	for (size_t i = 0; i < rec->n_open; i++) {
 		struct open_incident *oi = &rec->open[i];
 
-		if (oi->inc.id && oi->n_kills_with_history != oi->inc.n_kills &&
+		if (oi->n_kills_with_history != oi->inc.n_kills &&
 		    now_ns >= oi->inc.end_ns + OW_HISTORY_TAIL_NS)
 			attach_history(rec, oi);
 	}
 }
 
-/* Closes an open incident; kills that could not be saved get one last try, or are reported. */
+/* Queues a closed incident the database has not wholly taken (model/pending.h). */
+static void hold_incident(struct recorder *rec, struct open_incident *oi)
+{
+	struct ow_pending_queue *q = &rec->pending;
+	uint64_t kills, histories;
+	size_t n;
+
+	if (!q->max_incidents)
+		ow_pending_init(q, OW_PENDING_MAX_INCIDENTS, OW_PENDING_MAX_BYTES);
+	kills = q->kills_dropped;
+	histories = q->histories_dropped;
+	n = ow_pending_push(q, &oi->inc, oi->n_kills_stored, oi->history_unsaved);
+	if (n)
+		record_outage_dropped(&rec->outage, q, n, q->kills_dropped - kills,
+				      q->histories_dropped - histories);
+}
+
+/*
+ * Closes an open incident. What the database has not taken gets one more try; then it is held
+ * until writes work again, or, when no retry could write it, reported.
+ */
 static void close_incident(struct recorder *rec, size_t i)
 {
 	struct open_incident *oi = &rec->open[i];
+	int r = 0;
 
-	if (oi->inc.id)
-		attach_history(rec, oi); /* a gap under 10 s, or the recorder stopping */
-
-	if (oi->n_kills_stored < oi->inc.n_kills && save_incident(rec, oi) < 0)
+	attach_history(rec, oi); /* a gap under 10 s, or the recorder stopping */
+	if (oi->n_kills_stored < oi->inc.n_kills)
+		r = save_incident(rec, oi);
+	if (r < 0 && !record_outage_holds(r))
 		ow_log("dropping %zu unsaved kills of the incident in %s%s%s: %s",
 		       oi->inc.n_kills - oi->n_kills_stored,
 		       ow_domain_kind_name(oi->inc.domain.kind), oi->inc.domain.cgroup ? " " : "",
 		       oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "",
 		       ow_store_errmsg(rec->store));
-	if (oi->inc.id)
+	else if (oi->n_kills_stored < oi->inc.n_kills || oi->history_unsaved)
+		hold_incident(rec, oi); /* its incident line follows when it is written */
+	else if (oi->inc.id)
 		record_jsonl_incident(rec->jsonl, &oi->inc, &rec->verdict_cfg);
 	ow_incident_clear(&oi->inc);
 	rec->retention.due = true; /* prune at the next tick */
@@ -288,11 +387,113 @@ static void close_incident(struct recorder *rec, size_t i)
 	memset(&rec->open[rec->n_open], 0, sizeof(rec->open[rec->n_open]));
 }
 
-/* Retention (record_retention.h): prunes when due, sparing the incidents still open. */
+/* Writes the counts of what was lost while writes failed: ring-buffer records, dropped kills. */
+static int write_counts(struct recorder *rec)
+{
+	int r;
+
+	if (rec->lost_unsaved) {
+		r = ow_store_add_lost_events(rec->store, rec->lost_unsaved);
+		if (r < 0 && write_failed(rec, r, "saving the lost-record count"))
+			return r;
+		rec->lost_unsaved = 0;
+	}
+	if (rec->pending.kills_dropped) {
+		r = ow_store_add_dropped_kills(rec->store, rec->pending.kills_dropped);
+		if (r < 0 && write_failed(rec, r, "saving the dropped-kill count"))
+			return r;
+		rec->pending.kills_dropped = 0;
+		rec->pending.incidents_dropped = 0;
+		rec->pending.histories_dropped = 0;
+	}
+	return 0;
+}
+
+/*
+ * Writes what is held because writes failed: the closed incidents, oldest first, then the open
+ * incidents' kills and histories, then the counts of what was lost meanwhile. Stops at the
+ * first write the database refuses (the next retry goes on from there); once all is written,
+ * the outage is over, and says so.
+ */
+static void flush_held(struct recorder *rec, uint64_t now_mono_ns)
+{
+	rec->flushing = true;
+	while (rec->pending.n > 0) {
+		struct ow_pending_incident *p = ow_pending_at(&rec->pending, 0);
+		size_t n_failed = p->inc.n_kills; /* every kill held was refused once */
+		int r = write_kills(rec, &p->inc, &p->n_kills_stored, &n_failed);
+
+		if (r == 0 && p->history_unsaved) {
+			r = write_history(rec, &p->inc, &p->history_unsaved);
+			if (r == 0)
+				rec->outage.late_histories++;
+		}
+		if (r < 0 && record_outage_holds(r))
+			goto out;
+		if (r < 0 && p->n_kills_stored < p->inc.n_kills) { /* no retry could write it */
+			ow_log("dropping %zu unsaved kills of the incident in %s%s%s",
+			       p->inc.n_kills - p->n_kills_stored,
+			       ow_domain_kind_name(p->inc.domain.kind),
+			       p->inc.domain.cgroup ? " " : "",
+			       p->inc.domain.cgroup ? p->inc.domain.cgroup : "");
+			rec->pending.kills_dropped += p->inc.n_kills - p->n_kills_stored;
+		} else if (p->inc.id) {
+			record_jsonl_incident(rec->jsonl, &p->inc, &rec->verdict_cfg);
+		}
+		ow_pending_pop(&rec->pending);
+	}
+	for (size_t i = 0; i < rec->n_open; i++) {
+		struct open_incident *oi = &rec->open[i];
+		int r = 0;
+
+		if (oi->n_kills_stored < oi->inc.n_kills)
+			r = write_kills(rec, &oi->inc, &oi->n_kills_stored, &oi->n_kills_failed);
+		if (r == 0 && oi->history_unsaved && oi->inc.id) {
+			r = write_history(rec, &oi->inc, &oi->history_unsaved);
+			if (r == 0)
+				rec->outage.late_histories++;
+		}
+		if (r < 0 && record_outage_holds(r))
+			goto out;
+	}
+	if (write_counts(rec) < 0)
+		goto out;
+	record_outage_over(&rec->outage, now_mono_ns);
+out:
+	rec->flushing = false;
+}
+
+/*
+ * The retry timer ran out (or the recorder stops): first opens the database again by its path
+ * when the open handle cannot recover (record_outage_reopens()), then writes what is held.
+ * Only a file that is there: the empty mount point of a file system unmounted for repair must
+ * not get a new database, which the repaired one mounted over it would hide.
+ */
+static void retry_held(struct recorder *rec, uint64_t now_mono_ns)
+{
+	const char *path = ow_db_path(rec->opts.db);
+	struct ow_store *s;
+	struct stat st;
+
+	if (record_outage_reopens(rec->outage.last_err) && stat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode) && ow_store_open(path, OW_STORE_READ_WRITE, &s) == 0) {
+		ow_store_close(rec->store);
+		rec->store = s;
+	}
+	rec->outage.next_retry_mono_ns = now_mono_ns + RECORD_OUTAGE_RETRY_NS;
+	flush_held(rec, now_mono_ns);
+}
+
+/*
+ * Retention (record_retention.h): prunes when due, sparing the incidents still open. Not while
+ * writes fail: it would fail too, and the incidents held must keep their rows.
+ */
 static void prune_closed(struct recorder *rec, uint64_t now_mono_ns)
 {
 	int64_t open_ids[OW_MAX_OPEN_INCIDENTS];
 
+	if (rec->outage.failing)
+		return;
 	for (size_t i = 0; i < rec->n_open; i++)
 		open_ids[i] = rec->open[i].inc.id;
 	record_retention_tick(&rec->retention, rec->store, open_ids, rec->n_open, now_mono_ns);
@@ -343,6 +544,7 @@ static void note_lost_records(struct recorder *rec)
 {
 	struct ow_bpf_counters counters;
 	uint64_t delta;
+	int r;
 
 	if (!rec->bpf || ow_bpf_read_counters(rec->bpf, &counters) < 0)
 		return;
@@ -353,8 +555,9 @@ static void note_lost_records(struct recorder *rec)
 	rec->lost_seen = counters.lost_records;
 	if (!rec->lost_pending_since_ns)
 		rec->lost_pending_since_ns = ow_clock_monotonic_ns();
-	if (ow_store_add_lost_events(rec->store, delta) < 0)
-		ow_log("saving the lost-event count: %s, ignoring", ow_store_errmsg(rec->store));
+	r = ow_store_add_lost_events(rec->store, delta);
+	if (r < 0 && write_failed(rec, r, "saving the lost-record count"))
+		rec->lost_unsaved += delta; /* written with what is held */
 	ow_log("warning: %llu ring-buffer records lost (raise --ringbuf-mib)",
 	       (unsigned long long)delta);
 }
@@ -379,6 +582,127 @@ static void expire_lost(struct recorder *rec, uint64_t now_mono_ns)
 		(void)take_unattributed_lost(rec);
 }
 
+/*
+ * The kill mark (store.h) as of now: the machine's OOM-kill count, less the kills not in the
+ * database yet: those the kernel hook counted that the consumer has not dealt with, and those
+ * the open and the held incidents hold unsaved, but for except's (the incident about to be
+ * saved; may be NULL). The count is read before the hook's: a kill between the two reads
+ * counts as not yet in the database, so that a mark may count a kill missed that was not,
+ * never the reverse.
+ */
+static int kill_mark_now(struct recorder *rec, const struct open_incident *except,
+			 struct ow_store_kill_mark *ret_mark)
+{
+	struct ow_bpf_counters counters = { 0 };
+	struct ow_consumer_stats stats;
+	uint64_t oom_kills, pending = 0;
+	int r;
+
+	r = ow_procfs_read_oom_kills("/", &oom_kills);
+	if (r == 0 && rec->bpf)
+		r = ow_bpf_read_counters(rec->bpf, &counters);
+	if (r < 0)
+		return r;
+	ow_consumer_get_stats(rec->consumer, &stats);
+	if (counters.kills > stats.last_kill_seq)
+		pending = counters.kills - stats.last_kill_seq;
+	for (size_t i = 0; i < rec->n_open; i++)
+		if (&rec->open[i] != except)
+			pending += rec->open[i].inc.n_kills - rec->open[i].n_kills_stored;
+	pending += ow_pending_unsaved_kills(&rec->pending); /* held: the disk was full */
+	ret_mark->boot_id = rec->boot_id;
+	ret_mark->oom_kills = oom_kills > pending ? oom_kills - pending : 0;
+	ret_mark->time_ns = clock_real_ns();
+	return 0;
+}
+
+/* "incidents 3, 4 and 2 more" for the ids of n incidents (ids holds the first n_ids). */
+static void format_incident_ids(char *buf, size_t size, const int64_t *ids, size_t n_ids, size_t n)
+{
+	size_t len;
+
+	snprintf(buf, size, "incident%s", n == 1 ? "" : "s");
+	for (size_t i = 0; i < n_ids && i < 8; i++) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s%lld", i ? ", " : " ", (long long)ids[i]);
+	}
+	len = strlen(buf);
+	if (n > n_ids || n > 8)
+		snprintf(buf + len, size - len, " and %zu more", n - (n_ids < 8 ? n_ids : 8));
+}
+
+/*
+ * Kills the machine had while no recorder was running (docs/storage.md, "Crash safety"):
+ * compares the machine's OOM-kill count with the mark the last recorder left; what it did not
+ * witness is logged in one line, counted, and marks the incidents still open at its last
+ * commit (last kill within the gap) partial. Then the mark starts again from now. Called once
+ * attached: every kill after that is witnessed.
+ */
+static void check_missed_kills(struct recorder *rec)
+{
+	uint64_t gap_ns = (uint64_t)rec->opts.gap_s * OW_NS_PER_S, missed = 0, since_ns = INT64_MAX;
+	struct ow_store_kill_mark last = { 0 }, now;
+	int64_t ids[OW_MAX_OPEN_INCIDENTS];
+	size_t n_incidents = 0;
+	char which[320];
+	double ago_s;
+	int r, r_last;
+
+	r = ow_procfs_read_boot_id("/", &rec->boot_id);
+	if (r == 0)
+		r = kill_mark_now(rec, NULL, &now);
+	if (r < 0) {
+		ow_log("warning: cannot read the machine's OOM-kill count (/proc/vmstat oom_kill, "
+		       "boot_id): %s; kills while the recorder is not running will go unnoticed",
+		       strerror(-r));
+		return;
+	}
+	rec->kill_marks = true;
+	r_last = ow_store_get_kill_mark(rec->store, &last);
+	if (r_last < 0 && r_last != -ENOENT)
+		ow_log("reading the last recorder's kill mark: %s, ignoring",
+		       ow_store_errmsg(rec->store));
+	if (r_last == 0 && last.boot_id == now.boot_id && now.oom_kills > last.oom_kills) {
+		missed = now.oom_kills - last.oom_kills;
+		since_ns = last.time_ns > gap_ns ? last.time_ns - gap_ns : 0;
+	} else if (r_last == 0 && last.boot_id != now.boot_id) {
+		/* Since this boot: none of them can be a stored incident's. */
+		missed = now.oom_kills;
+	}
+	r = ow_store_add_missed_kills(rec->store, missed, since_ns, &now, ids,
+				      sizeof(ids) / sizeof(ids[0]), &n_incidents);
+	if (r < 0 && !missed) {
+		ow_log("saving the kill mark: %s (%s), ignoring", strerror(-r),
+		       ow_store_errmsg(rec->store));
+		return;
+	}
+	if (!missed)
+		return;
+	if (r < 0)
+		snprintf(which, sizeof(which), "the incidents open then are not marked: %s (%s)",
+			 strerror(-r), ow_store_errmsg(rec->store));
+	else if (n_incidents)
+		format_incident_ids(which, sizeof(which), ids,
+				    n_incidents < sizeof(ids) / sizeof(ids[0])
+					    ? n_incidents
+					    : sizeof(ids) / sizeof(ids[0]),
+				    n_incidents);
+	else
+		snprintf(which, sizeof(which), "no incident was open then");
+	ago_s = (double)((int64_t)now.time_ns - (int64_t)last.time_ns) / 1e9;
+	if (last.boot_id != now.boot_id)
+		ow_log("warning: %llu OOM %s since this machine booted happened before the recorder "
+		       "started (the last recorder's last commit, %.0f s ago, was before a reboot: "
+		       "kills after it and before the reboot cannot be counted)%s%s",
+		       (unsigned long long)missed, missed == 1 ? "kill" : "kills", ago_s,
+		       r < 0 ? "; " : "", r < 0 ? which : "");
+	else
+		ow_log("warning: %llu OOM %s on this machine happened while the recorder was not "
+		       "running (its last commit was %.1f s ago): %s%s",
+		       (unsigned long long)missed, missed == 1 ? "kill" : "kills", ago_s, which,
+		       r == 0 && n_incidents ? " marked partial" : "");
+}
+
 static void on_kill(struct ow_kill *kill, void *ctx)
 {
 	struct recorder *rec = ctx;
@@ -386,6 +710,7 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	int32_t victim_pid = kill->victim_pid;
 	const struct ow_process *victim = ow_kill_find_process(kill, kill->victim_pid);
 	char victim_comm[OW_COMM_LEN] = "?";
+	struct ow_store_kill_mark mark;
 	struct open_incident *oi;
 	struct timespec now;
 	int r;
@@ -410,8 +735,22 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	oi->inc.lost_events += take_unattributed_lost(rec);
 	rec->kills_recorded++;
 
-	if (save_incident(rec, oi) < 0 || rec->opts.quiet)
+	/* The kill mark commits with these kills, or not at all (docs/storage.md). */
+	if (rec->kill_marks && kill_mark_now(rec, oi, &mark) == 0)
+		ow_store_stage_kill_mark(rec->store, &mark);
+	r = save_incident(rec, oi);
+	ow_store_stage_kill_mark(rec->store, NULL); /* unused when that save did not reach it */
+	if (rec->opts.quiet)
 		return;
+	if (r < 0) { /* said once for the outage (record_outage.h); written when writes work */
+		fprintf(stderr,
+			"oomwitness: kill of pid %d (%s) in %s%s%s: kill #%zu, held in memory: the "
+			"database cannot be written\n",
+			victim_pid, victim_comm, ow_domain_kind_name(oi->inc.domain.kind),
+			oi->inc.domain.cgroup ? " " : "",
+			oi->inc.domain.cgroup ? oi->inc.domain.cgroup : "", oi->inc.n_kills);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &now);
 	fprintf(stderr,
 		"oomwitness: kill of pid %d (%s) in %s%s%s: incident %lld, kill #%zu, "
@@ -511,6 +850,7 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 		{ "jsonl", required_argument, NULL, 'j' },
 		{ "max-age", required_argument, NULL, 'A' },
 		{ "max-db-size", required_argument, NULL, 'S' },
+		{ "redact", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -614,6 +954,18 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 				return -EINVAL;
 			}
 			break;
+		case 'R': {
+			char why[128] = "out of memory";
+
+			if ((!o->redact && ow_redactor_new(&o->redact) < 0) ||
+			    ow_redactor_add(o->redact, optarg, why, sizeof(why)) < 0) {
+				ow_log("--redact takes a POSIX extended regular expression, not '%s': "
+				       "%s",
+				       optarg, why);
+				return -EINVAL;
+			}
+			break;
+		}
 		case 'q':
 			o->quiet = true;
 			break;
@@ -650,6 +1002,20 @@ static void protect(const struct record_options *o)
 	(void)o;
 }
 
+/* A clean stop: every kill so far is in the database or was reported (docs/storage.md). */
+static void save_stop_kill_mark(struct recorder *rec)
+{
+	struct ow_store_kill_mark mark;
+	int r = kill_mark_now(rec, NULL, &mark);
+
+	if (r == 0)
+		r = ow_store_save_kill_mark(rec->store, &mark);
+	if (r < 0)
+		ow_log("saving the kill mark at stop: %s (%s); the next start will count the kills "
+		       "since the last commit as missed, ignoring",
+		       strerror(-r), ow_store_errmsg(rec->store));
+}
+
 /* The sampler's cost and reach, for the stop line. */
 static void log_sampler_stats(const struct record_sampler *sampler)
 {
@@ -677,7 +1043,8 @@ static void log_sampler_stats(const struct record_sampler *sampler)
 		(double)st.ring.arena_used_bytes / 1048576.0, (double)rss_kib / 1024.0);
 	if (st.ring.processes_untracked || st.tasks_dropped)
 		ow_log("warning: the sampler's tables were full: %llu process samples left out",
-		       (unsigned long long)(st.ring.processes_untracked + st.tasks_dropped));
+		       (unsigned long long)st.ring.processes_untracked +
+			       (unsigned long long)st.tasks_dropped);
 }
 
 int cmd_record(int argc, char **argv)
@@ -692,10 +1059,13 @@ int cmd_record(int argc, char **argv)
 
 	/* 1. options */
 	r = parse_options(argc, argv, &rec.opts);
-	if (r != 0)
+	if (r != 0) {
+		ow_redactor_free(rec.opts.redact);
 		return r > 0 ? OW_EXIT_OK : OW_EXIT_USAGE;
+	}
 	db = ow_db_path(rec.opts.db);
 	ow_verdict_config_default(&rec.verdict_cfg);
+	umask(077); /* all it creates is the owner's: command lines can hold secrets */
 	protect(&rec.opts);
 
 	/* 2. store */
@@ -721,6 +1091,7 @@ int cmd_record(int argc, char **argv)
 		ow_log("allocating the command-line cache: %s", strerror(-r));
 		goto out_close;
 	}
+	(void)ow_cmdline_cache_set_redactor(rec.cmdlines, rec.opts.redact); /* empty: cannot fail */
 	r = ow_cmdline_cache_scan(rec.cmdlines);
 	if (r < 0)
 		ow_log("reading command lines from /proc: %s, ignoring", strerror(-r));
@@ -766,6 +1137,8 @@ int cmd_record(int argc, char **argv)
 		ow_log("cannot start capture: %s: %s", what, strerror(-r));
 		goto out_close;
 	}
+	check_missed_kills(&rec); /* attached: every kill from now on is witnessed */
+	(void)caps_drop_after_attach(); /* before any thread: the metrics one inherits it */
 	if (strcmp(rec.opts.listen, "none") != 0) {
 		r = record_metrics_start(rec.opts.listen, OW_VERSION, &rec.metrics, what,
 					 sizeof(what));
@@ -828,6 +1201,8 @@ int cmd_record(int argc, char **argv)
 			ow_consumer_flush(rec.consumer);
 		ow_consumer_set_clock_offset(rec.consumer, ow_clock_boot_to_real_ns());
 		attach_due_histories(&rec);
+		if (record_outage_retry_due(&rec.outage, now))
+			retry_held(&rec, now);
 		expire_incidents(&rec, now);
 		prune_closed(&rec, now);
 		if (now >= next_purge_ns) { /* a walk of the whole cache: once a second */
@@ -865,6 +1240,14 @@ int cmd_record(int argc, char **argv)
 out_close:
 	while (rec.n_open > 0)
 		close_incident(&rec, rec.n_open - 1);
+	if (rec.outage.failing) /* a last try; what the database still refuses is lost */
+		retry_held(&rec, ow_clock_monotonic_ns());
+	if (rec.pending.n)
+		record_outage_lost_at_stop(&rec.pending, rec.outage.last_err,
+					   ow_store_errmsg(rec.store));
+	ow_pending_clear(&rec.pending);
+	if (exit_code == OW_EXIT_OK && rec.kill_marks)
+		save_stop_kill_mark(&rec);
 	record_jsonl_close(rec.jsonl); /* after the incidents' last lines */
 	record_metrics_stop(rec.metrics);
 	record_sampler_free(rec.sampler);
@@ -872,6 +1255,7 @@ out_close:
 	ow_consumer_free(rec.consumer);
 	ow_kallsyms_free(rec.kallsyms);
 	ow_cmdline_cache_free(rec.cmdlines);
+	ow_redactor_free(rec.opts.redact);
 	ow_store_close(rec.store);
 	if (rec.opts.ready_file)
 		unlink(rec.opts.ready_file);

@@ -286,6 +286,14 @@ int cmd_list(int argc, char **argv)
 			       ow_store_errmsg(store));
 		r = ow_render_lost_total_text_styled(stdout, lost_total, &style);
 	}
+	if (r == 0 && !o.json) {
+		uint64_t missed_total = 0;
+
+		if (ow_store_get_missed_kills(store, &missed_total) < 0)
+			ow_log("reading the missed-kill count: %s, ignoring",
+			       ow_store_errmsg(store));
+		r = ow_render_missed_total_text_styled(stdout, missed_total, &style);
+	}
 	ow_incident_summaries_free(rows, n);
 	ow_store_close(store);
 	return finish_output(r, "the list");

@@ -56,7 +56,7 @@ int ow_parse_duration_ns(const char *text, uint64_t *ret_ns)
 		{ "m", 60 * NS_PER_S },
 		{ "h", 3600 * NS_PER_S },
 		{ "d", 86400 * NS_PER_S },
-		{ "w", 7 * 86400 * NS_PER_S },
+		{ "w", 7ull * 86400 * NS_PER_S },
 	};
 
 	return parse_scaled(text, units, ARRAY_SIZE(units), ret_ns);
@@ -159,7 +159,7 @@ int ow_parse_time_ns(const char *text, uint64_t *ret_ns)
 		if (!fixed_digits(&p, 2, &oh) || !expect_char(&p, ":") ||
 		    !fixed_digits(&p, 2, &om) || oh > 23 || om > 59)
 			return -EINVAL;
-		offset_s = sign * (oh * 3600 + om * 60);
+		offset_s = (int64_t)sign * ((int64_t)oh * 3600 + (int64_t)om * 60);
 		local = false;
 	}
 	if (*p)

@@ -111,6 +111,12 @@ struct ow_incident {
 	size_t n_kills;
 	struct ow_kill *kills; /* owned, in order of time */
 	uint64_t lost_events; /* ring-buffer records lost while this incident was open */
+	/*
+	 * OOM kills on the machine the recorder did not witness while this incident was open: it
+	 * was not running (docs/storage.md, "Crash safety"). Machine-wide: some or all of them
+	 * may be this incident's.
+	 */
+	uint64_t missed_kills;
 	/* owned; the sampler's memory history around the incident (model/history.h), NULL when
 	 * none was recorded (sampler off, or the incident is still within 10 s of its last kill) */
 	struct ow_history *history;

@@ -25,6 +25,7 @@ struct ow_incident_summary {
 	int32_t culprit_pid;
 	char *culprit_comm; /* owned */
 	uint64_t lost_events;
+	uint64_t missed_kills; /* kills not witnessed while it was open (model.h) */
 };
 
 /* Frees the strings and arrays one summary owns, and zeroes it. Accepts NULL. */

@@ -178,8 +178,9 @@ size_t ow_sparkline(char *buf, size_t size, const uint64_t *values, const bool *
 			any = true;
 		}
 		if (any) {
-			double level = (double)top / (double)scale_bytes * SPARK_LEVELS;
-			size_t l = level >= SPARK_LEVELS ? SPARK_LEVELS - 1 : (size_t)level;
+			const size_t n_levels = SPARK_LEVELS;
+			double level = (double)top / (double)scale_bytes * (double)n_levels;
+			size_t l = level >= (double)n_levels ? n_levels - 1 : (size_t)level;
 
 			unit = spark_levels[l];
 		}

@@ -229,10 +229,14 @@ static void render_header(struct html_out *h, const struct ow_incident *inc,
 	put(h, " at the first kill</p>\n");
 	if (ow_render_partial(inc, v)) {
 		put(h, "<p class=\"warning\">Incomplete data");
+		if (inc->missed_kills)
+			putf(h, " (the recorder was down for %llu OOM %s on the machine)",
+			     (unsigned long long)inc->missed_kills,
+			     inc->missed_kills == 1 ? "kill" : "kills");
 		if (inc->lost_events)
 			putf(h, " (%llu ring-buffer records lost)",
 			     (unsigned long long)inc->lost_events);
-		else
+		else if (!inc->missed_kills)
 			put(h, " (a snapshot is incomplete, see the kill chain)");
 		put(h, ": the verdict may be wrong.</p>\n");
 	}
@@ -293,6 +297,9 @@ static uint64_t x_step_s(uint64_t span_ns)
 	for (i = 0; i + 1 < sizeof(steps) / sizeof(steps[0]); i++)
 		if (span_ns / (steps[i] * NSEC_PER_SEC) <= X_TICKS_MAX)
 			break;
+	/* Longer than the longest step allows: whole hours, still X_TICKS_MAX ticks at most. */
+	if (span_ns / (steps[i] * NSEC_PER_SEC) > X_TICKS_MAX)
+		return (span_ns / (X_TICKS_MAX * NSEC_PER_SEC) / 3600 + 1) * 3600;
 	return steps[i];
 }
 
@@ -316,7 +323,9 @@ static void render_axes(struct html_out *h, const struct chart *c)
 		put(h, "</text>\n");
 	}
 	put(h, "</g>\n<g class=\"x-axis\">\n");
-	for (uint64_t t = (c->t0_ns + xs - 1) / xs * xs; t <= c->t1_ns; t += xs) {
+	/* At most X_TICKS_MAX + 1 ticks: times near 2^64 (a corrupt database) must not wrap. */
+	for (uint64_t t = (c->t0_ns + xs - 1) / xs * xs, n = 0; t <= c->t1_ns && n <= X_TICKS_MAX;
+	     t += xs, n++) {
 		double x = chart_x(c, t);
 
 		putf(h, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#e6e6e6\"/>", x,
@@ -739,8 +748,9 @@ static void render_growth(struct html_out *h, const struct ow_verdict *v)
 	put(h, " to the first kill; the domain grew by ");
 	if (g->domain_growth_bytes < 0)
 		put(h, "-");
-	bytes(h, (uint64_t)(g->domain_growth_bytes < 0 ? -g->domain_growth_bytes
-						       : g->domain_growth_bytes));
+	/* 0 - x in uint64_t: the magnitude, INT64_MIN's too */
+	bytes(h, g->domain_growth_bytes < 0 ? 0 - (uint64_t)g->domain_growth_bytes
+					    : (uint64_t)g->domain_growth_bytes);
 	put(h, ".</p>\n<table>\n<thead><tr><th class=\"num\">pid</th><th>comm</th>"
 	       "<th class=\"num\">start</th><th class=\"num\">at the OOM</th>"
 	       "<th class=\"num\">peak</th><th class=\"num\">growth</th><th>since</th>"
@@ -762,7 +772,7 @@ static void render_growth(struct html_out *h, const struct ow_verdict *v)
 		put(h, "</td><td class=\"num\">");
 		bytes(h, r->peak_bytes);
 		putf(h, "</td><td class=\"num\">%s", growth < 0 ? "-" : "+");
-		bytes(h, (uint64_t)(growth < 0 ? -growth : growth));
+		bytes(h, growth < 0 ? 0 - (uint64_t)growth : (uint64_t)growth);
 		put(h, "</td><td>");
 		if (r->growth_start_ns && r->pattern != OW_GROWTH_FLAT &&
 		    r->pattern != OW_GROWTH_FALLING)

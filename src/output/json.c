@@ -675,7 +675,7 @@ static int set_incident_span(json_t *root, const struct ow_incident *inc)
 	return 0;
 }
 
-/* What the verdict says, culprit to lost_events, as the root of show --json has it. */
+/* What the verdict says, culprit to missed_kills, as the root of show --json has it. */
 static int set_incident_verdict(json_t *root, const struct ow_incident *inc,
 				const struct ow_verdict *v)
 {
@@ -686,7 +686,8 @@ static int set_incident_verdict(json_t *root, const struct ow_incident *inc,
 		v ? pids_json(v->innocent_pids, v->n_innocent) : json_array()) ||
 	    set(root, "growth", growth_json(v)) ||
 	    set(root, "partial", json_boolean(ow_render_partial(inc, v))) ||
-	    set(root, "lost_events", ju64(inc->lost_events)))
+	    set(root, "lost_events", ju64(inc->lost_events)) ||
+	    set(root, "missed_kills", ju64(inc->missed_kills)))
 		return -ENOMEM;
 	return 0;
 }
@@ -846,7 +847,8 @@ static json_t *row_json(const struct ow_incident_summary *row)
 	    set(culprit, "comm",
 		row->culprit_comm && row->culprit_comm[0] ? jstring(row->culprit_comm, SIZE_MAX)
 							  : json_null()) ||
-	    set(obj, "lost_events", ju64(row->lost_events)))
+	    set(obj, "lost_events", ju64(row->lost_events)) ||
+	    set(obj, "missed_kills", ju64(row->missed_kills)))
 		goto nomem;
 	return obj;
 nomem:

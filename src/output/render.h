@@ -65,6 +65,13 @@ int ow_render_list_text_styled(FILE *out, const struct ow_incident_summary *rows
 			       const struct ow_text_style *style);
 int ow_render_lost_total_text_styled(FILE *out, uint64_t lost_total,
 				     const struct ow_text_style *style);
+/*
+ * The footer of `oomwitness list` when OOM kills happened while the recorder was not running
+ * (missed_total, counted since the database was created; docs/storage.md, "Crash safety"):
+ * one line saying so. Nothing when 0.
+ */
+int ow_render_missed_total_text_styled(FILE *out, uint64_t missed_total,
+				       const struct ow_text_style *style);
 
 /* `oomwitness list --json`: a JSON array. */
 int ow_render_list_json(FILE *out, const struct ow_incident_summary *rows, size_t n);

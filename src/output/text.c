@@ -266,6 +266,14 @@ static const struct ow_process *find_victim(const struct ow_incident *inc, int32
 	return NULL;
 }
 
+static bool any_snapshot_partial(const struct ow_incident *inc)
+{
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].partial)
+			return true;
+	return false;
+}
+
 static void render_header(struct text_out *t, const struct ow_incident *inc,
 			  const struct ow_verdict *v)
 {
@@ -296,13 +304,20 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 		snprintf(end, sizeof(end), "?");
 	emit(t, "%s .. %s, %zu kill%s", start, end, inc->n_kills, inc->n_kills == 1 ? "" : "s");
 
+	/* Kills the recorder was not running for (machine-wide: the kernel does not say where). */
+	if (inc->missed_kills > 0)
+		emit(t,
+		     "WARNING: the recorder was down for %llu OOM %s on the machine: the verdict "
+		     "may be wrong",
+		     (unsigned long long)inc->missed_kills,
+		     inc->missed_kills == 1 ? "kill" : "kills");
 	/* Records lost while the incident was open, else a kill below says "snapshot INCOMPLETE". */
 	if (ow_render_partial(inc, v) && inc->lost_events > 0)
 		emit(t,
 		     "WARNING: incomplete data (%llu ring-buffer records lost): the verdict may be "
 		     "wrong",
 		     (unsigned long long)inc->lost_events);
-	else if (ow_render_partial(inc, v))
+	else if (ow_render_partial(inc, v) && (!inc->missed_kills || any_snapshot_partial(inc)))
 		emit(t, "%s",
 		     "WARNING: incomplete data (a snapshot is INCOMPLETE, see the kill chain): the "
 		     "verdict may be wrong");
@@ -897,11 +912,14 @@ int ow_render_list_text_styled(FILE *out, const struct ow_incident_summary *rows
 {
 	static const char lost_note[] = "(! ring-buffer records were lost while recording: the "
 					"incident may be incomplete)";
+	static const char missed_note[] =
+		"(! the recorder was down for OOM kills on the machine while the incident was open)";
 	const struct highlight hl_lost = { lost_note, SGR_WARNING, false };
+	const struct highlight hl_missed = { missed_note, SGR_WARNING, false };
 	struct text_out t = { .out = out, .color = style && style->color };
 	char domain[LINE_SIZE], domain_cell[LINE_SIZE], victims[LINE_SIZE], culprit[LINE_SIZE],
 		culprit_cell_buf[LINE_SIZE], kills[32], start[OW_TIME_STR_LEN];
-	bool any_lost = false;
+	bool any_lost = false, any_missed = false;
 
 	if (!out || (n > 0 && !rows))
 		return -EINVAL;
@@ -923,10 +941,11 @@ int ow_render_list_text_styled(FILE *out, const struct ow_incident_summary *rows
 				 row->domain_cgroup ? row->domain_cgroup : "?");
 		else
 			snprintf(domain, sizeof(domain), "global");
-		/* "!" marks an incident recorded while ring-buffer records were lost. */
+		/* "!" marks an incident that may be incomplete: records lost, or kills missed. */
 		snprintf(kills, sizeof(kills), "%zu%s", row->n_victims,
-			 row->lost_events ? "!" : "");
+			 row->lost_events || row->missed_kills ? "!" : "");
 		any_lost |= row->lost_events > 0;
+		any_missed |= row->missed_kills > 0;
 		victims[0] = '\0';
 		for (size_t j = 0; j < row->n_victims && len + 16 < sizeof(victims); j++) {
 			int r = snprintf(victims + len, sizeof(victims) - len, "%s%d", j ? "," : "",
@@ -945,7 +964,25 @@ int ow_render_list_text_styled(FILE *out, const struct ow_incident_summary *rows
 	}
 	if (any_lost)
 		emit_hl(&t, &hl_lost, "%s", lost_note);
+	if (any_missed)
+		emit_hl(&t, &hl_missed, "%s", missed_note);
 	return finish(&t);
+}
+
+int ow_render_missed_total_text_styled(FILE *out, uint64_t missed_total,
+				       const struct ow_text_style *style)
+{
+	bool color = style && style->color;
+
+	if (missed_total == 0)
+		return 0;
+	if (fprintf(out,
+		    "\n%s%llu OOM %s on this machine happened while the recorder was not running: "
+		    "not in this database%s\n",
+		    color ? SGR_WARNING : "", (unsigned long long)missed_total,
+		    missed_total == 1 ? "kill" : "kills", color ? SGR_RESET : "") < 0)
+		return -EIO;
+	return 0;
 }
 
 int ow_render_lost_total_text(FILE *out, uint64_t lost_total)

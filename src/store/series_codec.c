@@ -189,7 +189,7 @@ size_t ow_series_max_bytes(size_t n_samples, size_t n_fields)
 	if (n_fields == SIZE_MAX || n_samples >= SIZE_MAX / VARINT_MAX_BYTES - 1)
 		return SIZE_MAX;
 	per_column = VARINT_MAX_BYTES * (n_samples + 1);
-	if (n_fields + 1 > (SIZE_MAX - 1 - 2 * VARINT_MAX_BYTES) / per_column)
+	if (n_fields + 1 > (SIZE_MAX - 1 - (size_t)2 * VARINT_MAX_BYTES) / per_column)
 		return SIZE_MAX;
 	return 1 + 2 * VARINT_MAX_BYTES + (n_fields + 1) * per_column;
 }

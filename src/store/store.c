@@ -108,8 +108,15 @@ static const char schema_v1_sql[] =
  * with the time axis and the system series, and one row per process and per cgroup series.
  * Each series is a blob of the series codec; which fields it holds, in which order, is in the
  * layouts below. Deleting an incident (or its history row) deletes its series.
+ *
+ * It also adds incidents.missed_kills: OOM kills the recorder did not witness while the
+ * incident was open (docs/storage.md, "Crash safety"). A column, not a table: every incident
+ * has the count, and a new database and an upgraded one get it by the same ALTER, so their
+ * schemas stay identical. Pre-release builds wrote version 2 without it: open_db() adds it.
  */
-static const char schema_v2_sql[] =
+#define MISSED_KILLS_COLUMN_SQL \
+	"ALTER TABLE incidents ADD COLUMN missed_kills INTEGER NOT NULL DEFAULT 0;"
+static const char schema_v2_sql[] = MISSED_KILLS_COLUMN_SQL
 	"CREATE TABLE histories ("
 	" incident_id INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
 	" interval_ns INTEGER NOT NULL,"
@@ -154,9 +161,11 @@ static const char *const schema_sql[OW_STORE_SCHEMA_VERSION] = {
 #define DOMAIN_COLS                                                                \
 	"domain_kind, domain_cgroup, domain_cgroup_id, limit_bytes, usage_bytes, " \
 	"total_bytes"
-#define INCIDENT_COLS                                                    \
-	"start_ns, end_ns, " DOMAIN_COLS ", lost_events, culprit_kind, " \
+/* missed: the column, or "0" for a file without it (stmt_sql_no_missed[]). */
+#define INCIDENT_COLS_WITH(missed)                                                   \
+	"start_ns, end_ns, " DOMAIN_COLS ", lost_events, " missed ", culprit_kind, " \
 	"culprit_pid, culprit_comm"
+#define INCIDENT_COLS INCIDENT_COLS_WITH("missed_kills")
 #define KILL_COLS                                                          \
 	"time_ns, killer_kind, victim_pid, trigger_pid, trigger_tid, "     \
 	"trigger_thread_comm, " DOMAIN_COLS ", kernel_stack, user_stack, " \
@@ -167,6 +176,21 @@ static const char *const schema_sql[OW_STORE_SCHEMA_VERSION] = {
 #define HISTORY_COLS "interval_ns, window_ns, truncated, n_times, times, system"
 #define HISTORY_PROCESS_COLS "pid, ppid, comm, cmdline, cgroup, start_time_ns, samples"
 #define HISTORY_CGROUP_COLS "path, id, samples"
+
+/*
+ * The filters of ow_store_list_filtered(), NULL for none: ?1 the oldest last kill kept, ?2 the
+ * domain's cgroup, ?3 the same with its trailing '/' (compared as bytes: LIKE has wildcards and
+ * ignores case). missed as in INCIDENT_COLS_WITH().
+ */
+#define LIST_SQL(missed)                                                               \
+	"SELECT id, start_ns, end_ns, domain_kind, domain_cgroup, culprit_kind, "      \
+	"culprit_pid, culprit_comm, lost_events, " missed " FROM incidents "           \
+	"WHERE (?1 IS NULL OR end_ns >= ?1) AND (?2 IS NULL OR domain_cgroup = ?2 OR " \
+	"substr(CAST(domain_cgroup AS BLOB), 1, length(CAST(?3 AS BLOB))) = "          \
+	"CAST(?3 AS BLOB)) ORDER BY start_ns, id"
+
+/* The recorder table's keys for the kill mark (struct ow_store_kill_mark), in this order. */
+#define KILL_MARK_KEYS "'kill_mark_boot_id', 'kill_mark_oom_kills', 'kill_mark_time_ns'"
 
 enum stmt_id {
 	STMT_INCIDENT_INSERT,
@@ -183,6 +207,8 @@ enum stmt_id {
 	STMT_FIND_OPEN,
 	STMT_LOST_ADD,
 	STMT_LOST_GET,
+	STMT_DROPPED_ADD,
+	STMT_DROPPED_GET,
 	STMT_INCIDENT_EXISTS,
 	STMT_HISTORY_DELETE,
 	STMT_HISTORY_INSERT,
@@ -194,14 +220,20 @@ enum stmt_id {
 	STMT_INCIDENT_CGROUPS,
 	STMT_PRUNE_CANDIDATES,
 	STMT_INCIDENT_DELETE,
+	STMT_KILL_MARK_SET,
+	STMT_KILL_MARK_GET,
+	STMT_MISSED_ADD,
+	STMT_MISSED_GET,
+	STMT_MISSED_INCIDENTS,
+	STMT_MISSED_MARK,
 	STMT_COUNT,
 };
 
 static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_INCIDENT_INSERT] = "INSERT INTO incidents (" INCIDENT_COLS ") "
-				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+				 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_INCIDENT_UPDATE] = "UPDATE incidents SET (" INCIDENT_COLS ") = "
-				 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
+				 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
 	[STMT_KILLS_DELETE] = "DELETE FROM kills WHERE incident_id = ?",
 	[STMT_KILL_INSERT] = "INSERT INTO kills (incident_id, seq, " KILL_COLS ") "
 			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -212,16 +244,7 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			      "ORDER BY seq",
 	[STMT_PROCESSES_SELECT] = "SELECT " PROCESS_COLS " FROM processes WHERE kill_id = ? "
 				  "ORDER BY rowid",
-	/*
-	 * The filters of ow_store_list_filtered(), NULL for none: ?1 the oldest last kill kept,
-	 * ?2 the domain's cgroup, ?3 the same with its trailing '/' (compared as bytes: LIKE has
-	 * wildcards and ignores case).
-	 */
-	[STMT_LIST] = "SELECT id, start_ns, end_ns, domain_kind, domain_cgroup, culprit_kind, "
-		      "culprit_pid, culprit_comm, lost_events FROM incidents "
-		      "WHERE (?1 IS NULL OR end_ns >= ?1) AND (?2 IS NULL OR domain_cgroup = ?2 OR "
-		      "substr(CAST(domain_cgroup AS BLOB), 1, length(CAST(?3 AS BLOB))) = "
-		      "CAST(?3 AS BLOB)) ORDER BY start_ns, id",
+	[STMT_LIST] = LIST_SQL("missed_kills"),
 	[STMT_LIST_VICTIMS] = "SELECT victim_pid FROM kills WHERE incident_id = ? ORDER BY seq",
 	[STMT_LAST_ID] = "SELECT id FROM incidents ORDER BY start_ns DESC, id DESC LIMIT 1",
 	[STMT_FIND_OPEN] = "SELECT id FROM incidents WHERE domain_kind = ? AND domain_cgroup IS ? "
@@ -229,6 +252,9 @@ static const char *const stmt_sql[STMT_COUNT] = {
 	[STMT_LOST_ADD] = "INSERT INTO recorder (key, value) VALUES ('lost_events', ?) "
 			  "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
 	[STMT_LOST_GET] = "SELECT value FROM recorder WHERE key = 'lost_events'",
+	[STMT_DROPPED_ADD] = "INSERT INTO recorder (key, value) VALUES ('dropped_kills', ?) "
+			     "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+	[STMT_DROPPED_GET] = "SELECT value FROM recorder WHERE key = 'dropped_kills'",
 	[STMT_INCIDENT_EXISTS] = "SELECT id FROM incidents WHERE id = ?",
 	[STMT_HISTORY_DELETE] = "DELETE FROM histories WHERE incident_id = ?",
 	[STMT_HISTORY_INSERT] = "INSERT INTO histories (incident_id, " HISTORY_COLS ") "
@@ -251,12 +277,36 @@ static const char *const stmt_sql[STMT_COUNT] = {
 				  "AND (p.pid = k.victim_pid OR p.pid = ?2)",
 	[STMT_PRUNE_CANDIDATES] = "SELECT id, end_ns FROM incidents ORDER BY end_ns, id",
 	[STMT_INCIDENT_DELETE] = "DELETE FROM incidents WHERE id = ?",
+	[STMT_KILL_MARK_SET] =
+		"INSERT INTO recorder (key, value) VALUES ('kill_mark_boot_id', ?1), "
+		"('kill_mark_oom_kills', ?2), ('kill_mark_time_ns', ?3) "
+		"ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	[STMT_KILL_MARK_GET] = "SELECT key, value FROM recorder WHERE key IN (" KILL_MARK_KEYS ")",
+	[STMT_MISSED_ADD] = "INSERT INTO recorder (key, value) VALUES ('missed_kills', ?) "
+			    "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+	[STMT_MISSED_GET] = "SELECT value FROM recorder WHERE key = 'missed_kills'",
+	[STMT_MISSED_INCIDENTS] = "SELECT id FROM incidents WHERE end_ns >= ? ORDER BY id",
+	[STMT_MISSED_MARK] = "UPDATE incidents SET missed_kills = missed_kills + ?1 "
+			     "WHERE end_ns >= ?2",
+};
+
+/*
+ * The statements that read incidents.missed_kills, for a file without the column (version 1,
+ * or 2 by a pre-release build, opened read-only): there it reads as 0.
+ */
+static const char *const stmt_sql_no_missed[STMT_COUNT] = {
+	[STMT_INCIDENT_SELECT] = "SELECT " INCIDENT_COLS_WITH("0") " FROM incidents WHERE id = ?",
+	[STMT_LIST] = LIST_SQL("0"),
 };
 
 struct ow_store {
 	sqlite3 *db;
 	enum ow_store_mode mode;
 	int64_t version; /* schema version of the file; below 2 (read-only) it has no histories */
+	bool has_missed_kills; /* incidents.missed_kills exists (stmt_sql_no_missed[]) */
+	/* Written by the next incident save (ow_store_stage_kill_mark()) when staged. */
+	bool kill_mark_staged;
+	struct ow_store_kill_mark staged_kill_mark;
 	sqlite3_stmt *stmts[STMT_COUNT]; /* prepared on first use, kept until close */
 	char errmsg[OW_STORE_ERRMSG_LEN];
 };
@@ -294,7 +344,6 @@ static int errno_of_sqlite(sqlite3 *db, int rc)
 	case SQLITE_AUTH:
 		return -EACCES;
 	case SQLITE_CANTOPEN:
-		return sys > 0 ? -sys : -EIO;
 	case SQLITE_IOERR:
 		return sys > 0 ? -sys : -EIO;
 	case SQLITE_FULL:
@@ -352,8 +401,12 @@ static int stmt_get(struct ow_store *s, enum stmt_id id, sqlite3_stmt **ret_stmt
 	int rc;
 
 	if (!s->stmts[id]) {
-		rc = sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-					&s->stmts[id], NULL);
+		const char *sql = !s->has_missed_kills && stmt_sql_no_missed[id]
+					  ? stmt_sql_no_missed[id]
+					  : stmt_sql[id];
+
+		rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id],
+					NULL);
 		if (rc != SQLITE_OK)
 			return fail_sqlite(s, rc);
 	}
@@ -777,6 +830,39 @@ out_rollback:
 	return err;
 }
 
+/*
+ * Whether incidents.missed_kills exists (s->has_missed_kills). A version-2 file written by a
+ * pre-release build lacks it: a writable open adds it, in one transaction that checks again,
+ * as update_schema() does. A read-only one reads it as 0.
+ */
+static int check_missed_kills_column(struct ow_store *s, bool writable)
+{
+	static const char has_sql[] = "SELECT count(*) FROM pragma_table_info('incidents') "
+				      "WHERE name = 'missed_kills'";
+	int64_t n = 0;
+	int err;
+
+	err = query_i64(s, has_sql, &n);
+	if (err < 0 || n > 0 || !writable) {
+		s->has_missed_kills = n > 0;
+		return err;
+	}
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		return err;
+	err = query_i64(s, has_sql, &n);
+	if (!err && n == 0)
+		err = exec_sql(s, MISSED_KILLS_COLUMN_SQL);
+	if (!err)
+		err = exec_sql(s, "COMMIT");
+	if (err < 0) {
+		rollback(s);
+		return err;
+	}
+	s->has_missed_kills = true;
+	return 0;
+}
+
 static int open_db(struct ow_store *s, const char *path, enum ow_store_mode mode)
 {
 	bool memory = strcmp(path, ":memory:") == 0;
@@ -820,7 +906,7 @@ static int open_db(struct ow_store *s, const char *path, enum ow_store_mode mode
 			return fail_msg(s, -EPROTO, "empty database: not an oomwitness database");
 		/* An older version is read as it is: what it lacks loads as absent. */
 		s->version = version;
-		return 0;
+		return check_missed_kills_column(s, false);
 	}
 	/*
 	 * A new database gives the pages that pruning frees back to the file system (docs/storage.md,
@@ -835,6 +921,8 @@ static int open_db(struct ow_store *s, const char *path, enum ow_store_mode mode
 		err = exec_sql(s, "PRAGMA synchronous = NORMAL");
 	if (!err && version < OW_STORE_SCHEMA_VERSION)
 		err = update_schema(s);
+	if (!err)
+		err = check_missed_kills_column(s, true);
 	if (!err)
 		s->version = OW_STORE_SCHEMA_VERSION;
 	return err;
@@ -894,6 +982,7 @@ static void bind_incident(struct binder *b, const struct ow_incident *inc,
 	bind_u64(b, inc->end_ns);
 	bind_domain(b, &inc->domain);
 	bind_u64(b, inc->lost_events);
+	bind_u64(b, inc->missed_kills);
 	if (culprit) {
 		bind_text(b, culprit->kind);
 		bind_i64(b, culprit->pid);
@@ -975,15 +1064,23 @@ static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, cons
 	return 0;
 }
 
-/* Writes the incident row and kills[first_new..]; kills before first_new are kept as stored. */
+static int write_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m);
+
+/*
+ * Writes the incident row and kills[first_new..]; kills before first_new are kept as stored.
+ * A staged kill mark goes in the same transaction, and is forgotten whatever the outcome.
+ */
 static int save_incident(struct ow_store *s, struct ow_incident *inc,
 			 const struct ow_store_culprit_summary *culprit, size_t first_new)
 {
+	struct ow_store_kill_mark mark = s->staged_kill_mark;
+	bool has_mark = s->kill_mark_staged;
 	sqlite3_stmt *stmt = NULL;
 	struct binder b;
 	int64_t id = inc->id;
 	int err;
 
+	s->kill_mark_staged = false;
 	s->errmsg[0] = '\0';
 	if (s->mode != OW_STORE_READ_WRITE)
 		return fail_msg(s, -EROFS, "store opened read-only");
@@ -1019,6 +1116,11 @@ static int save_incident(struct ow_store *s, struct ow_incident *inc,
 
 	for (size_t i = first_new; i < inc->n_kills; i++) {
 		err = insert_kill(s, id, i, &inc->kills[i]);
+		if (err < 0)
+			goto out_rollback;
+	}
+	if (has_mark) {
+		err = write_kill_mark(s, &mark);
 		if (err < 0)
 			goto out_rollback;
 	}
@@ -1778,6 +1880,7 @@ static int load_incident(struct ow_store *s, int64_t id, struct ow_incident *inc
 	if (err < 0)
 		goto out_release;
 	inc->lost_events = read_u64(&r);
+	inc->missed_kills = read_u64(&r);
 	stmt_release(stmt);
 	err = load_kills(s, id, inc);
 	if (!err)
@@ -1857,6 +1960,7 @@ static int read_row(struct ow_store *s, sqlite3_stmt *stmt, struct ow_incident_s
 	if (!err)
 		err = read_text(&r, &row->culprit_comm);
 	row->lost_events = read_u64(&r);
+	row->missed_kills = read_u64(&r);
 	return err;
 }
 
@@ -2111,6 +2215,217 @@ int ow_store_get_lost_events(struct ow_store *s, uint64_t *ret_n)
 
 	s->errmsg[0] = '\0';
 	err = stmt_get(s, STMT_LOST_GET, &stmt);
+	if (err < 0)
+		return err;
+	err = step_id(s, stmt, &n);
+	if (err == -ENOENT)
+		err = 0;
+	if (err < 0)
+		return err;
+	*ret_n = (uint64_t)n;
+	return 0;
+}
+
+int ow_store_add_dropped_kills(struct ow_store *s, uint64_t n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	err = stmt_get(s, STMT_DROPPED_ADD, &stmt);
+	if (err < 0)
+		return err;
+	return bind_one_and_exec(s, stmt, (int64_t)n);
+}
+
+int ow_store_get_dropped_kills(struct ow_store *s, uint64_t *ret_n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t n = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, STMT_DROPPED_GET, &stmt);
+	if (err < 0)
+		return err;
+	err = step_id(s, stmt, &n);
+	if (err == -ENOENT)
+		err = 0;
+	if (err < 0)
+		return err;
+	*ret_n = (uint64_t)n;
+	return 0;
+}
+
+/* ---- kills the recorder did not witness (docs/storage.md, "Crash safety") ---- */
+
+/* Writes the three keys of a kill mark, inside the caller's transaction. */
+static int write_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m)
+{
+	struct binder b;
+	int err;
+
+	err = bind_start(s, STMT_KILL_MARK_SET, &b);
+	if (err < 0)
+		return err;
+	bind_u64(&b, m->boot_id);
+	bind_u64(&b, m->oom_kills);
+	bind_u64(&b, m->time_ns);
+	return bind_exec(s, &b);
+}
+
+void ow_store_stage_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m)
+{
+	if (!s)
+		return;
+	s->kill_mark_staged = m != NULL;
+	if (m)
+		s->staged_kill_mark = *m;
+}
+
+int ow_store_save_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m)
+{
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		return err;
+	err = write_kill_mark(s, m);
+	if (!err)
+		err = exec_sql(s, "COMMIT");
+	if (err < 0)
+		rollback(s);
+	return err;
+}
+
+int ow_store_get_kill_mark(struct ow_store *s, struct ow_store_kill_mark *ret_mark)
+{
+	struct ow_store_kill_mark m = { 0 };
+	sqlite3_stmt *stmt = NULL;
+	unsigned int found = 0;
+	int rc, err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, STMT_KILL_MARK_GET, &stmt);
+	if (err < 0)
+		return err;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(stmt, 0);
+		uint64_t v = (uint64_t)sqlite3_column_int64(stmt, 1);
+
+		if (!key)
+			continue;
+		if (strcmp(key, "kill_mark_boot_id") == 0) {
+			m.boot_id = v;
+			found |= 1;
+		} else if (strcmp(key, "kill_mark_oom_kills") == 0) {
+			m.oom_kills = v;
+			found |= 2;
+		} else if (strcmp(key, "kill_mark_time_ns") == 0) {
+			m.time_ns = v;
+			found |= 4;
+		}
+	}
+	err = rc == SQLITE_DONE ? 0 : fail_sqlite(s, rc);
+	stmt_release(stmt);
+	if (err < 0)
+		return err;
+	if (found != 7)
+		return fail_msg(s, -ENOENT, "no kill mark stored");
+	*ret_mark = m;
+	return 0;
+}
+
+/* The ids of the incidents whose last kill is at or after since_ns, up to max_ids; counts all. */
+static int missed_incident_ids(struct ow_store *s, uint64_t since_ns, int64_t *ret_ids,
+			       size_t max_ids, size_t *ret_n)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t n = 0;
+	int rc, err;
+
+	err = stmt_get(s, STMT_MISSED_INCIDENTS, &stmt);
+	if (err < 0)
+		return err;
+	rc = sqlite3_bind_int64(stmt, 1, (int64_t)since_ns);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (ret_ids && n < max_ids)
+			ret_ids[n] = sqlite3_column_int64(stmt, 0);
+		n++;
+		rc = SQLITE_OK;
+	}
+	err = rc == SQLITE_DONE ? 0 : fail_sqlite(s, rc);
+	stmt_release(stmt);
+	*ret_n = n;
+	return err;
+}
+
+int ow_store_add_missed_kills(struct ow_store *s, uint64_t n, uint64_t since_ns,
+			      const struct ow_store_kill_mark *mark, int64_t *ret_ids,
+			      size_t max_ids, size_t *ret_n_incidents)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct binder b;
+	size_t n_incidents = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	if (n > INT64_MAX || since_ns > INT64_MAX)
+		return fail_msg(s, -EINVAL, "missed kill count or time out of range");
+	err = exec_sql(s, "BEGIN IMMEDIATE");
+	if (err < 0)
+		return err;
+	if (n > 0) {
+		err = missed_incident_ids(s, since_ns, ret_ids, max_ids, &n_incidents);
+		if (err < 0)
+			goto out_rollback;
+		err = bind_start(s, STMT_MISSED_MARK, &b);
+		if (err < 0)
+			goto out_rollback;
+		bind_u64(&b, n);
+		bind_u64(&b, since_ns);
+		err = bind_exec(s, &b);
+		if (err < 0)
+			goto out_rollback;
+		err = stmt_get(s, STMT_MISSED_ADD, &stmt);
+		if (err < 0)
+			goto out_rollback;
+		err = bind_one_and_exec(s, stmt, (int64_t)n);
+		if (err < 0)
+			goto out_rollback;
+	}
+	if (mark) {
+		err = write_kill_mark(s, mark);
+		if (err < 0)
+			goto out_rollback;
+	}
+	err = exec_sql(s, "COMMIT");
+	if (err < 0)
+		goto out_rollback;
+	if (ret_n_incidents)
+		*ret_n_incidents = n_incidents;
+	return 0;
+
+out_rollback:
+	rollback(s);
+	return err;
+}
+
+int ow_store_get_missed_kills(struct ow_store *s, uint64_t *ret_n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t n = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, STMT_MISSED_GET, &stmt);
 	if (err < 0)
 		return err;
 	err = step_id(s, stmt, &n);

@@ -29,7 +29,8 @@ enum ow_store_mode {
 /*
  * Opens (or creates) the database at path; ":memory:" works for tests.
  * Errors: -ENOENT (read-only and missing), -EACCES/-EROFS (cannot write), -EPROTO (not an
- * oomwitness database, or corrupt), -EPROTONOSUPPORT (written by a newer schema).
+ * oomwitness database, or corrupt), -EPROTONOSUPPORT (written by a newer schema). A writable
+ * open of a version-2 file from a pre-release build adds incidents.missed_kills to it.
  */
 int ow_store_open(const char *path, enum ow_store_mode mode, struct ow_store **ret_store);
 void ow_store_close(struct ow_store *s);
@@ -164,5 +165,50 @@ int ow_store_enable_shrink(struct ow_store *s);
 /* Recorder bookkeeping: ring-buffer records lost, in total, kept across runs. */
 int ow_store_add_lost_events(struct ow_store *s, uint64_t n);
 int ow_store_get_lost_events(struct ow_store *s, uint64_t *ret_n);
+
+/*
+ * Recorder bookkeeping: kills it captured but had to drop unwritten, the database having
+ * refused writes for longer than it could hold them (docs/storage.md, "When the disk is full
+ * or read-only"); in total, kept across runs. -EROFS on a read-only store.
+ */
+int ow_store_add_dropped_kills(struct ow_store *s, uint64_t n);
+int ow_store_get_dropped_kills(struct ow_store *s, uint64_t *ret_n);
+
+/*
+ * Recorder bookkeeping for the kills it did not witness because it was not running
+ * (docs/storage.md, "Crash safety"): a mark of the machine's OOM-kill counter (/proc/vmstat
+ * oom_kill) up to which every kill is in the database or was reported, kept with each commit.
+ * A recorder that starts compares the counter with the mark its predecessor left.
+ */
+struct ow_store_kill_mark {
+	uint64_t boot_id; /* the first 64 bits of the kernel's boot_id: counts restart at boot */
+	uint64_t oom_kills; /* the kernel's count of OOM kills accounted for */
+	uint64_t time_ns; /* wall-clock time the mark was taken (the commit) */
+};
+
+/*
+ * Stages a mark for the next save of an incident (ow_store_save_incident(),
+ * ow_store_append_kills()), which writes it in its own transaction: the mark commits with the
+ * kills it counts, or not at all. That save forgets it, whether it commits or not; m NULL
+ * forgets it now.
+ */
+void ow_store_stage_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m);
+/* Writes a mark now, in one transaction (the recorder's start and clean stop). -EROFS. */
+int ow_store_save_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m);
+/* The last mark stored; -ENOENT when there is none (a new database, or one from before). */
+int ow_store_get_kill_mark(struct ow_store *s, struct ow_store_kill_mark *ret_mark);
+
+/*
+ * Records n kills the recorder did not witness, in one transaction: adds n to missed_kills of
+ * every incident whose last kill is at or after since_ns (those still open when it stopped),
+ * adds n to the machine-wide total, and stores mark (may be NULL). The ids of the incidents
+ * marked go to ret_ids (the first max_ids; may be NULL), their number to *ret_n_incidents (may
+ * be NULL). n 0 only stores the mark. -EROFS on a read-only store.
+ */
+int ow_store_add_missed_kills(struct ow_store *s, uint64_t n, uint64_t since_ns,
+			      const struct ow_store_kill_mark *mark, int64_t *ret_ids,
+			      size_t max_ids, size_t *ret_n_incidents);
+/* The machine-wide total of kills not witnessed, kept across runs; 0 when none. */
+int ow_store_get_missed_kills(struct ow_store *s, uint64_t *ret_n);
 
 #endif

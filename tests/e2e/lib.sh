@@ -3,8 +3,9 @@
 # assertions on `oomwitness show --json`. Sourced by each tests/e2e/test_*.sh, which runs as
 # root in its own bash process (tests/e2e/run.sh bounds it in time).
 #
-# Everything a test creates (cgroups, processes, the recorder, its temporary folder) is
-# registered here and removed by ow_cleanup on exit, also when the test fails or times out.
+# Everything a test creates (cgroups, processes, the recorder, mounts, loop devices, its
+# temporary folder) is registered here and removed by ow_cleanup on exit, also when the test
+# fails or times out.
 # cgroup v1 (this machine) and v2 (most machines) are both handled.
 
 OW_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -17,6 +18,8 @@ OW_DB=$OW_TMP/oomwitness.db
 OW_PIDS=()
 OW_CGROUPS=()
 OW_RECORDER_PID=
+OW_MOUNTS=()     # ow_mount: unmounted (last first) once the recorder is gone
+OW_LOOP_FILES=() # images a test attaches to loop devices: detached after the unmounts
 OW_V2_MEMORY_ENABLED= # set when we enabled +memory in the v2 root's subtree_control
 
 # Microseconds since the epoch, without a fork (EPOCHREALTIME, whatever the locale's point).
@@ -39,6 +42,17 @@ ow_cleanup() {
 		kill -9 "$OW_RECORDER_PID" 2>/dev/null
 	fi
 	wait 2>/dev/null
+	# After the recorder (its database may be open on them), before rm -rf "$OW_TMP" (which
+	# would empty a file system still mounted inside it). Lazily when still busy.
+	local i
+	for ((i = ${#OW_MOUNTS[@]} - 1; i >= 0; i--)); do
+		mountpoint -q "${OW_MOUNTS[i]}" || continue
+		umount "${OW_MOUNTS[i]}" 2>/dev/null || umount -l "${OW_MOUNTS[i]}" ||
+			echo "cleanup: could not unmount ${OW_MOUNTS[i]}" >&2
+	done
+	for i in "${OW_LOOP_FILES[@]}"; do
+		losetup -j "$i" -O NAME -n 2>/dev/null | xargs -r -n1 losetup -d 2>/dev/null
+	done
 	deadline=$(($(ow_now_us) + 15000000))
 	for cg in "${OW_CGROUPS[@]}"; do
 		while [ -d "$cg" ]; do
@@ -126,6 +140,15 @@ ow_spawn() {
 	OW_LAST_PID=$!
 	OW_PIDS+=("$OW_LAST_PID")
 	disown "$OW_LAST_PID" # its death by SIGKILL is the point: no "Killed" job notice
+}
+
+# ow_mount DIR MOUNT_ARGS...: mounts on DIR (made if missing), registered for ow_cleanup.
+ow_mount() {
+	local dir=$1
+	shift
+	mkdir -p "$dir" || fail "mkdir $dir"
+	mount "$@" "$dir" || fail "mount $* $dir"
+	OW_MOUNTS+=("$dir")
 }
 
 # ow_wait_file PATH SECONDS

@@ -3,10 +3,12 @@
  * memhog: a process that plays one role of an OOM scenario (tests/e2e, `make demo`).
  *
  *   memhog --name NAME [--adj N] [--hold-mib M] [--grow-mib-s R] [--ready-file PATH]
+ *          [--note TEXT]
  *
  * It renames itself (comm = NAME), sets its own oom_score_adj, dirties M MiB of anonymous
  * memory, touches PATH once that is done, then grows by R MiB per second in 1 MiB steps
  * (R = 0: just sleeps) until it is killed. It never frees memory and never exits by itself.
+ * --note is ignored: it puts TEXT in the command line (a fake secret for tests/e2e/test_redact.sh).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +50,7 @@ int main(int argc, char **argv)
 		{ "hold-mib", required_argument, NULL, 'm' },
 		{ "grow-mib-s", required_argument, NULL, 'g' },
 		{ "ready-file", required_argument, NULL, 'r' },
+		{ "note", required_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *name = "memhog", *ready = NULL, *adj = NULL;
@@ -71,9 +74,11 @@ int main(int argc, char **argv)
 		case 'r':
 			ready = optarg;
 			break;
+		case 'N': /* only there to be in the command line */
+			break;
 		default:
 			fprintf(stderr, "usage: memhog --name NAME [--adj N] [--hold-mib M] "
-					"[--grow-mib-s R] [--ready-file PATH]\n");
+					"[--grow-mib-s R] [--ready-file PATH] [--note TEXT]\n");
 			return 2;
 		}
 	}

@@ -281,8 +281,10 @@ static void test_json_history_shape(void **state)
 	build(&fx, true, false, false);
 	out = render(ow_render_incident_json, &fx.inc, &fx.v);
 	root = parse(out);
-	/* Added at the end, after every field of format_version 1. */
-	assert_non_null(strstr(out, "\"lost_events\": 0,\n  \"history\": {"));
+	/* Added at the end, after every field of format_version 1 (and missed_kills, beside
+	 * lost_events). */
+	assert_non_null(
+		strstr(out, "\"lost_events\": 0,\n  \"missed_kills\": 0,\n  \"history\": {"));
 	h = json_object_get(root, "history");
 	assert_keys(h, history_keys);
 	assert_int_equal(jint(h, "interval_ns"), 10 * SEC);

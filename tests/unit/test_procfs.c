@@ -184,6 +184,48 @@ static void test_meminfo_read(void **state)
 	assert_int_equal(ow_procfs_read_meminfo(ROOT_V2, &mi), -ENOENT);
 }
 
+/* ---- the machine's OOM-kill count and boot id (the recorder's kill marks) ---- */
+
+static void test_vmstat_oom_kills(void **state)
+{
+	uint64_t n = 99;
+
+	(void)state;
+	assert_int_equal(
+		ow_vmstat_oom_kills_parse("pgfault 12\noom_kill 7\nnuma_hint_faults 0\n", &n), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(ow_vmstat_oom_kills_parse("oom_kill 18446744073709551615", &n), 0);
+	assert_int_equal(n, UINT64_MAX);
+	/* A counter whose name merely starts with oom_kill does not count; no line is -ENOENT. */
+	assert_int_equal(ow_vmstat_oom_kills_parse("oom_kill_x 3\npgfault 1\n", &n), -ENOENT);
+	assert_int_equal(ow_vmstat_oom_kills_parse("", &n), -ENOENT);
+	assert_int_equal(ow_vmstat_oom_kills_parse("oom_kill -1\n", &n), -EINVAL);
+	assert_int_equal(ow_vmstat_oom_kills_parse("oom_kill 12x\n", &n), -EINVAL);
+	assert_int_equal(ow_vmstat_oom_kills_parse("oom_kill 99999999999999999999\n", &n), -EINVAL);
+	assert_int_equal(n, UINT64_MAX); /* untouched on error */
+	assert_int_equal(ow_procfs_read_oom_kills(ROOT, &n), 0);
+	assert_int_equal(n, 1723);
+	assert_int_equal(ow_procfs_read_oom_kills(ROOT_V2, &n), -ENOENT);
+}
+
+static void test_boot_id(void **state)
+{
+	uint64_t id = 0;
+
+	(void)state;
+	assert_int_equal(ow_boot_id_parse("6a1c2f0e-93b4-4d21-8e5f-0b7c9d3a4e12\n", &id), 0);
+	assert_int_equal(id, 0x6a1c2f0e93b44d21ull);
+	assert_int_equal(ow_boot_id_parse("FEDCBA98-7654-3210", &id), 0);
+	assert_int_equal(id, 0xfedcba9876543210ull);
+	assert_int_equal(ow_boot_id_parse("6a1c2f0e-93b4", &id), -EINVAL);
+	assert_int_equal(ow_boot_id_parse("6a1c2f0e-93b4-4d2g-8e5f", &id), -EINVAL);
+	assert_int_equal(ow_boot_id_parse("", &id), -EINVAL);
+	assert_int_equal(id, 0xfedcba9876543210ull);
+	assert_int_equal(ow_procfs_read_boot_id(ROOT, &id), 0);
+	assert_int_equal(id, 0x6a1c2f0e93b44d21ull);
+	assert_int_equal(ow_procfs_read_boot_id(ROOT_V2, &id), -ENOENT);
+}
+
 /* ---- pids ---- */
 
 static int cmp_i32(const void *a, const void *b)
@@ -412,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_meminfo_parse),
 		cmocka_unit_test(test_meminfo_missing_memtotal),
 		cmocka_unit_test(test_meminfo_missing_available),
+		cmocka_unit_test(test_vmstat_oom_kills),
+		cmocka_unit_test(test_boot_id),
 		cmocka_unit_test(test_meminfo_read),
 		cmocka_unit_test(test_list_pids),
 		cmocka_unit_test(test_cgroupfs_memory_version),

@@ -719,6 +719,59 @@ static void test_partial_follows_verdict(void **state)
 	teardown_fx(&fx);
 }
 
+/*
+ * Kills the recorder was not running for (missed_kills): a WARNING line of their own, not a
+ * snapshot said INCOMPLETE; "missed_kills" in the JSON; the same without a verdict.
+ */
+static void test_missed_kills_shown(void **state)
+{
+	struct fixture fx;
+	json_t *root;
+	char *out;
+
+	(void)state;
+	build(&fx, NULL, NULL, NULL);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+	assert_int_equal(jint(root, "missed_kills"), 0);
+	json_decref(root);
+	free(out);
+
+	fx.inc.missed_kills = 5;
+	fx.v.partial = true;
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_true(has_line_starting(out, "WARNING: the recorder was down for 5 OOM kills on the "
+					   "machine: the verdict may be wrong"));
+	assert_null(strstr(out, "INCOMPLETE"));
+	free(out);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+	assert_int_equal(jint(root, "missed_kills"), 5);
+	assert_true(json_is_true(json_object_get(root, "partial")));
+	json_decref(root);
+	free(out);
+
+	/* Without a verdict, the rule says partial on the missed kills alone. */
+	fx.inc.missed_kills = 1;
+	out = render(ow_render_incident_json, &fx.inc, NULL);
+	root = parse(out);
+	assert_true(json_is_true(json_object_get(root, "partial")));
+	json_decref(root);
+	free(out);
+	out = render(ow_render_incident_text, &fx.inc, NULL);
+	assert_true(has_line_starting(out, "WARNING: the recorder was down for 1 OOM kill on"));
+	free(out);
+
+	/* Beside lost records, both are said. */
+	fx.inc.lost_events = 2;
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_true(has_line_starting(out, "WARNING: the recorder was down for 1 OOM kill on"));
+	assert_true(
+		has_line_starting(out, "WARNING: incomplete data (2 ring-buffer records lost)"));
+	free(out);
+	teardown_fx(&fx);
+}
+
 /* ---- list ---- */
 
 static void test_list_text(void **state)
@@ -777,6 +830,44 @@ static void test_list_text(void **state)
 	free(out);
 }
 
+/* The footer of `list` for kills missed while the recorder was not running. */
+static void test_missed_total_footer(void **state)
+{
+	int32_t victims[] = { 4240 };
+	struct ow_incident_summary row = { .id = 3,
+					   .start_ns = T0_NS,
+					   .end_ns = T0_NS,
+					   .domain_kind = OW_DOMAIN_MEMCG,
+					   .domain_cgroup = "/oomwitness-demo",
+					   .n_victims = 1,
+					   .victim_pids = victims,
+					   .culprit_kind = "process",
+					   .culprit_pid = 4240,
+					   .culprit_comm = "memhog",
+					   .missed_kills = 2 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	char *out;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(ow_render_missed_total_text_styled(f, 0, NULL), 0);
+	fflush(f);
+	assert_int_equal(len, 0);
+	assert_int_equal(ow_render_missed_total_text_styled(f, 1, NULL), 0);
+	fclose(f);
+	assert_string_equal(buf, "\n1 OOM kill on this machine happened while the recorder was not "
+				 "running: not in this database\n");
+	free(buf);
+
+	out = render_list(ow_render_list_text, &row, 1);
+	assert_non_null(strstr(out, "1!"));
+	assert_true(has_line_starting(out, "(! the recorder was down for OOM kills"));
+	assert_false(has_line_starting(out, "(! ring-buffer records were lost"));
+	free(out);
+}
+
 /* The lost-record footer of `list`: nothing when none were lost, one notice otherwise. */
 static void test_lost_total_footer(void **state)
 {
@@ -811,7 +902,8 @@ static void test_list_json(void **state)
 		  .culprit_kind = "process",
 		  .culprit_pid = 4242,
 		  .culprit_comm = "memhog",
-		  .lost_events = 1 },
+		  .lost_events = 1,
+		  .missed_kills = 3 },
 		{ .id = 4,
 		  .start_ns = T0_NS,
 		  .end_ns = T0_NS,
@@ -848,8 +940,10 @@ static void test_list_json(void **state)
 	assert_int_equal(jint(culprit, "pid"), 4242);
 	assert_string_equal(jstr(culprit, "comm"), "memhog");
 	assert_int_equal(jint(row, "lost_events"), 1);
+	assert_int_equal(jint(row, "missed_kills"), 3);
 
 	row = json_array_get(root, 1);
+	assert_int_equal(jint(row, "missed_kills"), 0);
 	assert_string_equal(jstr(row, "domain"), "global");
 	assert_null_field(row, "domain_cgroup");
 	assert_int_equal(json_array_size(json_object_get(row, "victims")), 0);
@@ -945,6 +1039,8 @@ int main(void)
 		cmocka_unit_test(test_partial_follows_verdict),
 		cmocka_unit_test(test_list_text),
 		cmocka_unit_test(test_lost_total_footer),
+		cmocka_unit_test(test_missed_kills_shown),
+		cmocka_unit_test(test_missed_total_footer),
 		cmocka_unit_test(test_list_json),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_json_out_of_memory),

@@ -501,6 +501,15 @@ static void test_lost_events(void **state)
 	assert_int_equal(ow_store_add_lost_events(s, 37), 0);
 	assert_int_equal(ow_store_get_lost_events(s, &n), 0);
 	assert_int_equal(n, 42);
+	/* Kills the recorder dropped unwritten: a count of its own, beside the lost records */
+	assert_int_equal(ow_store_get_dropped_kills(s, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(ow_store_add_dropped_kills(s, 3), 0);
+	assert_int_equal(ow_store_add_dropped_kills(s, 4), 0);
+	assert_int_equal(ow_store_get_dropped_kills(s, &n), 0);
+	assert_int_equal(n, 7);
+	assert_int_equal(ow_store_get_lost_events(s, &n), 0);
+	assert_int_equal(n, 42);
 	ow_store_close(s);
 	ow_store_close(NULL);
 	assert_string_equal(ow_store_errmsg(NULL), "");

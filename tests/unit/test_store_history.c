@@ -757,6 +757,7 @@ static void test_upgrade_v1(void **state)
 	fresh_schema = schema_of(fresh);
 	assert_string_equal(upgraded_schema, fresh_schema);
 	assert_non_null(strstr(fresh_schema, "table history_processes"));
+	assert_non_null(strstr(fresh_schema, "missed_kills INTEGER NOT NULL DEFAULT 0"));
 	assert_int_equal(query_i64(fresh, "PRAGMA user_version"), 2);
 	free(upgraded_schema);
 	free(fresh_schema);

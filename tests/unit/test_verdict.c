@@ -579,6 +579,49 @@ static void test_partial(void **state)
 	ow_verdict_clear(&v);
 }
 
+/*
+ * Rule 7 with kills the recorder was not running for (missed_kills, docs/storage.md): partial
+ * on its own, with the count said machine-wide, and beside lost records.
+ */
+static void test_partial_missed_kills(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(77, "leaker", 0, 250 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[] = { mkkill(k1, 1, 77, 77, &d) };
+	struct ow_incident inc = mkincident(kills, 1);
+	struct ow_verdict v;
+
+	(void)state;
+	inc.missed_kills = 4;
+	assert_true(ow_verdict_partial(&inc));
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_string_equal(v.summary,
+			    "leaker (pid 77) held 98% of memcg /oomwitness-demo and was itself the "
+			    "victim (partial data: the recorder was not running for 4 OOM kills on "
+			    "the machine).");
+	ow_verdict_clear(&v);
+
+	inc.missed_kills = 1;
+	inc.lost_events = 2;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_non_null(strstr(v.summary, "(partial data: 2 ring-buffer records lost; the recorder "
+					  "was not running for 1 OOM kill on the machine)"));
+	ow_verdict_clear(&v);
+
+	/* The rest of the verdict does not change: the same culprit, missed kills or not. */
+	inc.missed_kills = 0;
+	inc.lost_events = 0;
+	assert_false(ow_verdict_partial(&inc));
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_false(v.partial);
+	assert_int_equal(v.culprit.pid, 77);
+	ow_verdict_clear(&v);
+}
+
 /* No known limit: shares are 0 and figures are given in bytes instead. */
 static void test_no_limit(void **state)
 {
@@ -1045,6 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_ranking_ties_and_size),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_partial),
+		cmocka_unit_test(test_partial_missed_kills),
 		cmocka_unit_test(test_no_limit),
 		cmocka_unit_test(test_growth_leaker_culprit),
 		cmocka_unit_test(test_growth_burst_culprit),
