@@ -2193,7 +2193,8 @@ int ow_store_find_open_incident(struct ow_store *s, const struct ow_domain *doma
 	return step_id(s, b.stmt, ret_id);
 }
 
-int ow_store_add_lost_events(struct ow_store *s, uint64_t n)
+/* Adds n to a counter of the recorder table (statement idx: its upsert). */
+static int counter_add(struct ow_store *s, enum stmt_id idx, uint64_t n)
 {
 	sqlite3_stmt *stmt = NULL;
 	int err;
@@ -2201,62 +2202,50 @@ int ow_store_add_lost_events(struct ow_store *s, uint64_t n)
 	s->errmsg[0] = '\0';
 	if (s->mode != OW_STORE_READ_WRITE)
 		return fail_msg(s, -EROFS, "store opened read-only");
-	err = stmt_get(s, STMT_LOST_ADD, &stmt);
+	err = stmt_get(s, idx, &stmt);
 	if (err < 0)
 		return err;
 	return bind_one_and_exec(s, stmt, (int64_t)n);
+}
+
+/* Reads a counter of the recorder table (statement idx: its select); 0 when never set. */
+static int counter_get(struct ow_store *s, enum stmt_id idx, uint64_t *ret_n)
+{
+	sqlite3_stmt *stmt = NULL;
+	int64_t n = 0;
+	int err;
+
+	s->errmsg[0] = '\0';
+	err = stmt_get(s, idx, &stmt);
+	if (err < 0)
+		return err;
+	err = step_id(s, stmt, &n);
+	if (err == -ENOENT)
+		err = 0;
+	if (err < 0)
+		return err;
+	*ret_n = (uint64_t)n;
+	return 0;
+}
+
+int ow_store_add_lost_events(struct ow_store *s, uint64_t n)
+{
+	return counter_add(s, STMT_LOST_ADD, n);
 }
 
 int ow_store_get_lost_events(struct ow_store *s, uint64_t *ret_n)
 {
-	sqlite3_stmt *stmt = NULL;
-	int64_t n = 0;
-	int err;
-
-	s->errmsg[0] = '\0';
-	err = stmt_get(s, STMT_LOST_GET, &stmt);
-	if (err < 0)
-		return err;
-	err = step_id(s, stmt, &n);
-	if (err == -ENOENT)
-		err = 0;
-	if (err < 0)
-		return err;
-	*ret_n = (uint64_t)n;
-	return 0;
+	return counter_get(s, STMT_LOST_GET, ret_n);
 }
 
 int ow_store_add_dropped_kills(struct ow_store *s, uint64_t n)
 {
-	sqlite3_stmt *stmt = NULL;
-	int err;
-
-	s->errmsg[0] = '\0';
-	if (s->mode != OW_STORE_READ_WRITE)
-		return fail_msg(s, -EROFS, "store opened read-only");
-	err = stmt_get(s, STMT_DROPPED_ADD, &stmt);
-	if (err < 0)
-		return err;
-	return bind_one_and_exec(s, stmt, (int64_t)n);
+	return counter_add(s, STMT_DROPPED_ADD, n);
 }
 
 int ow_store_get_dropped_kills(struct ow_store *s, uint64_t *ret_n)
 {
-	sqlite3_stmt *stmt = NULL;
-	int64_t n = 0;
-	int err;
-
-	s->errmsg[0] = '\0';
-	err = stmt_get(s, STMT_DROPPED_GET, &stmt);
-	if (err < 0)
-		return err;
-	err = step_id(s, stmt, &n);
-	if (err == -ENOENT)
-		err = 0;
-	if (err < 0)
-		return err;
-	*ret_n = (uint64_t)n;
-	return 0;
+	return counter_get(s, STMT_DROPPED_GET, ret_n);
 }
 
 /* ---- kills the recorder did not witness (docs/storage.md, "Crash safety") ---- */
