@@ -2409,21 +2409,7 @@ out_rollback:
 
 int ow_store_get_missed_kills(struct ow_store *s, uint64_t *ret_n)
 {
-	sqlite3_stmt *stmt = NULL;
-	int64_t n = 0;
-	int err;
-
-	s->errmsg[0] = '\0';
-	err = stmt_get(s, STMT_MISSED_GET, &stmt);
-	if (err < 0)
-		return err;
-	err = step_id(s, stmt, &n);
-	if (err == -ENOENT)
-		err = 0;
-	if (err < 0)
-		return err;
-	*ret_n = (uint64_t)n;
-	return 0;
+	return counter_get(s, STMT_MISSED_GET, ret_n);
 }
 
 /* ---- retention: pruning old incidents, and giving their pages back ---- */
