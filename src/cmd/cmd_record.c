@@ -310,6 +310,10 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 		ow_history_free(h);
 		return;
 	}
+	/* The ring keeps 191 bytes of a command line; the kill snapshots have it whole. */
+	if (ow_history_complete_cmdlines(h, inc) == -ENOMEM)
+		ow_log("incident %lld: memory history keeps command lines cut short: %s",
+		       (long long)inc->id, strerror(ENOMEM));
 	ow_history_free(inc->history);
 	inc->history = h;
 	oi->history_unsaved = true;

@@ -179,3 +179,43 @@ ssize_t ow_history_index_at(const struct ow_history *h, uint64_t t_ns)
 	}
 	return (ssize_t)lo - 1;
 }
+
+/* The snapshot's longer command line of which cmdline is a strict prefix, or NULL. */
+static const char *longer_cmdline(const struct ow_incident *inc, int32_t pid, const char *comm,
+				  const char *cmdline)
+{
+	size_t len = strlen(cmdline);
+
+	for (size_t k = 0; k < inc->n_kills; k++) {
+		const struct ow_process *p = ow_kill_find_process(&inc->kills[k], pid);
+
+		if (p && p->cmdline && strncmp(p->comm, comm, sizeof(p->comm)) == 0 &&
+		    strlen(p->cmdline) > len && strncmp(p->cmdline, cmdline, len) == 0)
+			return p->cmdline;
+	}
+	return NULL;
+}
+
+int ow_history_complete_cmdlines(struct ow_history *h, const struct ow_incident *inc)
+{
+	int completed = 0;
+
+	for (size_t i = 0; i < h->n_procs; i++) {
+		struct ow_history_process *hp = &h->procs[i];
+		const char *full;
+		char *copy;
+
+		if (!hp->cmdline)
+			continue;
+		full = longer_cmdline(inc, hp->pid, hp->comm, hp->cmdline);
+		if (!full)
+			continue;
+		copy = strdup(full);
+		if (!copy)
+			return -ENOMEM;
+		free(hp->cmdline);
+		hp->cmdline = copy;
+		completed++;
+	}
+	return completed;
+}

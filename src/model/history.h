@@ -116,4 +116,11 @@ struct ow_history_cgroup *ow_history_add_cgroup(struct ow_history *h);
 /* The index of the last sample at or before t_ns, or -1 when t_ns is before the first. */
 ssize_t ow_history_index_at(const struct ow_history *h, uint64_t t_ns);
 
+/*
+ * Gives back what the sampler's ring cut short: a history process whose command line is a
+ * strict prefix of the one a kill snapshot of inc holds for the same pid and comm takes the
+ * snapshot's full line. Returns the number of lines completed, or -ENOMEM (h stays valid).
+ */
+int ow_history_complete_cmdlines(struct ow_history *h, const struct ow_incident *inc);
+
 #endif

@@ -29,7 +29,9 @@
 /* Bytes for a sanitized comm: 15 code points. */
 #define COMM_SIZE (OW_COMM_LEN * 4 + 8)
 #define STACK_FRAMES_SHOWN 5
-#define CMDLINE_COLS 80
+/* The culprit's command line is word-wrapped up to this many columns, its cgroup cut to one line. */
+#define CMDLINE_COLS 320
+#define CGROUP_COLS 80
 /* The memory history: processes shown, and the width of their sparklines. */
 #define HISTORY_PROCS 6
 #define SPARK_COLS 28
@@ -374,6 +376,7 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 			   const struct ow_culprit *c)
 {
 	char comm[COMM_SIZE], text[LINE_SIZE], mem[OW_BYTES_TEXT_LEN], amount[LINE_SIZE];
+	char cmdline[CMDLINE_COLS * 4 + 8];
 	/* The share comes from a division: keep NaN and negatives away from the cast. */
 	unsigned int pct =
 		c->share > 0.0 && c->share < 100.0 ? (unsigned int)(c->share * 100.0 + 0.5) : 0;
@@ -390,11 +393,12 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 			c->was_trigger ? "triggered the OOM" : "did not trigger it",
 			c->was_killed ? "was killed" : "NEVER KILLED");
 		if (c->cmdline)
-			emit(t, "         cmdline: %s",
-			     safe(text, sizeof(text), c->cmdline, SIZE_MAX, CMDLINE_COLS));
+			emit_wrapped(t, "         cmdline: ", "                  ",
+				     safe(cmdline, sizeof(cmdline), c->cmdline, SIZE_MAX,
+					  CMDLINE_COLS));
 		if (c->cgroup)
 			emit(t, "         cgroup:  %s",
-			     safe(text, sizeof(text), c->cgroup, SIZE_MAX, CMDLINE_COLS));
+			     safe(text, sizeof(text), c->cgroup, SIZE_MAX, CGROUP_COLS));
 		if (container_text(text, sizeof(text), c->cgroup))
 			emit(t, "         container: %s", text);
 		break;
