@@ -96,12 +96,19 @@ const char *ow_culprit_kind_name(enum ow_culprit_kind kind);
 
 struct ow_culprit {
 	enum ow_culprit_kind kind;
+	/* process: the process; process-tree: the tree's root; cgroup, non-process: 0 */
 	int32_t pid;
 	char comm[OW_COMM_LEN];
 	const char *cmdline; /* borrowed from the incident; may be NULL */
-	const char *cgroup; /* borrowed from the incident; may be NULL */
+	const char *cgroup; /* borrowed from the incident; may be NULL; the cgroup for kind cgroup */
+	size_t n_members; /* process-tree, cgroup: the processes it adds up */
+	/* non-process: which memory no process owns, "shmem/tmpfs", "kernel" or "page cache";
+	 * a static string; NULL for the other kinds */
+	const char *what;
 	int32_t oom_score_adj;
-	uint64_t memory_bytes; /* rss + swap + page tables at the first kill */
+	/* rss + swap + page tables at the first kill (summed over a tree's or a cgroup's
+	 * processes); for non-process, the bytes of that memory */
+	uint64_t memory_bytes;
 	double share; /* memory_bytes / the domain's limit */
 	bool was_trigger; /* ran the OOM killer at some kill */
 	bool was_killed; /* appears among the victims */

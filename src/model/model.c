@@ -42,11 +42,22 @@ int ow_process_copy(struct ow_process *dst, const struct ow_process *src)
 	*dst = *src;
 	dst->cmdline = NULL;
 	dst->cgroup = NULL;
-	if (dup_optional(&dst->cmdline, src->cmdline) || dup_optional(&dst->cgroup, src->cgroup)) {
-		ow_process_clear(dst);
-		return -ENOMEM;
+	dst->adj_changes = NULL;
+	dst->n_adj_changes = 0;
+	if (dup_optional(&dst->cmdline, src->cmdline) || dup_optional(&dst->cgroup, src->cgroup))
+		goto fail;
+	if (src->n_adj_changes) {
+		dst->adj_changes = malloc(src->n_adj_changes * sizeof(*dst->adj_changes));
+		if (!dst->adj_changes)
+			goto fail;
+		memcpy(dst->adj_changes, src->adj_changes,
+		       src->n_adj_changes * sizeof(*dst->adj_changes));
+		dst->n_adj_changes = src->n_adj_changes;
 	}
 	return 0;
+fail:
+	ow_process_clear(dst);
+	return -ENOMEM;
 }
 
 void ow_process_clear(struct ow_process *p)
@@ -55,8 +66,30 @@ void ow_process_clear(struct ow_process *p)
 		return;
 	free(p->cmdline);
 	free(p->cgroup);
+	free(p->adj_changes);
 	p->cmdline = NULL;
 	p->cgroup = NULL;
+	p->adj_changes = NULL;
+	p->n_adj_changes = 0;
+}
+
+void ow_kernel_report_clear(struct ow_kernel_report *r)
+{
+	if (!r)
+		return;
+	free(r->oom_memcg);
+	free(r->task_memcg);
+	memset(r, 0, sizeof(*r));
+}
+
+void ow_unowned_memory_clear(struct ow_unowned_memory *u)
+{
+	if (!u)
+		return;
+	for (size_t i = 0; i < u->n_tmpfs; i++)
+		free(u->tmpfs[i].path);
+	free(u->tmpfs);
+	memset(u, 0, sizeof(*u));
 }
 
 int ow_domain_copy(struct ow_domain *dst, const struct ow_domain *src)
@@ -94,6 +127,8 @@ void ow_kill_clear(struct ow_kill *k)
 	ow_domain_clear(&k->domain);
 	ow_stack_clear(&k->trigger_kernel_stack);
 	ow_stack_clear(&k->trigger_user_stack);
+	ow_kernel_report_clear(&k->kernel_report);
+	ow_unowned_memory_clear(&k->unowned);
 	memset(k, 0, sizeof(*k));
 }
 
@@ -196,4 +231,29 @@ int ow_killer_kind_parse(const char *name, enum ow_killer_kind *ret_kind)
 	else
 		return -EINVAL;
 	return 0;
+}
+
+static const char *const constraint_names[] = {
+	[OW_CONSTRAINT_UNKNOWN] = "unknown",
+	[OW_CONSTRAINT_NONE] = "none",
+	[OW_CONSTRAINT_CPUSET] = "cpuset",
+	[OW_CONSTRAINT_MEMORY_POLICY] = "memory-policy",
+	[OW_CONSTRAINT_MEMCG] = "memcg",
+};
+
+const char *ow_oom_constraint_name(enum ow_oom_constraint c)
+{
+	return (size_t)c < sizeof(constraint_names) / sizeof(constraint_names[0])
+		       ? constraint_names[c]
+		       : "unknown";
+}
+
+int ow_oom_constraint_parse(const char *name, enum ow_oom_constraint *ret)
+{
+	for (size_t i = 0; i < sizeof(constraint_names) / sizeof(constraint_names[0]); i++)
+		if (strcmp(name, constraint_names[i]) == 0) {
+			*ret = (enum ow_oom_constraint)i;
+			return 0;
+		}
+	return -EINVAL;
 }

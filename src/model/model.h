@@ -27,6 +27,27 @@ enum ow_process_flag {
 	OW_PROC_OOM_VICTIM = 1u << 3, /* already marked as an OOM victim before this kill */
 	OW_PROC_INIT = 1u << 4, /* the global init (pid 1 of the initial namespace) */
 	OW_PROC_VFORK = 1u << 5, /* a vfork child sharing its parent's mm */
+	/* Shares the victim's address space (CLONE_VM without CLONE_THREAD): the kernel kills it
+	 * with the victim, unless it is init, a kernel thread or at oom_score_adj -1000. */
+	OW_PROC_SHARES_VICTIM_MM = 1u << 6,
+};
+
+/* An oom_score_adj not known: set before the recorder was watching. */
+#define OW_ADJ_UNKNOWN INT32_MIN
+/* Changes kept per process: the first one and the latest ones. */
+#define OW_ADJ_CHANGES_MAX 8
+
+/*
+ * One change of a process's oom_score_adj (the oom:oom_score_adj_update tracepoint: a write
+ * of /proc/PID/oom_score_adj or oom_adj), or, when not 0, the value it was born with at fork.
+ */
+struct ow_adj_change {
+	uint64_t time_ns;
+	int32_t old_adj; /* OW_ADJ_UNKNOWN when not known; the parent's value for a fork */
+	int32_t new_adj;
+	int32_t by_pid; /* the process that wrote it; for a fork, the parent */
+	char by_comm[OW_COMM_LEN];
+	bool inherited; /* not written: inherited from by_pid at fork */
 };
 
 struct ow_process {
@@ -44,6 +65,10 @@ struct ow_process {
 	uint64_t shmem_bytes;
 	uint64_t swap_bytes;
 	uint64_t pgtables_bytes;
+	/* owned; its oom_score_adj history, oldest first (at most OW_ADJ_CHANGES_MAX), kept for
+	 * the victim, the trigger and the processes of the domain that have one */
+	size_t n_adj_changes;
+	struct ow_adj_change *adj_changes;
 };
 
 /* Resident set: anon + file + shmem, as the kernel's get_mm_rss(). */
@@ -72,7 +97,73 @@ struct ow_domain {
 
 enum ow_killer_kind {
 	OW_KILLER_KERNEL = 0, /* the kernel's OOM killer */
-	OW_KILLER_SIGNAL = 1, /* a SIGKILL sent from user space (not captured yet) */
+	OW_KILLER_SIGNAL = 1, /* a SIGKILL sent by another process (kill -9, earlyoom, oomd...) */
+};
+
+enum ow_kill_flag {
+	/* The victim was already exiting (a fatal signal pending): the kernel marked it and
+	 * queued the reaper without sending a SIGKILL. */
+	OW_KILL_VICTIM_EXITING = 1u << 0,
+	/* One of the kills of a memory.oom.group: the whole cgroup went at once. */
+	OW_KILL_OOM_GROUP = 1u << 1,
+	/* Only the victim and the killer were read, not the other processes: signal kills past
+	 * the rate limit (docs/verdict.md, "Signal kills"). */
+	OW_KILL_SNAPSHOT_SKIPPED = 1u << 2,
+	/* Witnessed by /dev/kmsg alone (record --no-bpf): the snapshot is the kernel's own task
+	 * dump, without cgroups, stacks or the memory split. */
+	OW_KILL_FROM_KMSG = 1u << 3,
+	/* The kernel's own report of this kill was read from /dev/kmsg (kill.kernel_report). */
+	OW_KILL_KMSG_CONFIRMED = 1u << 4,
+};
+
+/* What followed the kill, as far as it was seen (0: not seen). */
+struct ow_kill_aftermath {
+	uint64_t exit_ns; /* the victim's exit (its last thread) */
+	uint64_t reap_start_ns; /* the OOM reaper started on its memory */
+	uint64_t reap_end_ns; /* and finished */
+	/* memory the reaper freed: the victim's RSS at the kill minus what was left after it */
+	uint64_t reaped_bytes;
+};
+
+/* constraint= of the kernel's oom-kill line (enum oom_constraint). */
+enum ow_oom_constraint {
+	OW_CONSTRAINT_UNKNOWN = 0,
+	OW_CONSTRAINT_NONE, /* the whole machine */
+	OW_CONSTRAINT_CPUSET,
+	OW_CONSTRAINT_MEMORY_POLICY,
+	OW_CONSTRAINT_MEMCG,
+};
+
+/* The kernel's own report of a kill, from /dev/kmsg. Strings owned, NULL when absent. */
+struct ow_kernel_report {
+	enum ow_oom_constraint constraint;
+	char *oom_memcg; /* the memory cgroup that ran out, as the kernel names it */
+	char *task_memcg; /* the victim's */
+	bool has_allocation; /* gfp_mask and order below were read */
+	uint32_t gfp_mask; /* of the allocation that failed */
+	int32_t order; /* its order; -1 for sysrq or a memory.max write */
+};
+
+/* A tmpfs mount and what it holds (statfs), for memory no process owns. */
+struct ow_tmpfs_mount {
+	char *path; /* owned; the mount point as the recorder sees it */
+	uint64_t used_bytes;
+};
+
+/*
+ * Memory of the OOM domain that no process owns, read at the kill from the domain's
+ * memory.stat (/proc/meminfo for a whole-machine OOM). Bytes; known false when not read.
+ */
+struct ow_unowned_memory {
+	bool known;
+	uint64_t shmem_bytes; /* shmem and tmpfs pages (mapped by processes or not) */
+	uint64_t file_bytes; /* page cache, shmem excluded */
+	uint64_t kernel_bytes; /* all kernel memory charged: slab, stacks, page tables, sockets */
+	uint64_t slab_bytes; /* of which slab */
+	uint64_t pagetables_bytes; /* of which page tables */
+	uint64_t sock_bytes; /* of which network buffers */
+	size_t n_tmpfs;
+	struct ow_tmpfs_mount *tmpfs; /* owned; the biggest tmpfs mounts, biggest first */
 };
 
 /* A stack as symbolized text frames, innermost first. */
@@ -85,8 +176,11 @@ struct ow_stack {
 struct ow_kill {
 	uint64_t time_ns;
 	enum ow_killer_kind killer_kind;
+	uint32_t flags; /* enum ow_kill_flag */
 	int32_t victim_pid;
-	int32_t trigger_pid; /* the process (tgid) whose allocation failed; 0 when unknown */
+	/* The process (tgid) whose allocation failed, or, for a signal kill, the one that sent
+	 * the SIGKILL (the killer); 0 when unknown. */
+	int32_t trigger_pid;
 	int32_t trigger_tid; /* its thread */
 	char trigger_thread_comm[OW_COMM_LEN];
 	struct ow_domain domain;
@@ -97,6 +191,9 @@ struct ow_kill {
 	uint32_t kthreads_skipped; /* kernel threads seen by the snapshot and left out of it */
 	uint64_t lost_events; /* snapshot records the ring buffer dropped for this kill */
 	bool partial; /* the snapshot is incomplete (lost records, iterator cut short) */
+	struct ow_kill_aftermath after;
+	struct ow_kernel_report kernel_report; /* when flags has OW_KILL_KMSG_CONFIRMED */
+	struct ow_unowned_memory unowned;
 };
 
 /* A process of a kill's snapshot by pid, or NULL. Borrowed pointer into kill->procs. */
@@ -123,6 +220,8 @@ struct ow_incident {
 };
 
 /* Deep copies and destructors. The copy functions return 0 or -ENOMEM. */
+void ow_kernel_report_clear(struct ow_kernel_report *r);
+void ow_unowned_memory_clear(struct ow_unowned_memory *u);
 int ow_process_copy(struct ow_process *dst, const struct ow_process *src);
 void ow_process_clear(struct ow_process *p);
 int ow_domain_copy(struct ow_domain *dst, const struct ow_domain *src);
@@ -155,6 +254,9 @@ bool ow_incident_takes_kill(const struct ow_incident *inc, const struct ow_kill 
 
 /* Domain kinds as the JSON and the database spell them: "global", "memcg". */
 const char *ow_domain_kind_name(enum ow_domain_kind kind);
+/* "unknown", "none", "cpuset", "memory-policy", "memcg". */
+const char *ow_oom_constraint_name(enum ow_oom_constraint c);
+int ow_oom_constraint_parse(const char *name, enum ow_oom_constraint *ret);
 /* "kernel", "signal". */
 const char *ow_killer_kind_name(enum ow_killer_kind kind);
 /* Parses the names above; returns 0 or -EINVAL. */
