@@ -46,8 +46,22 @@ static __always_inline long ow_mm_counter(struct mm_struct *mm, int member)
  */
 #define OW_MMF_OOM_SKIP 21
 
+/* mm->flags before it became a bitmap struct (mm_flags_t, 6.18): a plain unsigned long. */
+struct mm_struct___flags_long {
+	unsigned long flags;
+} __attribute__((preserve_access_index));
+
+/*
+ * CO-RE will not match the bitmap struct with the unsigned long of older kernels (6.12 and
+ * before refuse the program), so each kernel takes the branch of its own type; the other is
+ * dead code the verifier skips.
+ */
 static __always_inline bool ow_mm_oom_skip(struct mm_struct *mm)
 {
+	struct mm_struct___flags_long *old = (void *)mm;
+
+	if (bpf_core_field_exists(old->flags))
+		return old->flags & (1UL << OW_MMF_OOM_SKIP);
 	return *(unsigned long *)&mm->flags & (1UL << OW_MMF_OOM_SKIP);
 }
 
@@ -64,6 +78,29 @@ static __always_inline __u64 ow_memcg_local_oom_events(struct mem_cgroup *memcg)
 	return BPF_CORE_READ(
 		memcg, memory_events_local[bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM)]
 			       .counter);
+}
+
+/*
+ * memcg->oom_group (memory.oom.group, cgroup v2) came in v4.19 ("mm, oom: introduce
+ * memory.oom.group"). A kernel without the field kills one process at a time: read as 0.
+ */
+static __always_inline __u32 ow_memcg_oom_group(struct mem_cgroup *memcg)
+{
+	if (!bpf_core_field_exists(memcg->oom_group))
+		return 0;
+	return BPF_CORE_READ(memcg, oom_group) ? 1 : 0;
+}
+
+/*
+ * task->signal->oom_mm: the address space of an OOM victim, pinned by mark_oom_victim() (v4.10,
+ * "oom: keep mm of the oom victim alive"). Kernels without it: NULL, the reaper's end reads
+ * "unknown".
+ */
+static __always_inline struct mm_struct *ow_task_oom_mm(struct task_struct *task)
+{
+	if (!bpf_core_field_exists(task->signal->oom_mm))
+		return NULL;
+	return task->signal->oom_mm;
 }
 
 #endif

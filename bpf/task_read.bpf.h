@@ -17,21 +17,35 @@
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __weak __ksym;
 
-static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)
+/* The address of the task's memory cgroup css, as a plain number; 0 when none. */
+static __always_inline __u64 task_memcg_css_addr(struct task_struct *task)
 {
-	struct cgroup_subsys_state *css;
+	__u64 css;
 	int id;
 
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
-		return NULL;
+		return 0;
 	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 	/*
 	 * A variable index leaves the verifier with a plain number; one read, then a cast back
 	 * to a BTF pointer, keeps the loads after it direct.
 	 */
-	if (bpf_core_read(&css, sizeof(css), &task->cgroups->subsys[id]) || !css)
-		return NULL;
-	return bpf_rdonly_cast(css, bpf_core_type_id_kernel(struct cgroup_subsys_state));
+	if (bpf_core_read(&css, sizeof(css), &task->cgroups->subsys[id]))
+		return 0;
+	return css;
+}
+
+static __always_inline struct cgroup_subsys_state *task_memcg_css_cast(__u64 css_addr)
+{
+	return bpf_rdonly_cast((void *)css_addr,
+			       bpf_core_type_id_kernel(struct cgroup_subsys_state));
+}
+
+static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)
+{
+	__u64 css = task_memcg_css_addr(task);
+
+	return css ? task_memcg_css_cast(css) : NULL;
 }
 
 static __always_inline __u64 css_id(struct cgroup_subsys_state *css)

@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The verdict on an incident (verdict.h): rankings per kill, the culprit and its reasons, the
- * shielded processes and innocent victims, and a summary in one or two sentences. With a memory
- * history, the growth analysis (growth.c) can name a grower instead of the biggest holder.
+ * shielded processes and innocent victims, and a summary in one or two sentences, followed by
+ * what the kill chain holds beyond the kernel's plain kills (user-space killers, exiting
+ * victims, processes killed for sharing the victim's memory, memory.oom.group kills).
  *
- * The rules and their defaults are written down in docs/verdict.md; keep the two in step.
- * The badness itself lives in badness.c. Pure: no I/O, no logging, no globals.
+ * The culprit is looked for in this order (docs/verdict.md, "Precedence"): memory no process
+ * owns (rule 12); one process holding the most (rule 3, or the grower of rule 9) when it holds
+ * enough on its own; else a process tree (rule 10), then a cgroup (rule 11), then that process
+ * anyway. Trees and cgroups are added up by aggregate.c, growth by growth.c, and the badness
+ * lives in badness.c. The rules and their defaults are written down in docs/verdict.md; keep
+ * the two in step. Pure: no I/O, no logging, no globals.
  */
 #include "analysis/verdict.h"
+
+#include "analysis/aggregate.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -16,6 +23,13 @@
 #include <string.h>
 
 #define OW_ADJ_TEXT_LEN 16
+/* A process-name list in the summary names this many, then says "and N more". */
+#define OW_NAMES_MAX 3
+/* A memory.oom.group kill follows the chosen victim's within this (the kernel kills the group
+ * in one pass). */
+#define OW_OOM_GROUP_GAP_NS 1000000000ull
+/* Rule 11: a cgroup adds up at least this many processes (one is rule 3's business). */
+#define OW_CGROUP_MIN_MEMBERS 2
 
 void ow_verdict_config_default(struct ow_verdict_config *cfg)
 {
@@ -24,6 +38,26 @@ void ow_verdict_config_default(struct ow_verdict_config *cfg)
 	cfg->ranking_size = 10;
 	ow_growth_config_default(&cfg->growth);
 	cfg->grower_min_share = 0.5;
+	cfg->tree_single_max_share = 0.5;
+	cfg->tree_min_share = 0.5;
+	cfg->tree_min_members = 3;
+	cfg->cgroup_min_share = 0.5;
+	cfg->unowned_min_share = 0.4;
+}
+
+const char *ow_victim_choice_name(enum ow_victim_choice c)
+{
+	switch (c) {
+	case OW_VICTIM_BY_SIGNAL:
+		return "signal";
+	case OW_VICTIM_EXITING:
+		return "exiting";
+	case OW_VICTIM_OOM_GROUP:
+		return "oom-group";
+	case OW_VICTIM_BY_BADNESS:
+		break;
+	}
+	return "badness";
 }
 
 const char *ow_culprit_kind_name(enum ow_culprit_kind kind)
@@ -64,6 +98,64 @@ static char *fmt_alloc(const char *fmt, ...)
 	vsnprintf(s, (size_t)len + 1, fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+/* A string built piece by piece; failed set (and s freed) when memory ran out. */
+struct sbuf {
+	char *s;
+	size_t len;
+	bool failed;
+};
+
+/* Marks b failed: a piece could not be made. */
+static void sb_fail(struct sbuf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->failed = true;
+}
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int len;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	len = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = len < 0 ? NULL : realloc(b->s, b->len + (size_t)len + 1);
+	if (!s) {
+		sb_fail(b);
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(s + b->len, (size_t)len + 1, fmt, ap);
+	va_end(ap);
+	b->s = s;
+	b->len += (size_t)len;
+}
+
+/* The string built ("" when nothing was added), or NULL when memory ran out; b starts over. */
+static char *sb_take(struct sbuf *b)
+{
+	char *s = b->s;
+
+	if (b->failed)
+		return NULL;
+	b->s = NULL;
+	b->len = 0;
+	return s ? s : strdup("");
+}
+
+/* "process" or "processes". */
+static const char *processes(size_t n)
+{
+	return n == 1 ? "process" : "processes";
 }
 
 /* oom_score_adj as people read it: "0", "+1000", "-500". */
@@ -185,6 +277,153 @@ out:
 	return r;
 }
 
+/*
+ * Who chose kill i's victim (rules 13 and 14): a user-space killer, the kernel taking a task
+ * already exiting, a memory.oom.group (every group kill but the first of a run, which the
+ * kernel chose), or the kernel's badness.
+ */
+static enum ow_victim_choice victim_choice_of(const struct ow_incident *inc, size_t i)
+{
+	const struct ow_kill *k = &inc->kills[i], *prev = i ? &inc->kills[i - 1] : NULL;
+
+	if (k->killer_kind == OW_KILLER_SIGNAL)
+		return OW_VICTIM_BY_SIGNAL;
+	if (k->flags & OW_KILL_VICTIM_EXITING)
+		return OW_VICTIM_EXITING;
+	if ((k->flags & OW_KILL_OOM_GROUP) && prev && (prev->flags & OW_KILL_OOM_GROUP) &&
+	    prev->killer_kind == OW_KILLER_KERNEL && k->time_ns >= prev->time_ns &&
+	    k->time_ns - prev->time_ns <= OW_OOM_GROUP_GAP_NS)
+		return OW_VICTIM_OOM_GROUP;
+	return OW_VICTIM_BY_BADNESS;
+}
+
+/*
+ * Killed with kill k's victim for sharing its memory: flagged so, and not a process the kernel
+ * spares (the global init, oom_score_adj -1000).
+ */
+static bool killed_with_victim(const struct ow_kill *k, const struct ow_process *p)
+{
+	return ow_kill_took_sharer(k, p);
+}
+
+/* Whether kill k took pid: as its victim, or (ret_shared) as a sharer of the victim's memory. */
+static bool kill_took(const struct ow_kill *k, int32_t pid, bool *ret_shared)
+{
+	const struct ow_process *p;
+
+	if (ret_shared)
+		*ret_shared = false;
+	if (k->victim_pid == pid)
+		return true;
+	p = ow_kill_find_process(k, pid);
+	if (!p || !killed_with_victim(k, p))
+		return false;
+	if (ret_shared)
+		*ret_shared = true;
+	return true;
+}
+
+/* Whether every kill of inc was the kernel's. */
+static bool all_kernel_kills(const struct ow_incident *inc)
+{
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].killer_kind != OW_KILLER_KERNEL)
+			return false;
+	return true;
+}
+
+/* "comm (pid N)" of pid in k's snapshot, "pid N" when it is not there. */
+static void sb_proc(struct sbuf *b, const struct ow_kill *k, int32_t pid)
+{
+	const struct ow_process *p = ow_kill_find_process(k, pid);
+
+	if (p)
+		sb_add(b, "%.*s (pid %d)", OW_COMM_LEN, p->comm, (int)pid);
+	else
+		sb_add(b, "pid %d", (int)pid);
+}
+
+/* A signal kill's sender: "pid 812 (earlyoom)", "pid 812", or "an unknown process". */
+static void sb_sender(struct sbuf *b, const struct ow_kill *k)
+{
+	const struct ow_process *p = ow_kill_find_process(k, k->trigger_pid);
+	const char *comm = p ? p->comm : k->trigger_thread_comm;
+
+	if (k->trigger_pid <= 0)
+		sb_add(b, "an unknown process");
+	else if (comm[0])
+		sb_add(b, "pid %d (%.*s)", (int)k->trigger_pid, OW_COMM_LEN, comm);
+	else
+		sb_add(b, "pid %d", (int)k->trigger_pid);
+}
+
+/* A process of a kill, to name in a list. */
+struct who {
+	const struct ow_kill *k;
+	int32_t pid;
+};
+
+/* "a (pid 1)", "a (pid 1) and b (pid 2)", "a (pid 1), b (pid 2), c (pid 3) and 2 more". */
+static void sb_names(struct sbuf *b, const struct who *w, size_t n)
+{
+	size_t shown = n > OW_NAMES_MAX ? OW_NAMES_MAX : n;
+
+	for (size_t i = 0; i < shown; i++) {
+		if (i)
+			sb_add(b, i + 1 == shown && shown == n ? " and " : ", ");
+		sb_proc(b, w[i].k, w[i].pid);
+	}
+	if (shown < n)
+		sb_add(b, " and %zu more", n - shown);
+}
+
+/*
+ * Rule 13, for the sender of signal kill i (the first of its kills): "victim (pid 100) was
+ * killed by pid 812 (earlyoom), not by the kernel", naming every victim of that sender; "It
+ * was ..." when it_pid is the only one.
+ */
+static char *signal_words(const struct ow_incident *inc, size_t i, int32_t it_pid)
+{
+	const struct ow_kill *k = &inc->kills[i];
+	struct sbuf b = { 0 };
+	struct who *w = calloc(inc->n_kills, sizeof(*w));
+	size_t n = 0;
+
+	if (!w)
+		return NULL;
+	for (size_t j = i; j < inc->n_kills; j++) {
+		const struct ow_kill *o = &inc->kills[j];
+
+		if (o->killer_kind == OW_KILLER_SIGNAL && o->trigger_pid == k->trigger_pid) {
+			w[n].k = o;
+			w[n++].pid = o->victim_pid;
+		}
+	}
+	if (n == 1 && it_pid && w[0].pid == it_pid)
+		sb_add(&b, "It");
+	else
+		sb_names(&b, w, n);
+	sb_add(&b, " %s killed by ", n == 1 ? "was" : "were");
+	sb_sender(&b, k);
+	sb_add(&b, ", not by the kernel");
+	free(w);
+	return sb_take(&b);
+}
+
+/* Whether kill i is the first signal kill of its sender. */
+static bool first_of_sender(const struct ow_incident *inc, size_t i)
+{
+	const struct ow_kill *k = &inc->kills[i];
+
+	if (k->killer_kind != OW_KILLER_SIGNAL)
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (inc->kills[j].killer_kind == OW_KILLER_SIGNAL &&
+		    inc->kills[j].trigger_pid == k->trigger_pid)
+			return false;
+	return true;
+}
+
 /* Appends a reason, taking ownership of line; a NULL line means its formatting failed. */
 static int add_reason(struct ow_culprit *c, char *line)
 {
@@ -208,13 +447,18 @@ static const char *limit_words(const struct ow_domain *d)
 	return d->kind == OW_DOMAIN_MEMCG ? "the memcg limit" : "RAM";
 }
 
-/* 0-based index of the first kill whose victim is pid, or n_kills. */
-static size_t first_kill_of(const struct ow_incident *inc, int32_t pid)
+/*
+ * 0-based index of the first kill that took pid (kill_took()), or n_kills; ret_shared (may be
+ * NULL) says it went as a sharer of that kill's victim's memory.
+ */
+static size_t first_kill_of(const struct ow_incident *inc, int32_t pid, bool *ret_shared)
 {
 	size_t i;
 
+	if (ret_shared)
+		*ret_shared = false;
 	for (i = 0; i < inc->n_kills; i++)
-		if (inc->kills[i].victim_pid == pid)
+		if (kill_took(&inc->kills[i], pid, ret_shared))
 			break;
 	return i;
 }
@@ -236,11 +480,11 @@ static int reason_memory(struct ow_culprit *c, const struct ow_domain *d)
  * (all of them, or those killed before the culprit itself).
  */
 static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
-		      const struct ow_process *p)
+		      const struct ow_verdict *v, const struct ow_process *p)
 {
 	struct ow_badness b =
 		ow_badness_compute(p, inc->kills[0].domain.total_bytes, OW_BADNESS_PAGE_SIZE);
-	size_t spared_kills = c->was_killed ? first_kill_of(inc, c->pid) : inc->n_kills;
+	size_t spared_kills = c->was_killed ? first_kill_of(inc, c->pid, NULL) : inc->n_kills;
 	const char *outcome =
 		c->was_killed ? "the kernel killed them first" : "the kernel preferred them";
 	char own[OW_ADJ_TEXT_LEN], lo[OW_ADJ_TEXT_LEN], hi[OW_ADJ_TEXT_LEN];
@@ -251,17 +495,18 @@ static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
 	if (!c->was_killed && b.eligibility != OW_ELIGIBLE)
 		return add_reason(c, fmt_alloc("%s: the kernel could not kill it",
 					       ow_eligibility_text(b.eligibility)));
+	/* Only the victims the kernel chose by badness were preferred (rules 13, 14). */
 	for (size_t i = 0; i < spared_kills; i++) {
-		const struct ow_process *v =
+		const struct ow_process *victim =
 			ow_kill_find_process(&inc->kills[i], inc->kills[i].victim_pid);
 
-		if (!v)
+		if (!victim || v->kills[i].victim_choice != OW_VICTIM_BY_BADNESS)
 			continue;
 		n_victims++;
-		if (v->oom_score_adj < min_adj)
-			min_adj = v->oom_score_adj;
-		if (v->oom_score_adj > max_adj)
-			max_adj = v->oom_score_adj;
+		if (victim->oom_score_adj < min_adj)
+			min_adj = victim->oom_score_adj;
+		if (victim->oom_score_adj > max_adj)
+			max_adj = victim->oom_score_adj;
 	}
 	if (!n_victims || min_adj <= p->oom_score_adj)
 		return 0;
@@ -280,17 +525,37 @@ static int reason_adj(struct ow_culprit *c, const struct ow_incident *inc,
 				       hi, outcome));
 }
 
+/* Rule 13: a reason per user-space killer: "x (pid 1) was killed by pid 2 (y), not by ...". */
+static int reason_killers(struct ow_culprit *c, const struct ow_incident *inc)
+{
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		int r;
+
+		if (!first_of_sender(inc, i))
+			continue;
+		r = add_reason(c, signal_words(inc, i, 0));
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 /*
- * The culprit's fate, its last reasons: when it was killed, if ever, and whether it was the
- * trigger. A culprit by growth (rule 9) need not be the biggest holder, so its being the first
- * victim says only that.
+ * The culprit's fate, its last reasons: when it was killed, if ever, whether it was the
+ * trigger, and who killed what when not the kernel. A culprit by growth (rule 9) need not be
+ * the biggest holder, so its being the first victim says only that.
  */
 static int reason_fate(struct ow_culprit *c, const struct ow_incident *inc)
 {
-	size_t at = first_kill_of(inc, c->pid);
+	bool shared;
+	size_t at = first_kill_of(inc, c->pid, &shared);
 	int r;
 
-	if (at == 0 && c->by_growth)
+	if (at < inc->n_kills && shared)
+		r = add_reason(c, fmt_alloc("was killed at kill #%zu with its victim, whose memory "
+					    "it shared",
+					    at + 1));
+	else if (at == 0 && c->by_growth)
 		r = add_reason(c, strdup("was itself the victim of the first kill"));
 	else if (at == 0)
 		r = add_reason(
@@ -300,13 +565,12 @@ static int reason_fate(struct ow_culprit *c, const struct ow_incident *inc)
 		r = add_reason(c, fmt_alloc("was killed at kill #%zu", at + 1));
 	else
 		r = add_reason(c, fmt_alloc("was never killed: %zu other %s died instead",
-					    inc->n_kills,
-					    inc->n_kills == 1 ? "process" : "processes"));
+					    inc->n_kills, processes(inc->n_kills)));
 	if (r < 0)
 		return r;
 	if (c->was_trigger)
-		return add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
-	return 0;
+		r = add_reason(c, strdup("was allocating when memory ran out (the trigger)"));
+	return r < 0 ? r : reason_killers(c, inc);
 }
 
 /* Fills the culprit's identity from a process of the first kill's snapshot. */
@@ -346,14 +610,66 @@ static void culprit_from_history(struct ow_culprit *c, const struct ow_incident 
 	c->share = share_of(c->memory_bytes, inc->kills[0].domain.limit_bytes);
 }
 
-static void culprit_fate(struct ow_culprit *c, const struct ow_incident *inc)
+/*
+ * Whether pid of kill k belongs to the culprit: is it (process), descends from its root
+ * (process-tree), or is in its cgroup or below (cgroup), by k's snapshot, or else by the first
+ * kill's (a skipped snapshot has the victim without its parents).
+ */
+static bool culprit_has(const struct ow_culprit *c, const struct ow_incident *inc,
+			const struct ow_kill *k, int32_t pid)
 {
-	for (size_t i = 0; i < inc->n_kills; i++) {
-		if (inc->kills[i].trigger_pid && inc->kills[i].trigger_pid == c->pid)
-			c->was_trigger = true;
-		if (inc->kills[i].victim_pid == c->pid)
-			c->was_killed = true;
+	const struct ow_process *p;
+
+	if (pid <= 0)
+		return false;
+	switch (c->kind) {
+	case OW_CULPRIT_PROCESS:
+		return pid == c->pid;
+	case OW_CULPRIT_PROCESS_TREE:
+		return ow_kill_descends_from(k, pid, c->pid) ||
+		       (k != &inc->kills[0] && ow_kill_descends_from(&inc->kills[0], pid, c->pid));
+	case OW_CULPRIT_CGROUP:
+		p = ow_kill_find_process(k, pid);
+		if (!p || !p->cgroup)
+			p = ow_kill_find_process(&inc->kills[0], pid);
+		return p && ow_cgroup_within(p->cgroup, c->cgroup);
+	case OW_CULPRIT_NON_PROCESS:
+	case OW_CULPRIT_NONE:
+		break;
 	}
+	return false;
+}
+
+/* Whether kill k took a process of the culprit: the victim, or a sharer of its memory. */
+static bool kill_took_culprit(const struct ow_culprit *c, const struct ow_incident *inc,
+			      const struct ow_kill *k)
+{
+	if (culprit_has(c, inc, k, k->victim_pid))
+		return true;
+	for (size_t i = 0; i < k->n_procs; i++)
+		if (killed_with_victim(k, &k->procs[i]) && culprit_has(c, inc, k, k->procs[i].pid))
+			return true;
+	return false;
+}
+
+/*
+ * was_trigger (a kernel kill's trigger belongs to the culprit; a signal kill's sender is no
+ * trigger) and was_killed (some kill took a process of it). Returns how many kills did.
+ */
+static size_t culprit_fate(struct ow_culprit *c, const struct ow_incident *inc)
+{
+	size_t n_took = 0;
+
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		const struct ow_kill *k = &inc->kills[i];
+
+		if (k->killer_kind == OW_KILLER_KERNEL && culprit_has(c, inc, k, k->trigger_pid))
+			c->was_trigger = true;
+		if (kill_took_culprit(c, inc, k))
+			n_took++;
+	}
+	c->was_killed = n_took > 0;
+	return n_took;
 }
 
 /* How a row's memory moved, in words: "grew 106.0 MiB in 1m46s (1.0 MiB/s), a steady leak". */
@@ -432,16 +748,18 @@ static int reason_holder(struct ow_culprit *c, const struct ow_incident *inc,
 			 const struct ow_process *holder, const struct ow_growth *row,
 			 const struct ow_growth_analysis *g)
 {
-	size_t at = first_kill_of(inc, holder->pid);
+	size_t at = first_kill_of(inc, holder->pid, NULL);
+	bool by_kernel = at < inc->n_kills && inc->kills[at].killer_kind == OW_KILLER_KERNEL;
+	const char *who = by_kernel ? "the kernel killed it" : "it was killed";
 	char adj[OW_ADJ_TEXT_LEN], fate[64] = "";
 	char *words = holder_words(row, g), *line;
 
 	if (!words)
 		return -ENOMEM;
 	if (at == 0)
-		snprintf(fate, sizeof(fate), "; the kernel killed it first");
+		snprintf(fate, sizeof(fate), "; %s first", who);
 	else if (at < inc->n_kills)
-		snprintf(fate, sizeof(fate), "; the kernel killed it at kill #%zu", at + 1);
+		snprintf(fate, sizeof(fate), "; %s at kill #%zu", who, at + 1);
 	line = fmt_alloc("the biggest holder, %s (pid %d, adj %s), %s%s", holder->comm,
 			 (int)holder->pid, fmt_adj(adj, holder->oom_score_adj), words, fate);
 	free(words);
@@ -559,7 +877,7 @@ static int judge_by_growth(const struct ow_incident *inc, const struct ow_verdic
 	if (p) {
 		r = reason_memory(c, &first->domain);
 		if (r >= 0)
-			r = reason_adj(c, inc, p);
+			r = reason_adj(c, inc, v, p);
 	} else {
 		r = add_reason(c, fmt_alloc("was not in the first kill's snapshot: held %s at its "
 					    "last sample",
@@ -574,22 +892,14 @@ static int judge_by_growth(const struct ow_incident *inc, const struct ow_verdic
  * OW_CULPRIT_PROCESS: the biggest holder of memory in the domain at the first kill (rule 3),
  * or a grower instead of it (rule 9).
  */
-static int judge_culprit(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
-			 struct ow_verdict *v)
+static int judge_process(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+			 const struct ow_process *p, struct ow_verdict *v)
 {
 	const struct ow_growth_analysis *g = &v->growth;
+	const struct ow_kill *first = &inc->kills[0];
 	struct ow_culprit *c = &v->culprit;
-	const struct ow_kill *first;
-	const struct ow_process *p;
 	int r;
 
-	c->growth_row = -1;
-	if (!inc->n_kills)
-		return 0;
-	first = &inc->kills[0];
-	p = ow_kill_top_holder(first);
-	if (!p)
-		return 0;
 	if (grower_is_culprit(cfg, g))
 		return judge_by_growth(inc, cfg, p, v);
 
@@ -604,10 +914,311 @@ static int judge_culprit(const struct ow_incident *inc, const struct ow_verdict_
 		if (r < 0)
 			return r;
 	}
-	r = reason_adj(c, inc, p);
+	r = reason_adj(c, inc, v, p);
 	if (r < 0)
 		return r;
 	return reason_fate(c, inc);
+}
+
+/* "held 410.0 MiB, 80% of the memcg limit (512.0 MiB) at the first kill", after a subject. */
+static void sb_held(struct sbuf *b, const struct ow_domain *d, uint64_t bytes)
+{
+	char held[OW_BYTES_TEXT_LEN], limit[OW_BYTES_TEXT_LEN];
+
+	ow_format_bytes(held, bytes);
+	if (!d->limit_bytes)
+		sb_add(b, "held %s at the first kill", held);
+	else
+		sb_add(b, "held %s, %.0f%% of %s (%s) at the first kill", held,
+		       share_of(bytes, d->limit_bytes) * 100.0, limit_words(d),
+		       ow_format_bytes(limit, d->limit_bytes));
+}
+
+/* The subject of a tree's or a cgroup's sentences: "48 processes in the tree of x (pid 1)". */
+static void sb_group_subject(struct sbuf *b, const struct ow_culprit *c)
+{
+	sb_add(b, "%zu %s in ", c->n_members, processes(c->n_members));
+	if (c->kind == OW_CULPRIT_PROCESS_TREE)
+		sb_add(b, "the tree of %s (pid %d)", c->comm, (int)c->pid);
+	else
+		sb_add(b, "cgroup %s", c->cgroup);
+}
+
+/* What a tree or cgroup culprit's kills took: "5 of the 6 kills took one of them". */
+static void sb_group_fate(struct sbuf *b, const struct ow_incident *inc, size_t n_took,
+			  bool in_summary)
+{
+	size_t n = inc->n_kills;
+
+	if (n_took == 0 && !in_summary)
+		sb_add(b, "none of them was killed: %zu other %s died instead", n, processes(n));
+	else if (n_took == 0 && all_kernel_kills(inc))
+		sb_add(b, "none of them was killed: the kernel killed %zu other %s instead", n,
+		       processes(n));
+	else if (n_took == 0)
+		sb_add(b, "none of them was killed: %zu other %s %s killed instead", n,
+		       processes(n), n == 1 ? "was" : "were");
+	else if (n_took == n && n == 1)
+		sb_add(b, "the victim was one of them");
+	else if (n_took == n)
+		sb_add(b, "every one of the %zu kills took one of them", n);
+	else
+		sb_add(b, "%zu of the %zu kills took one of them", n_took, n);
+}
+
+/* Rules 10 and 11: the reasons of a process-tree or cgroup culprit. */
+static int reasons_group(struct ow_culprit *c, const struct ow_incident *inc,
+			 const struct ow_aggregate *agg, const struct ow_group *grp, size_t n_took)
+{
+	const struct ow_kill *first = &inc->kills[0];
+	const struct ow_process *big = &first->procs[grp->biggest];
+	char all[OW_BYTES_TEXT_LEN], alone[OW_BYTES_TEXT_LEN];
+	struct sbuf b = { 0 };
+	int r;
+
+	c->biggest_pid = big->pid;
+	c->biggest_bytes = ow_process_own_memory_bytes(first, big);
+	sb_group_subject(&b, c);
+	sb_add(&b, " ");
+	sb_held(&b, &first->domain, c->memory_bytes);
+	r = add_reason(c, sb_take(&b));
+	if (r < 0)
+		return r;
+	r = add_reason(c, fmt_alloc("together %.0f%% of what the domain's processes held (%s); the "
+				    "biggest alone, %s (pid %d), held %s",
+				    share_of(c->memory_bytes, agg->procs_bytes) * 100.0,
+				    ow_format_bytes(all, agg->procs_bytes), big->comm,
+				    (int)big->pid, ow_format_bytes(alone, c->biggest_bytes)));
+	if (r < 0)
+		return r;
+	sb_group_fate(&b, inc, n_took, false);
+	r = add_reason(c, sb_take(&b));
+	if (r >= 0 && c->was_trigger)
+		r = add_reason(c, strdup("one of them was allocating when memory ran out (the "
+					 "trigger)"));
+	return r < 0 ? r : reason_killers(c, inc);
+}
+
+/*
+ * Rules 10 (kind OW_CULPRIT_PROCESS_TREE) and 11 (OW_CULPRIT_CGROUP): the smallest tree or
+ * cgroup of the first kill holding at least min_share of what the domain's processes hold,
+ * with min_members or more. Returns 1 when it named one, 0 when none qualifies, or -ENOMEM.
+ */
+static int judge_group(const struct ow_incident *inc, const struct ow_aggregate *agg,
+		       enum ow_culprit_kind kind, double min_share, size_t min_members,
+		       struct ow_verdict *v)
+{
+	bool tree = kind == OW_CULPRIT_PROCESS_TREE;
+	const struct ow_group *groups = tree ? agg->trees : agg->cgroups;
+	size_t n = tree ? agg->n_trees : agg->n_cgroups;
+	const struct ow_kill *first = &inc->kills[0];
+	struct ow_culprit *c = &v->culprit;
+	double bar = min_share * (double)agg->procs_bytes;
+	uint64_t min_bytes = (uint64_t)bar;
+	const struct ow_group *grp;
+	ssize_t at;
+	int r;
+
+	if ((double)min_bytes < bar)
+		min_bytes++;
+	if (!min_bytes)
+		min_bytes = 1;
+	at = ow_group_pick(groups, n, min_bytes, min_members);
+	if (at < -1)
+		return (int)at;
+	if (at < 0)
+		return 0;
+	grp = &groups[at];
+	if (tree) {
+		culprit_from_process(c, inc, &first->procs[grp->root]);
+	} else {
+		c->owned_cgroup = strdup(grp->path);
+		if (!c->owned_cgroup)
+			return -ENOMEM;
+		c->cgroup = c->owned_cgroup;
+	}
+	c->kind = kind;
+	c->n_members = grp->n_members;
+	c->memory_bytes = grp->memory_bytes;
+	c->share = share_of(c->memory_bytes, first->domain.limit_bytes);
+	r = reasons_group(c, inc, agg, grp, culprit_fate(c, inc));
+	return r < 0 ? r : 1;
+}
+
+/* What memory no process owns is the culprit of rule 12. */
+enum unowned_kind {
+	UNOWNED_SHMEM,
+	UNOWNED_KERNEL,
+	UNOWNED_PAGE_CACHE,
+};
+
+/* Rule 12: the reasons of a non-process culprit. */
+static int reasons_non_process(struct ow_culprit *c, const struct ow_incident *inc,
+			       const struct ow_aggregate *agg, const struct ow_process *top,
+			       enum unowned_kind kind)
+{
+	const struct ow_kill *first = &inc->kills[0];
+	const struct ow_unowned_memory *u = &first->unowned;
+	char a[OW_BYTES_TEXT_LEN], b2[OW_BYTES_TEXT_LEN];
+	struct sbuf b = { 0 };
+	size_t n = inc->n_kills;
+	int r;
+
+	ow_format_bytes(a, c->memory_bytes);
+	if (kind == UNOWNED_SHMEM)
+		sb_add(&b, "%s: %s not mapped by any process, ", c->what, a);
+	else if (kind == UNOWNED_KERNEL)
+		sb_add(&b, "%s: %s of kernel memory, ", c->what, a);
+	else
+		sb_add(&b, "%s: %s, ", c->what, a);
+	sb_add(&b, "%.0f%% of %s (%s) at the first kill", c->share * 100.0,
+	       limit_words(&first->domain), ow_format_bytes(b2, first->domain.limit_bytes));
+	r = add_reason(c, sb_take(&b));
+	if (r < 0)
+		return r;
+	if (kind == UNOWNED_SHMEM) {
+		r = add_reason(c,
+			       fmt_alloc("shmem and tmpfs held %s in all; the domain's processes "
+					 "mapped %s of it",
+					 ow_format_bytes(a, u->shmem_bytes),
+					 ow_format_bytes(b2, u->shmem_bytes - c->memory_bytes)));
+		for (size_t i = 0; i < u->n_tmpfs && i < OW_NAMES_MAX && r >= 0; i++)
+			if (u->tmpfs[i].path && u->tmpfs[i].used_bytes)
+				r = add_reason(
+					c, fmt_alloc("tmpfs %s holds %s", u->tmpfs[i].path,
+						     ow_format_bytes(a, u->tmpfs[i].used_bytes)));
+	} else if (kind == UNOWNED_KERNEL &&
+		   (u->slab_bytes || u->pagetables_bytes || u->sock_bytes)) {
+		const struct {
+			const char *name;
+			uint64_t bytes;
+		} parts[] = {
+			{ "slab", u->slab_bytes },
+			{ "page tables", u->pagetables_bytes },
+			{ "network buffers", u->sock_bytes },
+		};
+		const char *sep = " ";
+
+		sb_add(&b, "of which");
+		for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+			if (!parts[i].bytes)
+				continue;
+			sb_add(&b, "%s%s %s", sep, parts[i].name,
+			       ow_format_bytes(a, parts[i].bytes));
+			sep = ", ";
+		}
+		r = add_reason(c, sb_take(&b));
+	}
+	if (r < 0)
+		return r;
+	if (top)
+		r = add_reason(
+			c, fmt_alloc("the domain's processes held %s in all; the biggest, %s "
+				     "(pid %d), %s",
+				     ow_format_bytes(a, agg->procs_bytes), top->comm, (int)top->pid,
+				     ow_format_bytes(b2, ow_process_memory_bytes(top))));
+	else
+		r = add_reason(c, strdup("no process of the domain held any memory"));
+	if (r >= 0 && kind == UNOWNED_SHMEM)
+		r = add_reason(c, strdup("killing processes does not free it: tmpfs files and "
+					 "shared memory segments stay until removed"));
+	if (r >= 0)
+		r = add_reason(c, fmt_alloc("%zu %s %s killed instead", n, processes(n),
+					    n == 1 ? "was" : "were"));
+	return r < 0 ? r : reason_killers(c, inc);
+}
+
+/*
+ * Rule 12: memory of the domain no process owns, from the first kill's kill.unowned: shmem and
+ * tmpfs pages no process maps, kernel memory, page cache. The largest is the culprit when it is
+ * more than any one process, tree or cgroup held and at least unowned_min_share of the limit.
+ * Returns 1 when it named it, 0 when not, or -ENOMEM.
+ */
+static int judge_non_process(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+			     const struct ow_aggregate *agg, const struct ow_process *top,
+			     struct ow_verdict *v)
+{
+	const struct ow_kill *first = &inc->kills[0];
+	const struct ow_unowned_memory *u = &first->unowned;
+	uint64_t limit = first->domain.limit_bytes, amount, most, unmapped;
+	static const char *const whats[] = {
+		[UNOWNED_SHMEM] = OW_UNOWNED_SHMEM,
+		[UNOWNED_KERNEL] = OW_UNOWNED_KERNEL,
+		[UNOWNED_PAGE_CACHE] = OW_UNOWNED_PAGE_CACHE,
+	};
+	struct ow_culprit *c = &v->culprit;
+	enum unowned_kind kind = UNOWNED_SHMEM;
+	int r;
+
+	if (!u->known || !limit)
+		return 0;
+	unmapped = u->shmem_bytes > agg->procs_shmem_bytes ? u->shmem_bytes - agg->procs_shmem_bytes
+							   : 0;
+	amount = unmapped;
+	if (u->kernel_bytes > amount) {
+		amount = u->kernel_bytes;
+		kind = UNOWNED_KERNEL;
+	}
+	if (u->file_bytes > amount) {
+		amount = u->file_bytes;
+		kind = UNOWNED_PAGE_CACHE;
+	}
+	most = top ? ow_process_memory_bytes(top) : 0;
+	if (ow_group_max_bytes(agg->trees, agg->n_trees) > most)
+		most = ow_group_max_bytes(agg->trees, agg->n_trees);
+	if (ow_group_max_bytes(agg->cgroups, agg->n_cgroups) > most)
+		most = ow_group_max_bytes(agg->cgroups, agg->n_cgroups);
+	if (!amount || amount <= most || (double)amount < cfg->unowned_min_share * (double)limit)
+		return 0;
+	c->kind = OW_CULPRIT_NON_PROCESS;
+	c->what = whats[kind];
+	c->cgroup = first->domain.kind == OW_DOMAIN_MEMCG ? first->domain.cgroup : NULL;
+	c->memory_bytes = amount;
+	c->share = share_of(amount, limit);
+	r = reasons_non_process(c, inc, agg, top, kind);
+	return r < 0 ? r : 1;
+}
+
+/*
+ * The culprit, in the order of docs/verdict.md ("Precedence"): memory no process owns (rule
+ * 12); the biggest holder or a grower (rules 3, 9) when the biggest holder alone holds
+ * tree_single_max_share of what the domain's processes hold; else a process tree (rule 10),
+ * else a cgroup (rule 11), else rules 3 and 9 anyway.
+ */
+static int judge_culprit(const struct ow_incident *inc, const struct ow_verdict_config *cfg,
+			 struct ow_verdict *v)
+{
+	const struct ow_kill *first;
+	const struct ow_process *top;
+	struct ow_aggregate agg;
+	int r;
+
+	v->culprit.growth_row = -1;
+	if (!inc->n_kills)
+		return 0;
+	first = &inc->kills[0];
+	r = ow_aggregate_kill(first, &agg);
+	if (r < 0)
+		return r;
+	top = ow_kill_top_holder(first);
+	r = judge_non_process(inc, cfg, &agg, top, v);
+	if (r != 0 || !top)
+		goto out;
+	if ((double)ow_process_memory_bytes(top) <
+	    cfg->tree_single_max_share * (double)agg.procs_bytes) {
+		r = judge_group(inc, &agg, OW_CULPRIT_PROCESS_TREE, cfg->tree_min_share,
+				cfg->tree_min_members, v);
+		if (r != 0)
+			goto out;
+		r = judge_group(inc, &agg, OW_CULPRIT_CGROUP, cfg->cgroup_min_share,
+				OW_CGROUP_MIN_MEMBERS, v);
+		if (r != 0)
+			goto out;
+	}
+	r = judge_process(inc, cfg, top, v);
+out:
+	ow_aggregate_clear(&agg);
+	return r < 0 ? r : 0;
 }
 
 struct shield_row {
@@ -699,68 +1310,91 @@ static uint64_t lost_events_of(const struct ow_incident *inc)
 bool ow_verdict_partial(const struct ow_incident *inc)
 {
 	for (size_t i = 0; i < inc->n_kills; i++)
-		if (inc->kills[i].partial)
+		if (inc->kills[i].partial || (inc->kills[i].flags & OW_KILL_SNAPSHOT_SKIPPED))
 			return true;
 	return lost_events_of(inc) > 0 || inc->missed_kills > 0;
 }
 
-/* The sentence after "X (pid N) held ...": what became of the culprit and of the others. */
-static char *summary_fate(const struct ow_incident *inc, const struct ow_verdict *v)
+/* The words after "X (pid N) held ... and ": what became of a process culprit and the others. */
+static void sb_process_fate(struct sbuf *b, const struct ow_incident *inc,
+			    const struct ow_verdict *v)
 {
-	size_t at = first_kill_of(inc, v->culprit.pid);
-	size_t n_by_adj = 0;
+	bool shared;
+	size_t at = first_kill_of(inc, v->culprit.pid, &shared);
+	size_t n = inc->n_kills, n_by_adj = 0;
 
 	if (at == 0) {
-		if (inc->n_kills == 1)
-			return strdup("was itself the victim");
-		return fmt_alloc("was itself the victim; %zu more %s followed", inc->n_kills - 1,
-				 inc->n_kills == 2 ? "kill" : "kills");
+		sb_add(b, "%s",
+		       shared ? "was killed with the first victim, whose memory it shared"
+			      : "was itself the victim");
+		if (n > 1)
+			sb_add(b, "; %zu more %s followed", n - 1, n == 2 ? "kill" : "kills");
+		return;
 	}
-	if (at < inc->n_kills)
-		return fmt_alloc("was killed only at kill #%zu, after %zu other %s", at + 1, at,
-				 at == 1 ? "process" : "processes");
+	if (at < n) {
+		sb_add(b, "was killed only at kill #%zu%s, after %zu other %s", at + 1,
+		       shared ? " with its victim, whose memory it shared" : "", at, processes(at));
+		return;
+	}
 	for (size_t i = 0; i < v->n_kills; i++)
 		n_by_adj += v->kills[i].victim_by_adj;
-	if (n_by_adj == inc->n_kills)
-		return fmt_alloc(
-			"was never killed; the kernel killed %zu %s chosen by oom_score_adj instead",
-			inc->n_kills, inc->n_kills == 1 ? "process" : "processes");
-	if (n_by_adj == 0)
-		return fmt_alloc("was never killed; the kernel killed %zu other %s instead",
-				 inc->n_kills, inc->n_kills == 1 ? "process" : "processes");
-	return fmt_alloc(
-		"was never killed; the kernel killed %zu other processes instead, %zu of them "
-		"chosen by oom_score_adj",
-		inc->n_kills, n_by_adj);
+	if (!all_kernel_kills(inc)) {
+		sb_add(b, "was never killed; %zu other %s %s killed instead", n, processes(n),
+		       n == 1 ? "was" : "were");
+		if (n_by_adj)
+			sb_add(b, ", %zu of them chosen by the kernel for oom_score_adj", n_by_adj);
+	} else if (n_by_adj == n) {
+		sb_add(b,
+		       "was never killed; the kernel killed %zu %s chosen by oom_score_adj instead",
+		       n, processes(n));
+	} else if (n_by_adj == 0) {
+		sb_add(b, "was never killed; the kernel killed %zu other %s instead", n,
+		       processes(n));
+	} else {
+		sb_add(b,
+		       "was never killed; the kernel killed %zu other processes instead, %zu of "
+		       "them chosen by oom_score_adj",
+		       n, n_by_adj);
+	}
 }
 
 static char *summary_partial(const struct ow_incident *inc, bool partial)
 {
 	unsigned long long lost = lost_events_of(inc), missed = inc->missed_kills;
-	const char *records = lost == 1 ? "record" : "records";
-	const char *kills = missed == 1 ? "kill" : "kills";
+	const char *sep = " (partial data: ";
+	struct sbuf b = { 0 };
+	size_t skipped = 0;
 
 	if (!partial)
 		return strdup("");
-	if (!lost && !missed)
-		return strdup(" (partial data: incomplete snapshot)");
-	if (!missed)
-		return fmt_alloc(" (partial data: %llu ring-buffer %s lost)", lost, records);
-	if (!lost)
-		return fmt_alloc(" (partial data: the recorder was not running for %llu OOM %s on "
-				 "the machine)",
-				 missed, kills);
-	return fmt_alloc(" (partial data: %llu ring-buffer %s lost; the recorder was not running "
-			 "for %llu OOM %s on the machine)",
-			 lost, records, missed, kills);
+	for (size_t i = 0; i < inc->n_kills; i++)
+		skipped += !!(inc->kills[i].flags & OW_KILL_SNAPSHOT_SKIPPED);
+	if (lost) {
+		sb_add(&b, "%s%llu ring-buffer %s lost", sep, lost,
+		       lost == 1 ? "record" : "records");
+		sep = "; ";
+	}
+	if (missed) {
+		sb_add(&b, "%sthe recorder was not running for %llu OOM %s on the machine", sep,
+		       missed, missed == 1 ? "kill" : "kills");
+		sep = "; ";
+	}
+	if (skipped)
+		sb_add(&b, "%s%zu signal %s past the rate limit: only %s were read", sep, skipped,
+		       skipped == 1 ? "kill" : "kills",
+		       skipped == 1 ? "its victim and killer" : "their victims and killers");
+	if (!lost && !missed && !skipped)
+		sb_add(&b, "%sincomplete snapshot", sep);
+	sb_add(&b, ")");
+	return sb_take(&b);
 }
 
 /*
  * Rule 9's summary: "leaker (pid 4243) grew 106.0 MiB in 1m46s, a steady leak, until memcg /x
- * ran out, and <fate>. The biggest holder, idle (pid 4242), stayed flat at 150.0 MiB."
+ * ran out, and <fate>. The biggest holder, idle (pid 4242), stayed flat at 150.0 MiB".
  */
-static char *summary_by_growth(const struct ow_incident *inc, const struct ow_verdict *v,
-			       const char *where, const char *fate, const char *tail)
+static void sb_growth_summary(struct sbuf *b, const struct ow_incident *inc,
+			      const struct ow_verdict *v, const char *where)
 {
 	const struct ow_growth_analysis *g = &v->growth;
 	const struct ow_growth *row = &g->rows[g->grower_row];
@@ -768,30 +1402,157 @@ static char *summary_by_growth(const struct ow_incident *inc, const struct ow_ve
 	const struct ow_process *holder = ow_kill_top_holder(&inc->kills[0]);
 	const struct ow_culprit *c = &v->culprit;
 	char grew[OW_BYTES_TEXT_LEN], span[OW_DURATION_TEXT_LEN];
-	char *how, *held, *s;
+	char *held;
 
 	ow_format_bytes(grew, row->growth_bytes > 0 ? (uint64_t)row->growth_bytes : 0);
 	ow_format_duration(span, row->growth_span_ns);
+	sb_add(b, "%s (pid %d) ", c->comm, (int)c->pid);
 	if (row->pattern == OW_GROWTH_STEP)
-		how = fmt_alloc("grew %s in one spell and held it", grew);
+		sb_add(b, "grew %s in one spell and held it", grew);
 	else
-		how = fmt_alloc("grew %s in %s, %s,", grew, span,
-				row->pattern == OW_GROWTH_BURST ? "a late burst" : "a steady leak");
+		sb_add(b, "grew %s in %s, %s,", grew, span,
+		       row->pattern == OW_GROWTH_BURST ? "a late burst" : "a steady leak");
+	sb_add(b, " until %s ran out, and ", where);
+	sb_process_fate(b, inc, v);
 	held = holder_words(hrow, g);
-	s = how && held ? fmt_alloc("%s (pid %d) %s until %s ran out, and %s. The biggest holder, "
-				    "%s (pid %d), %s%s.",
-				    c->comm, (int)c->pid, how, where, fate, holder->comm,
-				    (int)holder->pid, held, tail)
-			: NULL;
-	free(how);
+	if (!held) {
+		sb_fail(b);
+		return;
+	}
+	sb_add(b, ". The biggest holder, %s (pid %d), %s", holder->comm, (int)holder->pid, held);
 	free(held);
-	return s;
+}
+
+/*
+ * Rules 10 and 11: "48 processes in the tree of forker (pid 1234) held 80% of memcg /x
+ * together, none more than 2% alone; 5 of the 6 kills took one of them".
+ */
+static void sb_group_summary(struct sbuf *b, const struct ow_incident *inc,
+			     const struct ow_culprit *c, const char *where)
+{
+	uint64_t limit = inc->kills[0].domain.limit_bytes;
+	char held[OW_BYTES_TEXT_LEN], alone[OW_BYTES_TEXT_LEN];
+	size_t n_took = 0;
+
+	for (size_t i = 0; i < inc->n_kills; i++)
+		n_took += kill_took_culprit(c, inc, &inc->kills[i]);
+	sb_group_subject(b, c);
+	if (limit)
+		sb_add(b, " held %.0f%% of %s together, none more than %.0f%% alone; ",
+		       c->share * 100.0, where, share_of(c->biggest_bytes, limit) * 100.0);
+	else
+		sb_add(b, " held %s in %s together, none more than %s alone; ",
+		       ow_format_bytes(held, c->memory_bytes), where,
+		       ow_format_bytes(alone, c->biggest_bytes));
+	sb_group_fate(b, inc, n_took, true);
+}
+
+/* Rule 12: "Kernel memory held 59% of memcg /x (150.0 MiB), more than any process; ...". */
+static void sb_non_process_summary(struct sbuf *b, const struct ow_incident *inc,
+				   const struct ow_culprit *c, const char *where)
+{
+	char held[OW_BYTES_TEXT_LEN];
+	size_t n = inc->n_kills;
+	const char *label = "Page cache";
+
+	if (strcmp(c->what, OW_UNOWNED_SHMEM) == 0)
+		label = "Shared memory and tmpfs files no process maps";
+	else if (strcmp(c->what, OW_UNOWNED_KERNEL) == 0)
+		label = "Kernel memory";
+	sb_add(b, "%s held %.0f%% of %s (%s), more than any process; ", label, c->share * 100.0,
+	       where, ow_format_bytes(held, c->memory_bytes));
+	if (all_kernel_kills(inc))
+		sb_add(b, "the kernel killed %zu %s instead", n, processes(n));
+	else
+		sb_add(b, "%zu %s %s killed instead", n, processes(n), n == 1 ? "was" : "were");
+}
+
+/*
+ * Rules 13 and 14, sentences after the culprit's, each starting with ". ": who killed when not
+ * the kernel, victims already exiting, processes killed for sharing a victim's memory, and
+ * memory.oom.group kills.
+ */
+static void sb_chain(struct sbuf *b, const struct ow_incident *inc, const struct ow_verdict *v)
+{
+	int32_t it = v->culprit.kind == OW_CULPRIT_PROCESS ? v->culprit.pid : 0;
+	size_t cap = inc->n_kills, n = 0;
+	struct who *w;
+
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].n_procs > cap)
+			cap = inc->kills[i].n_procs;
+	w = calloc(cap, sizeof(*w));
+	if (!w) {
+		sb_fail(b);
+		return;
+	}
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		char *line;
+
+		if (!first_of_sender(inc, i))
+			continue;
+		line = signal_words(inc, i, it);
+		if (!line) {
+			sb_fail(b);
+			break;
+		}
+		sb_add(b, ". %s", line);
+		free(line);
+	}
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		if (v->kills[i].victim_choice != OW_VICTIM_EXITING)
+			continue;
+		w[n].k = &inc->kills[i];
+		w[n++].pid = inc->kills[i].victim_pid;
+	}
+	if (n) {
+		sb_add(b, ". ");
+		sb_names(b, w, n);
+		sb_add(b, " %s already exiting: the kernel took %s without a SIGKILL",
+		       n == 1 ? "was" : "were", n == 1 ? "it" : "them");
+	}
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		const struct ow_kill *k = &inc->kills[i];
+
+		n = 0;
+		for (size_t j = 0; j < k->n_procs; j++) {
+			if (!killed_with_victim(k, &k->procs[j]))
+				continue;
+			w[n].k = k;
+			w[n++].pid = k->procs[j].pid;
+		}
+		if (!n)
+			continue;
+		if (inc->n_kills == 1)
+			sb_add(b, ". The kill also took ");
+		else
+			sb_add(b, ". Kill #%zu also took ", i + 1);
+		sb_names(b, w, n);
+		sb_add(b, ", which shared its victim's memory");
+	}
+	for (size_t i = 0; i < inc->n_kills; i++) {
+		size_t last = i;
+
+		if (!(inc->kills[i].flags & OW_KILL_OOM_GROUP) ||
+		    v->kills[i].victim_choice == OW_VICTIM_OOM_GROUP)
+			continue;
+		while (last + 1 < inc->n_kills &&
+		       v->kills[last + 1].victim_choice == OW_VICTIM_OOM_GROUP)
+			last++;
+		if (last > i)
+			sb_add(b,
+			       ". Kills #%zu to #%zu were one memory.oom.group kill: the kernel "
+			       "killed the whole cgroup at once",
+			       i + 1, last + 1);
+	}
+	free(w);
 }
 
 static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
 {
 	const struct ow_culprit *c = &v->culprit;
-	char *fate = NULL, *tail = NULL, *where = NULL;
+	char *tail = NULL, *where = NULL;
+	struct sbuf b = { 0 };
 	const struct ow_domain *d;
 	char held[OW_BYTES_TEXT_LEN];
 	int r = -ENOMEM;
@@ -814,21 +1575,38 @@ static int write_summary(const struct ow_incident *inc, struct ow_verdict *v)
 		where = d->cgroup ? fmt_alloc("memcg %s", d->cgroup) : strdup("the memcg");
 	else
 		where = strdup("RAM");
-	fate = summary_fate(inc, v);
-	if (!where || !fate)
+	if (!where)
 		goto out;
-	if (c->by_growth)
-		v->summary = summary_by_growth(inc, v, where, fate, tail);
-	else if (d->limit_bytes)
-		v->summary = fmt_alloc("%s (pid %d) held %.0f%% of %s and %s%s.", c->comm,
-				       (int)c->pid, c->share * 100.0, where, fate, tail);
-	else
-		v->summary = fmt_alloc("%s (pid %d) held %s in %s and %s%s.", c->comm, (int)c->pid,
-				       ow_format_bytes(held, c->memory_bytes), where, fate, tail);
+	switch (c->kind) {
+	case OW_CULPRIT_PROCESS:
+		if (c->by_growth) {
+			sb_growth_summary(&b, inc, v, where);
+			break;
+		}
+		if (d->limit_bytes)
+			sb_add(&b, "%s (pid %d) held %.0f%% of %s and ", c->comm, (int)c->pid,
+			       c->share * 100.0, where);
+		else
+			sb_add(&b, "%s (pid %d) held %s in %s and ", c->comm, (int)c->pid,
+			       ow_format_bytes(held, c->memory_bytes), where);
+		sb_process_fate(&b, inc, v);
+		break;
+	case OW_CULPRIT_PROCESS_TREE:
+	case OW_CULPRIT_CGROUP:
+		sb_group_summary(&b, inc, c, where);
+		break;
+	case OW_CULPRIT_NON_PROCESS:
+		sb_non_process_summary(&b, inc, c, where);
+		break;
+	case OW_CULPRIT_NONE:
+		break;
+	}
+	sb_chain(&b, inc, v);
+	sb_add(&b, "%s.", tail);
+	v->summary = sb_take(&b);
 done:
 	r = v->summary ? 0 : -ENOMEM;
 out:
-	free(fate);
 	free(where);
 	free(tail);
 	return r;
@@ -856,6 +1634,12 @@ int ow_verdict_compute(const struct ow_incident *inc, const struct ow_verdict_co
 		r = analyse_kill(&inc->kills[i], cfg, &v.kills[i]);
 		if (r < 0)
 			goto fail;
+		/* Rules 13 and 14: only a victim chosen by badness is judged by it. */
+		v.kills[i].victim_choice = victim_choice_of(inc, i);
+		if (v.kills[i].victim_choice != OW_VICTIM_BY_BADNESS) {
+			v.kills[i].victim_by_adj = false;
+			v.kills[i].victim_innocent = false;
+		}
 	}
 	v.partial = ow_verdict_partial(inc);
 	r = ow_growth_compute(inc, &cfg->growth, &v.growth);
@@ -892,6 +1676,7 @@ void ow_verdict_clear(struct ow_verdict *v)
 		for (size_t i = 0; i < v->culprit.n_reasons; i++)
 			free(v->culprit.reasons[i]);
 	free(v->culprit.reasons);
+	free(v->culprit.owned_cgroup);
 	free(v->shielded_pids);
 	free(v->innocent_pids);
 	free(v->summary);

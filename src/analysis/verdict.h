@@ -4,8 +4,10 @@
  *
  * For each kill it recomputes the kernel's badness (mm/oom_kill.c oom_badness()) for every
  * candidate in the OOM domain and ranks them, and explains the victim's choice as a memory part
- * and an oom_score_adj part. For the incident it names the culprit with reasons. The rules and
- * their defaults are written down in docs/verdict.md; keep the two in step.
+ * and an oom_score_adj part (or says who else chose it: a user-space killer, an exiting task, a
+ * memory.oom.group). For the incident it names the culprit with reasons: a process, a process
+ * tree, a cgroup, or memory no process owns. The rules, their precedence and their defaults are
+ * written down in docs/verdict.md; keep the two in step.
  *
  * No I/O, no logging, no globals: tests feed it synthetic incidents.
  */
@@ -31,6 +33,20 @@ struct ow_verdict_config {
 	/* Rule 9: a grower is named culprit instead of a biggest holder that was not growing when
 	 * it gained at least this share of what the domain gained meanwhile. Default 0.5. */
 	double grower_min_share;
+	/* Rules 10 and 11 apply only when no single process holds at least this share of what the
+	 * domain's processes hold together. Default 0.5. */
+	double tree_single_max_share;
+	/* Rule 10: a process tree is the culprit when it holds at least this share of what the
+	 * domain's processes hold... Default 0.5. */
+	double tree_min_share;
+	/* ...with at least this many processes, its root included. Default 3. */
+	size_t tree_min_members;
+	/* Rule 11: a cgroup below the domain is the culprit when its processes (2 or more) hold at
+	 * least this share of what the domain's processes hold. Default 0.5. */
+	double cgroup_min_share;
+	/* Rule 12: memory no process owns is the culprit when it is more than any one process,
+	 * tree or cgroup holds and at least this share of the domain's limit. Default 0.4. */
+	double unowned_min_share;
 };
 
 void ow_verdict_config_default(struct ow_verdict_config *cfg);
@@ -65,6 +81,20 @@ struct ow_badness {
 struct ow_badness ow_badness_compute(const struct ow_process *p, uint64_t total_bytes,
 				     uint32_t page_size);
 
+/*
+ * Who chose a kill's victim (docs/verdict.md, rules 13 and 14). Only a victim the kernel chose by
+ * badness is judged by it: for the others victim_by_adj and victim_innocent stay false.
+ */
+enum ow_victim_choice {
+	OW_VICTIM_BY_BADNESS = 0, /* the kernel's OOM killer ranked it first */
+	OW_VICTIM_BY_SIGNAL, /* a user-space killer sent it a SIGKILL (killer_kind signal) */
+	OW_VICTIM_EXITING, /* already exiting: the kernel took it without a SIGKILL */
+	OW_VICTIM_OOM_GROUP, /* killed with the chosen victim's memory.oom.group, not chosen */
+};
+
+/* "badness", "signal", "exiting", "oom-group". */
+const char *ow_victim_choice_name(enum ow_victim_choice c);
+
 /* One row of a kill's ranking. */
 struct ow_ranked {
 	size_t proc_index; /* index into kill->procs */
@@ -78,7 +108,8 @@ struct ow_kill_analysis {
 	size_t n_candidates; /* all eligible candidates, kept or not */
 	int victim_rank; /* 1-based rank of the victim among candidates; 0 if not found */
 	struct ow_badness victim_badness;
-	bool victim_by_adj; /* the adj part outweighed the memory part */
+	enum ow_victim_choice victim_choice;
+	bool victim_by_adj; /* chosen by badness, and the adj part outweighed the memory part */
 	bool victim_innocent; /* by adj, and under innocent_max_share of the domain */
 	bool victim_was_top_holder; /* the victim itself held the most memory in the domain */
 };
@@ -94,14 +125,27 @@ enum ow_culprit_kind {
 /* "process", "process-tree", "cgroup", "non-process", "none". */
 const char *ow_culprit_kind_name(enum ow_culprit_kind kind);
 
+/* ow_culprit.what of a non-process culprit (rule 12). */
+#define OW_UNOWNED_SHMEM "shmem/tmpfs"
+#define OW_UNOWNED_KERNEL "kernel"
+#define OW_UNOWNED_PAGE_CACHE "page cache"
+
 struct ow_culprit {
 	enum ow_culprit_kind kind;
-	/* process: the process; process-tree: the tree's root; cgroup, non-process: 0 */
+	/* process: the process; process-tree: the tree's root (comm, cmdline, adj are the
+	 * root's too); cgroup, non-process: 0 */
 	int32_t pid;
 	char comm[OW_COMM_LEN];
 	const char *cmdline; /* borrowed from the incident; may be NULL */
-	const char *cgroup; /* borrowed from the incident; may be NULL; the cgroup for kind cgroup */
-	size_t n_members; /* process-tree, cgroup: the processes it adds up */
+	/* borrowed from the incident, or owned_cgroup; may be NULL. process, process-tree: the
+	 * (root) process's; cgroup: the culprit cgroup; non-process: the domain's */
+	const char *cgroup;
+	char *owned_cgroup; /* owned; what cgroup points to for kind cgroup, else NULL */
+	size_t n_members; /* process-tree, cgroup: the processes it adds up; 0 otherwise */
+	/* process-tree, cgroup: its member holding the most at the first kill, and how much (by
+	 * ow_process_own_memory_bytes()); 0 otherwise */
+	int32_t biggest_pid;
+	uint64_t biggest_bytes;
 	/* non-process: which memory no process owns, "shmem/tmpfs", "kernel" or "page cache";
 	 * a static string; NULL for the other kinds */
 	const char *what;
@@ -110,8 +154,12 @@ struct ow_culprit {
 	 * processes); for non-process, the bytes of that memory */
 	uint64_t memory_bytes;
 	double share; /* memory_bytes / the domain's limit */
-	bool was_trigger; /* ran the OOM killer at some kill */
-	bool was_killed; /* appears among the victims */
+	/* ran the kernel's OOM killer at some kill (a tree or cgroup: one of its processes did);
+	 * a signal kill's sender is not a trigger */
+	bool was_trigger;
+	/* a kill took it (a tree or cgroup: one of its processes): as the victim, or as a process
+	 * sharing the victim's memory */
+	bool was_killed;
 	/* Named by its growth over the history window rather than by its size at the first kill
 	 * (docs/verdict.md, "History"). */
 	bool by_growth;
@@ -145,9 +193,10 @@ void ow_verdict_clear(struct ow_verdict *v);
 
 /*
  * Whether a verdict on inc rests on incomplete data (docs/verdict.md, rule 7): a kill's
- * snapshot is partial, ring-buffer records were lost, or the recorder was not running for
- * some OOM kills while the incident was open (missed_kills). What ow_verdict_compute() stores in
- * verdict.partial; renderers without a verdict ask this instead.
+ * snapshot is partial or was skipped (OW_KILL_SNAPSHOT_SKIPPED), ring-buffer records were
+ * lost, or the recorder was not running for some OOM kills while the incident was open
+ * (missed_kills). What ow_verdict_compute() stores in verdict.partial; renderers without a
+ * verdict ask this instead.
  */
 bool ow_verdict_partial(const struct ow_incident *inc);
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * libbpf shell around the oomkill skeleton (see bpf_loader.h). Feature checks come first so
- * that a kernel lacking something is told by name, not by a verifier log.
+ * that a kernel lacking something is told by name, not by a verifier log. The kill snapshot
+ * (mark_victim) and the exec/exit hooks are required; the others (signal kills, the adj audit,
+ * the OOM reaper) are optional: a kernel without one, or refusing one, records without it, and
+ * ow_bpf_missing_hooks() says which.
  */
 #include "capture/bpf_loader.h"
 
@@ -20,16 +23,57 @@
 
 #define OW_RINGBUF_DEFAULT_BYTES (8u << 20)
 
+/* One BPF program and the tracepoint it hooks. */
+struct ow_hook {
+	const char *prog; /* program name in oomkill.bpf.c */
+	const char *tp; /* tracepoint (btf_trace_<tp> in the kernel's BTF) */
+	const char *kfunc; /* a kfunc it calls that older kernels lack, or NULL */
+	bool required;
+};
+
+static const struct ow_hook hooks[] = {
+	{ "ow_mark_victim", "mark_victim", NULL, true },
+	{ "ow_exec", "sched_process_exec", NULL, true },
+	{ "ow_exit", "sched_process_exit", NULL, true },
+	{ "ow_signal_generate", "signal_generate", NULL, false },
+	{ "ow_adj_update", "oom_score_adj_update", NULL, false },
+	{ "ow_fork", "sched_process_fork", NULL, false },
+	{ "ow_reap_start", "start_task_reaping", "bpf_task_from_pid", false },
+	{ "ow_reap_end", "finish_task_reaping", "bpf_task_from_pid", false },
+};
+
+#define OW_N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
+#define OW_HOOK_SIGNAL 3 /* hooks[] index of signal_generate */
+
 struct ow_bpf {
 	struct oomkill_bpf *skel;
 	struct ring_buffer *rb;
 	struct ow_bpf_options opts;
+	struct bpf_link *links[OW_N_HOOKS];
+	char missing[512]; /* optional hooks not attached, and why; "" when none */
 };
 
 const char *ow_bpf_hooks_description(void)
 {
 	return "tp_btf/mark_victim (kill snapshot via task iterator), "
+	       "tp_btf/signal_generate (SIGKILLs from user space), "
+	       "tp_btf/oom_score_adj_update and tp_btf/sched_process_fork (oom_score_adj audit), "
+	       "tp_btf/start_task_reaping and tp_btf/finish_task_reaping (OOM reaper), "
 	       "tp_btf/sched_process_exec, tp_btf/sched_process_exit";
+}
+
+const char *ow_bpf_missing_hooks(const struct ow_bpf *b)
+{
+	return b && b->missing[0] ? b->missing : NULL;
+}
+
+/* Appends "tp (why)" to b->missing. */
+static void note_missing(struct ow_bpf *b, const struct ow_hook *h, const char *why)
+{
+	size_t len = strlen(b->missing);
+
+	snprintf(b->missing + len, sizeof(b->missing) - len, "%stp_btf/%s (%s)", len ? ", " : "",
+		 h->tp, why);
 }
 
 /* Whether the typedef btf_trace_<tp> takes a pointer as its first tracepoint argument. */
@@ -104,6 +148,109 @@ out:
 	return r;
 }
 
+/*
+ * Turns off the optional programs whose tracepoint or kfunc this kernel lacks, so that the
+ * others load. With all_optional_off, every optional program (the verifier refused one).
+ */
+static void choose_programs(struct ow_bpf *b, bool all_optional_off)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	char name[128];
+
+	for (size_t i = 0; i < OW_N_HOOKS; i++) {
+		const struct ow_hook *h = &hooks[i];
+		struct bpf_program *prog;
+		const char *why = NULL;
+
+		if (h->required)
+			continue;
+		prog = bpf_object__find_program_by_name(b->skel->obj, h->prog);
+		if (!prog)
+			continue;
+		snprintf(name, sizeof(name), "btf_trace_%s", h->tp);
+		if (all_optional_off)
+			why = "the verifier refused the optional hooks";
+		else if (!btf)
+			why = "kernel BTF unreadable";
+		else if (btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) < 0)
+			why = "no such tracepoint in this kernel";
+		else if (h->kfunc && btf__find_by_name_kind(btf, h->kfunc, BTF_KIND_FUNC) < 0)
+			why = "kfunc missing";
+		if (why) {
+			bpf_program__set_autoload(prog, false);
+			note_missing(b, h, why);
+		}
+	}
+	btf__free(btf);
+}
+
+/* Opens and loads the skeleton with the programs this kernel can take. Returns 0 or -errno. */
+static int open_and_load(struct ow_bpf *b, bool all_optional_off, char *what, size_t what_len)
+{
+	int r;
+
+	b->missing[0] = '\0';
+	/* 1. open */
+	b->skel = oomkill_bpf__open();
+	if (!b->skel) {
+		r = -errno;
+		snprintf(what, what_len, "opening the BPF object");
+		return r < 0 ? r : -EINVAL;
+	}
+	/* 2. configure */
+	r = bpf_map__set_max_entries(b->skel->maps.events, b->opts.ringbuf_bytes
+								   ? (uint32_t)b->opts.ringbuf_bytes
+								   : OW_RINGBUF_DEFAULT_BYTES);
+	if (r < 0) {
+		snprintf(what, what_len, "sizing the ring buffer");
+		return r;
+	}
+	choose_programs(b, all_optional_off);
+	/* 3. load (the verifier runs here) */
+	r = oomkill_bpf__load(b->skel);
+	if (r < 0)
+		snprintf(
+			what, what_len,
+			"loading the BPF programs (the verifier refused them, or CAP_BPF/CAP_PERFMON "
+			"are missing: run as root)");
+	return r;
+}
+
+/* Attaches every loaded program: a required one failing fails, an optional one is noted. */
+static int attach_hooks(struct ow_bpf *b, char *what, size_t what_len)
+{
+	for (size_t i = 0; i < OW_N_HOOKS; i++) {
+		const struct ow_hook *h = &hooks[i];
+		struct bpf_program *prog = bpf_object__find_program_by_name(b->skel->obj, h->prog);
+		int r;
+
+		if (!prog || !bpf_program__autoload(prog))
+			continue;
+		b->links[i] = bpf_program__attach(prog);
+		if (b->links[i])
+			continue;
+		r = -errno;
+		b->links[i] = NULL;
+		if (h->required) {
+			snprintf(what, what_len, "attaching tp_btf/%s: %s", h->tp, strerror(-r));
+			return r < 0 ? r : -EINVAL;
+		}
+		note_missing(b, h, strerror(-r));
+	}
+	/* Only now may a mark_victim without a kernel SIGKILL read as "already exiting". */
+	if (b->links[OW_HOOK_SIGNAL])
+		b->skel->bss->ow_signal_hook_attached = 1;
+	return 0;
+}
+
+static void detach_hooks(struct ow_bpf *b)
+{
+	for (size_t i = 0; i < OW_N_HOOKS; i++) {
+		bpf_link__destroy(b->links[i]);
+		b->links[i] = NULL;
+	}
+}
+
 static int on_ringbuf_record(void *ctx, void *data, size_t size)
 {
 	struct ow_bpf *b = ctx;
@@ -131,36 +278,24 @@ int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, cha
 		return -ENOMEM;
 	b->opts = *opts;
 
-	/* 1. open */
-	b->skel = oomkill_bpf__open();
-	if (!b->skel) {
-		r = -errno;
-		snprintf(what, what_len, "opening the BPF object");
-		goto out_free;
+	/* 1-3. open, configure, load; if the verifier refuses, once more without the options */
+	r = open_and_load(b, false, what, what_len);
+	if (r < 0 && b->skel) {
+		char first[256];
+
+		snprintf(first, sizeof(first), "%s", what);
+		oomkill_bpf__destroy(b->skel);
+		b->skel = NULL;
+		r = open_and_load(b, true, what, what_len);
+		if (r < 0)
+			snprintf(what, what_len, "%s", first);
 	}
-	/* 2. configure */
-	r = bpf_map__set_max_entries(b->skel->maps.events, opts->ringbuf_bytes
-								   ? (uint32_t)opts->ringbuf_bytes
-								   : OW_RINGBUF_DEFAULT_BYTES);
-	if (r < 0) {
-		snprintf(what, what_len, "sizing the ring buffer");
+	if (r < 0)
 		goto out_destroy;
-	}
-	/* 3. load (the verifier runs here) */
-	r = oomkill_bpf__load(b->skel);
-	if (r < 0) {
-		snprintf(
-			what, what_len,
-			"loading the BPF programs (the verifier refused them, or CAP_BPF/CAP_PERFMON "
-			"are missing: run as root)");
-		goto out_destroy;
-	}
 	/* 4. attach */
-	r = oomkill_bpf__attach(b->skel);
-	if (r < 0) {
-		snprintf(what, what_len, "attaching the tracepoints");
+	r = attach_hooks(b, what, what_len);
+	if (r < 0)
 		goto out_destroy;
-	}
 	/* 5. poll set-up */
 	b->rb = ring_buffer__new(bpf_map__fd(b->skel->maps.events), on_ringbuf_record, b, NULL);
 	if (!b->rb) {
@@ -172,8 +307,8 @@ int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, cha
 	return 0;
 
 out_destroy:
+	detach_hooks(b);
 	oomkill_bpf__destroy(b->skel);
-out_free:
 	free(b);
 	return r < 0 ? r : -EINVAL;
 }
@@ -183,13 +318,23 @@ void ow_bpf_stop(struct ow_bpf *b)
 	if (!b)
 		return;
 	ring_buffer__free(b->rb);
+	detach_hooks(b);
 	oomkill_bpf__destroy(b->skel);
 	free(b);
 }
 
 int ow_bpf_poll(struct ow_bpf *b, int timeout_ms)
 {
-	return ring_buffer__poll(b->rb, timeout_ms);
+	int r = ring_buffer__poll(b->rb, timeout_ms);
+
+	/*
+	 * Exec, exit, adj and reaper records are submitted without a wake-up (or with the
+	 * adaptive one, which stays quiet while older records wait): epoll never reports them
+	 * on their own. Take them at every poll that timed out, so they wait at most one poll.
+	 */
+	if (r == 0)
+		r = ring_buffer__consume(b->rb);
+	return r;
 }
 
 int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters)
@@ -202,5 +347,7 @@ int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters)
 			return -errno;
 	ret_counters->kills = v[OW_CNT_KILLS];
 	ret_counters->lost_records = v[OW_CNT_LOST_RECORDS];
+	ret_counters->signal_kills = v[OW_CNT_SIGNAL_KILLS];
+	ret_counters->signal_snapshots_skipped = v[OW_CNT_SIGNAL_SNAPSHOTS_SKIPPED];
 	return 0;
 }

@@ -23,19 +23,32 @@ struct ow_bpf;
 
 /*
  * Probes, loads and attaches. On failure returns -errno and writes into what (if not NULL) one
- * line naming the step or the missing kernel feature, for the caller to log.
+ * line naming the step or the missing kernel feature, for the caller to log. Optional hooks
+ * (signal kills, the oom_score_adj audit, the OOM reaper) that this kernel lacks or refuses do
+ * not fail it: ow_bpf_missing_hooks() names them, for the caller to warn once.
  */
 int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, char *what,
 		 size_t what_len);
 void ow_bpf_stop(struct ow_bpf *b);
 
-/* Waits up to timeout_ms and consumes what arrived. Returns records consumed, or -errno. */
+/*
+ * The optional hooks not attached, one line ("tp_btf/oom_score_adj_update (no such tracepoint
+ * in this kernel), ..."), or NULL when every hook is attached. Borrowed from b.
+ */
+const char *ow_bpf_missing_hooks(const struct ow_bpf *b);
+
+/*
+ * Waits up to timeout_ms for a wake-up and consumes what arrived, or when none came, what was
+ * submitted without one. Returns records consumed, or -errno.
+ */
 int ow_bpf_poll(struct ow_bpf *b, int timeout_ms);
 
 /* Global counters of the BPF side (enum ow_counter in bpf/oomwitness.h). */
 struct ow_bpf_counters {
 	uint64_t kills; /* mark_victim hits */
 	uint64_t lost_records; /* ring-buffer reserve failures */
+	uint64_t signal_kills; /* SIGKILLs from user space taken as kills */
+	uint64_t signal_snapshots_skipped; /* of which past the rate limit: no process snapshot */
 };
 int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters);
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Ring-buffer consumer (see consumer.h): assembles the records of one kill, then builds the
+ * Ring-buffer consumer (see consumer.h): assembles the records of each kill, then builds the
  * model kill: pages become bytes, boot time becomes wall-clock time, cgroup ids become paths,
  * stacks become symbols, and each process gets its command line and its place in or out of
- * the OOM domain.
+ * the OOM domain. Signal kills get their own domain rule (signal_domain()). Exec, exit, adj
+ * and reaper records become followups.
  */
 #include "capture/consumer.h"
 
@@ -23,16 +24,36 @@
 /* The kernel's PAGE_COUNTER_MAX: LONG_MAX / PAGE_SIZE; anything that large means "max". */
 #define OW_UNLIMITED_PAGES(page_size) ((uint64_t)INT64_MAX / (page_size))
 
-struct ow_consumer {
-	struct ow_consumer_config cfg;
-	struct ow_consumer_stats stats;
-	/* The kill being assembled. */
-	bool in_kill; /* a begin record came; its end has not */
+/*
+ * A kill's program runs for at most about 130 ms (ow_max_tasks): a record written 2 s after a
+ * kill's begin means every record of that kill has been written, its end lost if not seen.
+ */
+#define OW_KILL_STALE_NS (2ull * 1000000000ull)
+
+/* A signal kill's domain: the victim's nearest memory cgroup at 90 % of its limit or more. */
+#define OW_SIGNAL_DOMAIN_PERCENT 90
+
+/* A kill being assembled. */
+struct kill_asm {
+	bool used; /* a begin record came; its end has not */
 	uint32_t seq;
+	uint64_t order; /* begins seen before it: kills go out oldest first */
 	struct ow_event_kill_begin begin;
 	struct ow_cgroup_table cgroups;
 	struct ow_task_record *tasks;
 	size_t n_tasks, cap_tasks;
+	uint64_t *oom_groups; /* ids of its cgroups with memory.oom.group set */
+	size_t n_oom_groups, cap_oom_groups;
+	/* what came for its victim before it was handed over */
+	struct ow_kill_aftermath after;
+	uint64_t rss_left_bytes; /* at the reaper's end; UINT64_MAX when unknown */
+};
+
+struct ow_consumer {
+	struct ow_consumer_config cfg;
+	struct ow_consumer_stats stats;
+	struct kill_asm kills[OW_CONSUMER_MAX_KILLS];
+	uint64_t n_begins;
 };
 
 int64_t ow_clock_boot_to_real_ns(void)
@@ -65,19 +86,26 @@ int ow_consumer_new(const struct ow_consumer_config *cfg, struct ow_consumer **r
 	return 0;
 }
 
-static void reset_kill(struct ow_consumer *c)
+/* Empties a kill's slot, keeping its buffers for the next kill. */
+static void reset_kill(struct kill_asm *a)
 {
-	c->in_kill = false;
-	c->n_tasks = 0;
-	ow_cgroup_table_reset(&c->cgroups);
+	a->used = false;
+	a->n_tasks = 0;
+	a->n_oom_groups = 0;
+	memset(&a->after, 0, sizeof(a->after));
+	a->rss_left_bytes = UINT64_MAX;
+	ow_cgroup_table_reset(&a->cgroups);
 }
 
 void ow_consumer_free(struct ow_consumer *c)
 {
 	if (!c)
 		return;
-	ow_cgroup_table_free(&c->cgroups);
-	free(c->tasks);
+	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS; i++) {
+		ow_cgroup_table_free(&c->kills[i].cgroups);
+		free(c->kills[i].tasks);
+		free(c->kills[i].oom_groups);
+	}
 	free(c);
 }
 
@@ -105,14 +133,17 @@ static uint32_t model_flags(const struct ow_task_record *r)
 		f |= OW_PROC_OOM_VICTIM;
 	if (r->flags & OW_TASK_F_VFORK)
 		f |= OW_PROC_VFORK;
+	if (r->flags & OW_TASK_F_SHARES_VICTIM_MM)
+		f |= OW_PROC_SHARES_VICTIM_MM;
 	if (r->tgid == 1)
 		f |= OW_PROC_INIT;
 	return f;
 }
 
 /* Fills a model process from a task record; strings are copied. Returns 0 or -ENOMEM. */
-static int to_process(struct ow_consumer *c, const struct ow_task_record *r,
-		      const struct ow_domain *domain, struct ow_process *p)
+static int to_process(struct ow_consumer *c, const struct ow_cgroup_table *cgroups,
+		      const struct ow_task_record *r, const struct ow_domain *domain,
+		      struct ow_process *p)
 {
 	const char *cmdline = ow_cmdline_cache_get(c->cfg.cmdlines, r->tgid, r->ppid);
 
@@ -131,7 +162,7 @@ static int to_process(struct ow_consumer *c, const struct ow_task_record *r,
 	p->swap_bytes = pages_to_bytes(c, r->swap_pages);
 	p->pgtables_bytes = r->pgtables_bytes > 0 ? (uint64_t)r->pgtables_bytes : 0;
 	if (domain->kind == OW_DOMAIN_GLOBAL ||
-	    ow_cgroup_table_is_within(&c->cgroups, r->memcg_id, domain->cgroup_id))
+	    ow_cgroup_table_is_within(cgroups, r->memcg_id, domain->cgroup_id))
 		p->flags |= OW_PROC_IN_DOMAIN;
 	if (cmdline) {
 		p->cmdline = strdup(cmdline);
@@ -139,7 +170,7 @@ static int to_process(struct ow_consumer *c, const struct ow_task_record *r,
 			return -ENOMEM;
 	}
 	if (r->memcg_id) {
-		p->cgroup = ow_cgroup_table_path(&c->cgroups, r->memcg_id);
+		p->cgroup = ow_cgroup_table_path(cgroups, r->memcg_id);
 		/* NULL means unknown (a gap in the table) or no memory; both read as unknown. */
 	}
 	return 0;
@@ -268,65 +299,171 @@ static int add_process(struct ow_kill *k, size_t *cap, struct ow_process *p)
 	return 0;
 }
 
-/* Builds the model kill from what was assembled and hands it over. */
-static int finish_kill(struct ow_consumer *c, const struct ow_event_kill_end *end)
+/* What mem_cgroup_get_max() adds for swap, capped by the swap the machine has. */
+static uint64_t swap_allowance(const struct ow_cgroup_node *node, int memcg_version,
+			       uint64_t swap_total_bytes)
 {
-	const struct ow_event_kill_begin *b = &c->begin;
+	uint64_t swap;
+
+	if (node->swap_max_bytes == UINT64_MAX)
+		swap = swap_total_bytes;
+	else if (memcg_version == 1) /* memsw.max counts memory + swap */
+		swap = node->swap_max_bytes > node->max_bytes
+			       ? node->swap_max_bytes - node->max_bytes
+			       : 0;
+	else
+		swap = node->swap_max_bytes;
+	return swap < swap_total_bytes ? swap : swap_total_bytes;
+}
+
+/*
+ * The domain of a signal kill, where nothing says which limit (if any) the killer acted on:
+ * the victim's nearest memory cgroup (itself or an ancestor) that has a limit and is at
+ * OW_SIGNAL_DOMAIN_PERCENT of it or more, else the whole machine. Returns 0 or -ENOMEM.
+ */
+static int signal_domain(const struct ow_consumer *c, const struct ow_cgroup_table *t,
+			 uint64_t victim_memcg_id, const struct ow_meminfo *meminfo,
+			 struct ow_domain *ret_domain)
+{
+	const struct ow_cgroup_node *node = ow_cgroup_table_find(t, victim_memcg_id);
+	struct ow_domain d = { 0 };
+
+	for (int depth = 0; node && !node->is_root && depth < 64; depth++) {
+		uint64_t max = node->max_bytes;
+
+		if (max != UINT64_MAX && max > 0 &&
+		    node->usage_bytes >= max - max / 100 * (100 - OW_SIGNAL_DOMAIN_PERCENT)) {
+			d.kind = OW_DOMAIN_MEMCG;
+			d.cgroup_id = node->id;
+			d.cgroup = ow_cgroup_table_path(t, node->id); /* NULL: a gap hides it */
+			d.limit_bytes = max;
+			d.usage_bytes = node->usage_bytes;
+			d.total_bytes = max + swap_allowance(node, c->cfg.memcg_version,
+							     meminfo->swap_total_bytes);
+			*ret_domain = d;
+			return 0;
+		}
+		node = ow_cgroup_table_find(t, node->parent_id);
+	}
+	/* No cgroup at all: ow_domain_infer's global domain, from meminfo. */
+	return ow_domain_infer(t, 0, 0, meminfo, c->cfg.memcg_version, ret_domain);
+}
+
+static bool has_oom_group(const struct kill_asm *a, uint64_t id)
+{
+	for (size_t i = 0; i < a->n_oom_groups; i++)
+		if (a->oom_groups[i] == id)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the kernel killed the victim's whole memory.oom.group: its memory cgroup or an
+ * ancestor up to the OOM domain (the root for a global OOM) has it, as
+ * mem_cgroup_get_oom_group() looks.
+ */
+static bool in_oom_group(const struct kill_asm *a, uint64_t victim_memcg_id,
+			 const struct ow_domain *domain)
+{
+	const struct ow_cgroup_node *node;
+
+	if (a->n_oom_groups == 0)
+		return false;
+	node = ow_cgroup_table_find(&a->cgroups, victim_memcg_id);
+	for (int depth = 0; node && depth < 64; depth++) {
+		if (has_oom_group(a, node->id))
+			return true;
+		if (node->is_root ||
+		    (domain->kind == OW_DOMAIN_MEMCG && node->id == domain->cgroup_id))
+			break;
+		node = ow_cgroup_table_find(&a->cgroups, node->parent_id);
+	}
+	return false;
+}
+
+static uint64_t task_rss_bytes(const struct ow_consumer *c, const struct ow_task_record *r)
+{
+	return pages_to_bytes(c, r->anon_pages) + pages_to_bytes(c, r->file_pages) +
+	       pages_to_bytes(c, r->shmem_pages);
+}
+
+/* Adds a task record to k->procs as a model process. Returns 0 or -ENOMEM. */
+static int add_task_process(struct ow_consumer *c, const struct kill_asm *a, struct ow_kill *k,
+			    size_t *cap, const struct ow_task_record *t)
+{
+	struct ow_process p;
+	int r;
+
+	r = to_process(c, &a->cgroups, t, &k->domain, &p);
+	if (r == 0)
+		r = add_process(k, cap, &p);
+	if (r < 0)
+		ow_process_clear(&p);
+	return r;
+}
+
+/* Builds the model kill from what was assembled and hands it over; empties the slot. */
+static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
+		       const struct ow_event_kill_end *end)
+{
+	const struct ow_event_kill_begin *b = &a->begin;
+	bool signal = b->killer == OW_KILL_BY_SIGNAL;
 	struct ow_kill k = { 0 };
 	struct ow_meminfo meminfo = { 0 };
-	struct ow_process p;
 	size_t cap = 0;
 	int r;
 
-	c->stats.last_kill_seq = c->seq; /* handed over or dropped below: dealt with either way */
-	ow_cgroup_table_sort(&c->cgroups);
+	/* Handed over or dropped below: dealt with either way. */
+	if (!(a->seq & OW_SIGNAL_SEQ_BIT) && a->seq > c->stats.last_kill_seq)
+		c->stats.last_kill_seq = a->seq;
+	ow_cgroup_table_sort(&a->cgroups);
 	(void)ow_procfs_read_meminfo(c->cfg.root, &meminfo);
 	/* Modulo 2^64, as the signed sum was meant: a corrupt boot_ns must not overflow. */
 	k.time_ns = b->boot_ns + (uint64_t)c->cfg.boot_to_real_ns;
-	k.killer_kind = OW_KILLER_KERNEL;
+	k.killer_kind = signal ? OW_KILLER_SIGNAL : OW_KILLER_KERNEL;
 	k.victim_pid = b->victim.tgid;
 	k.trigger_pid = b->trigger.tgid;
 	k.trigger_tid = b->trigger.pid;
 	memcpy(k.trigger_thread_comm, b->trigger.comm, sizeof(k.trigger_thread_comm));
 	k.trigger_thread_comm[OW_COMM_LEN - 1] = '\0';
-	r = ow_domain_infer(&c->cgroups, b->trigger.memcg_id, b->victim.memcg_id, &meminfo,
-			    c->cfg.memcg_version, &k.domain);
+	if (signal)
+		r = signal_domain(c, &a->cgroups, b->victim.memcg_id, &meminfo, &k.domain);
+	else
+		r = ow_domain_infer(&a->cgroups, b->trigger.memcg_id, b->victim.memcg_id, &meminfo,
+				    c->cfg.memcg_version, &k.domain);
 	if (r < 0)
 		goto out_clear;
+	if (signal && (b->flags & OW_BEGIN_F_SNAPSHOT_SKIPPED))
+		k.flags |= OW_KILL_SNAPSHOT_SKIPPED;
+	if (!signal && (b->flags & OW_BEGIN_F_VICTIM_EXITING))
+		k.flags |= OW_KILL_VICTIM_EXITING;
+	if (!signal && in_oom_group(a, b->victim.memcg_id, &k.domain))
+		k.flags |= OW_KILL_OOM_GROUP;
 
-	for (size_t i = 0; i < c->n_tasks; i++) {
-		const struct ow_task_record *t = &c->tasks[i];
+	for (size_t i = 0; i < a->n_tasks; i++) {
+		const struct ow_task_record *t = &a->tasks[i];
 
 		/* The victim's own record comes from the thread holding the mm: prefer it. */
 		if (t->tgid == b->victim.tgid && (t->flags & OW_TASK_F_NO_MM))
 			t = &b->victim;
-		r = to_process(c, t, &k.domain, &p);
-		if (r == 0)
-			r = add_process(&k, &cap, &p);
-		if (r < 0) {
-			ow_process_clear(&p);
+		r = add_task_process(c, a, &k, &cap, t);
+		if (r < 0)
 			goto out_clear;
-		}
 	}
-	/* Victim or trigger missing from the walk (records lost): keep what the begin record has. */
+	/*
+	 * Victim or trigger missing from the walk (records lost, or no walk at all past the
+	 * signal rate limit): keep what the begin record has.
+	 */
 	if (!ow_kill_find_process(&k, b->victim.tgid)) {
-		r = to_process(c, &b->victim, &k.domain, &p);
-		if (r == 0)
-			r = add_process(&k, &cap, &p);
-		if (r < 0) {
-			ow_process_clear(&p);
+		r = add_task_process(c, a, &k, &cap, &b->victim);
+		if (r < 0)
 			goto out_clear;
-		}
 	}
 	if (b->trigger.tgid > 0 && !(b->trigger.flags & OW_TASK_F_KTHREAD) &&
 	    !ow_kill_find_process(&k, b->trigger.tgid)) {
-		r = to_process(c, &b->trigger, &k.domain, &p);
-		if (r == 0)
-			r = add_process(&k, &cap, &p);
-		if (r < 0) {
-			ow_process_clear(&p);
+		r = add_task_process(c, a, &k, &cap, &b->trigger);
+		if (r < 0)
 			goto out_clear;
-		}
 	}
 	r = build_stack(&k.trigger_kernel_stack, b->kernel_stack, b->kernel_stack_bytes, false, c,
 			b->trigger.tgid);
@@ -336,11 +473,17 @@ static int finish_kill(struct ow_consumer *c, const struct ow_event_kill_end *en
 	if (r < 0)
 		goto out_clear;
 
+	k.after = a->after;
+	if (a->after.reap_end_ns && a->rss_left_bytes != UINT64_MAX) {
+		uint64_t rss = task_rss_bytes(c, &b->victim);
+
+		k.after.reaped_bytes = rss > a->rss_left_bytes ? rss - a->rss_left_bytes : 0;
+	}
 	if (end) {
 		k.kthreads_skipped = end->kthreads_skipped;
 		k.lost_events = end->lost_records;
 		k.partial = end->lost_records > 0 || end->iterator_truncated ||
-			    end->tasks_emitted != c->n_tasks;
+			    end->tasks_emitted != a->n_tasks;
 		c->stats.last_kill_cpu_ns = end->cpu_ns;
 	} else {
 		k.partial = true;
@@ -348,33 +491,52 @@ static int finish_kill(struct ow_consumer *c, const struct ow_event_kill_end *en
 	c->stats.kills++;
 	if (k.partial)
 		c->stats.partial_kills++;
-	reset_kill(c);
+	if (signal)
+		c->stats.signal_kills++;
+	reset_kill(a);
 	c->cfg.on_kill(&k, c->cfg.ctx);
 	ow_kill_clear(&k); /* whatever the callee left */
 	return 0;
 
 out_clear:
 	ow_kill_clear(&k);
-	reset_kill(c);
+	reset_kill(a);
 	return r;
 }
 
-static int add_task(struct ow_consumer *c, const struct ow_task_record *t)
+static int add_task(struct kill_asm *a, const struct ow_task_record *t)
 {
-	if (c->n_tasks == c->cap_tasks) {
-		size_t cap = c->cap_tasks ? c->cap_tasks * 2 : 1024;
-		struct ow_task_record *tasks = realloc(c->tasks, cap * sizeof(*tasks));
+	if (a->n_tasks == a->cap_tasks) {
+		size_t cap = a->cap_tasks ? a->cap_tasks * 2 : 1024;
+		struct ow_task_record *tasks = realloc(a->tasks, cap * sizeof(*tasks));
 
 		if (!tasks)
 			return -ENOMEM;
-		c->tasks = tasks;
-		c->cap_tasks = cap;
+		a->tasks = tasks;
+		a->cap_tasks = cap;
 	}
-	c->tasks[c->n_tasks++] = *t;
+	a->tasks[a->n_tasks++] = *t;
 	return 0;
 }
 
-static int add_cgroup(struct ow_consumer *c, const struct ow_event_cgroup *e)
+static int add_oom_group(struct kill_asm *a, uint64_t id)
+{
+	if (has_oom_group(a, id))
+		return 0;
+	if (a->n_oom_groups == a->cap_oom_groups) {
+		size_t cap = a->cap_oom_groups ? a->cap_oom_groups * 2 : 8;
+		uint64_t *ids = realloc(a->oom_groups, cap * sizeof(*ids));
+
+		if (!ids)
+			return -ENOMEM;
+		a->oom_groups = ids;
+		a->cap_oom_groups = cap;
+	}
+	a->oom_groups[a->n_oom_groups++] = id;
+	return 0;
+}
+
+static int add_cgroup(struct ow_consumer *c, struct kill_asm *a, const struct ow_event_cgroup *e)
 {
 	struct ow_cgroup_node node = { 0 };
 
@@ -389,7 +551,9 @@ static int add_cgroup(struct ow_consumer *c, const struct ow_event_cgroup *e)
 	node.swap_max_bytes = limit_pages_to_bytes(c, e->swap_max_pages);
 	node.oom_events_known = e->oom_events != OW_OOM_EVENTS_UNKNOWN;
 	node.oom_events = node.oom_events_known ? e->oom_events : 0;
-	return ow_cgroup_table_add(&c->cgroups, &node);
+	if (e->oom_group && add_oom_group(a, e->id) < 0)
+		return -ENOMEM;
+	return ow_cgroup_table_add(&a->cgroups, &node);
 }
 
 static bool size_ok(struct ow_consumer *c, size_t size, size_t want)
@@ -400,9 +564,183 @@ static bool size_ok(struct ow_consumer *c, size_t size, size_t want)
 	return false;
 }
 
+static struct kill_asm *find_kill(struct ow_consumer *c, uint32_t seq)
+{
+	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS; i++)
+		if (c->kills[i].used && c->kills[i].seq == seq)
+			return &c->kills[i];
+	return NULL;
+}
+
+static struct kill_asm *oldest_kill(struct ow_consumer *c)
+{
+	struct kill_asm *oldest = NULL;
+
+	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS; i++)
+		if (c->kills[i].used && (!oldest || c->kills[i].order < oldest->order))
+			oldest = &c->kills[i];
+	return oldest;
+}
+
+/*
+ * Hands over, partial and oldest first, the kills that want(kill, arg) says cannot be in
+ * progress any more. Returns 0, or the first -ENOMEM (those kills are dropped).
+ */
+static int finish_kills_if(struct ow_consumer *c,
+			   bool (*want)(const struct kill_asm *a, const void *arg), const void *arg)
+{
+	int ret = 0;
+
+	for (;;) {
+		struct kill_asm *pick = NULL;
+		int r;
+
+		for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS; i++) {
+			struct kill_asm *a = &c->kills[i];
+
+			if (a->used && want(a, arg) && (!pick || a->order < pick->order))
+				pick = a;
+		}
+		if (!pick)
+			return ret;
+		r = finish_kill(c, pick, NULL);
+		if (r < 0 && ret == 0)
+			ret = r;
+	}
+}
+
+/* Whether a record written at boot_ns says the kill's program has long ended. */
+static bool kill_is_stale(const struct kill_asm *a, const void *arg)
+{
+	uint64_t boot_ns = *(const uint64_t *)arg;
+
+	return boot_ns > a->begin.boot_ns && boot_ns - a->begin.boot_ns > OW_KILL_STALE_NS;
+}
+
+/*
+ * Whether a kill cannot be in progress as b begins: b says no other kill was being written
+ * (its end was lost), kernel kills never overlap (oom_lock), or b reuses its number.
+ */
+static bool kill_is_over(const struct kill_asm *a, const void *arg)
+{
+	const struct ow_event_kill_begin *b = arg;
+
+	return b->concurrent == 0 || a->seq == b->hdr.kill_seq ||
+	       (a->begin.killer == OW_KILL_BY_KERNEL && b->killer == OW_KILL_BY_KERNEL) ||
+	       kill_is_stale(a, &b->boot_ns);
+}
+
+static int begin_kill(struct ow_consumer *c, const struct ow_event_kill_begin *b)
+{
+	struct kill_asm *a = NULL;
+	int r;
+
+	/* Kills that never ended go out first; their failure is not this kill's. */
+	r = finish_kills_if(c, kill_is_over, b);
+	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS && !a; i++)
+		if (!c->kills[i].used)
+			a = &c->kills[i];
+	if (!a) {
+		int r2;
+
+		a = oldest_kill(c);
+		r2 = finish_kill(c, a, NULL);
+		if (r == 0)
+			r = r2;
+	}
+	reset_kill(a);
+	a->used = true;
+	a->seq = b->hdr.kill_seq;
+	a->order = c->n_begins++;
+	memcpy(&a->begin, b, sizeof(a->begin));
+	return r;
+}
+
+/* Hands a followup over, and writes it into the kill of its victim still being assembled. */
+static void followup(struct ow_consumer *c, const struct ow_followup *f)
+{
+	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS; i++) {
+		struct kill_asm *a = &c->kills[i];
+
+		if (!a->used || a->begin.victim.tgid != f->pid)
+			continue;
+		switch (f->kind) {
+		case OW_FOLLOWUP_EXIT:
+			a->after.exit_ns = f->time_ns;
+			break;
+		case OW_FOLLOWUP_REAP_START:
+			a->after.reap_start_ns = f->time_ns;
+			break;
+		case OW_FOLLOWUP_REAP_END:
+			a->after.reap_end_ns = f->time_ns;
+			a->rss_left_bytes = f->rss_left_bytes;
+			break;
+		case OW_FOLLOWUP_ADJ:
+			break;
+		}
+	}
+	c->stats.followups++;
+	if (c->cfg.on_followup)
+		c->cfg.on_followup(f, c->cfg.ctx);
+}
+
+static uint64_t boot_to_real(const struct ow_consumer *c, uint64_t boot_ns)
+{
+	return boot_ns + (uint64_t)c->cfg.boot_to_real_ns; /* modulo 2^64, as in finish_kill */
+}
+
+static void on_proc(struct ow_consumer *c, uint32_t type, const struct ow_event_proc *e)
+{
+	struct ow_followup f = { 0 };
+
+	if (type == OW_EV_EXEC) {
+		ow_cmdline_cache_on_exec(c->cfg.cmdlines, e->tgid);
+		return;
+	}
+	ow_cmdline_cache_on_exit(c->cfg.cmdlines, e->tgid, ow_clock_monotonic_ns());
+	f.kind = OW_FOLLOWUP_EXIT;
+	f.time_ns = boot_to_real(c, e->boot_ns);
+	f.pid = e->tgid;
+	followup(c, &f);
+}
+
+static void on_adj(struct ow_consumer *c, const struct ow_event_adj *e)
+{
+	struct ow_followup f = { 0 };
+
+	f.kind = OW_FOLLOWUP_ADJ;
+	f.time_ns = boot_to_real(c, e->boot_ns);
+	f.pid = e->tgid;
+	f.adj.time_ns = f.time_ns;
+	f.adj.old_adj = OW_ADJ_UNKNOWN;
+	f.adj.new_adj = e->new_adj;
+	f.adj.by_pid = e->by_tgid;
+	memcpy(f.adj.by_comm, e->by_comm, sizeof(f.adj.by_comm));
+	f.adj.by_comm[OW_COMM_LEN - 1] = '\0';
+	f.adj.inherited = e->inherited != 0;
+	followup(c, &f);
+}
+
+static void on_reap(struct ow_consumer *c, uint32_t type, const struct ow_event_reap *e)
+{
+	struct ow_followup f = { 0 };
+
+	f.kind = type == OW_EV_REAP_START ? OW_FOLLOWUP_REAP_START : OW_FOLLOWUP_REAP_END;
+	f.time_ns = boot_to_real(c, e->boot_ns);
+	f.pid = e->tgid > 0 ? e->tgid : e->pid;
+	if (type == OW_EV_REAP_END)
+		f.rss_left_bytes = e->rss_known ? pages_to_bytes(c, e->anon_pages) +
+							  pages_to_bytes(c, e->file_pages) +
+							  pages_to_bytes(c, e->shmem_pages)
+						: UINT64_MAX;
+	followup(c, &f);
+}
+
 int ow_consumer_handle(struct ow_consumer *c, const void *data, size_t size)
 {
 	const struct ow_event_header *h = data;
+	struct kill_asm *a = NULL;
+	uint64_t boot_ns = 0;
 	int r = 0;
 
 	c->stats.records++;
@@ -412,70 +750,83 @@ int ow_consumer_handle(struct ow_consumer *c, const void *data, size_t size)
 	case OW_EV_KILL_BEGIN:
 		if (!size_ok(c, size, sizeof(struct ow_event_kill_begin)))
 			return 0;
-		/* The previous kill never ended: hand it over; its failure is not this kill's. */
-		if (c->in_kill)
-			r = finish_kill(c, NULL);
-		reset_kill(c);
-		c->in_kill = true;
-		c->seq = h->kill_seq;
-		memcpy(&c->begin, data, sizeof(c->begin));
-		return r;
+		return begin_kill(c, data);
 	case OW_EV_CGROUP:
 		if (!size_ok(c, size, sizeof(struct ow_event_cgroup)))
 			return 0;
-		if (c->in_kill && h->kill_seq == c->seq)
-			r = add_cgroup(c, data);
+		a = find_kill(c, h->kill_seq);
+		if (a)
+			r = add_cgroup(c, a, data);
 		break;
 	case OW_EV_TASKS: {
 		const struct ow_event_tasks *e = data;
 
 		if (!size_ok(c, size, sizeof(*e)))
 			return 0;
-		if (!c->in_kill || h->kill_seq != c->seq)
+		a = find_kill(c, h->kill_seq);
+		if (!a)
 			break;
 		if (e->count > OW_TASKS_PER_RECORD) {
 			c->stats.malformed++;
 			break;
 		}
 		for (uint32_t i = 0; i < e->count && r == 0; i++)
-			r = add_task(c, &e->tasks[i]);
+			r = add_task(a, &e->tasks[i]);
 		break;
 	}
 	case OW_EV_KILL_END:
 		if (!size_ok(c, size, sizeof(struct ow_event_kill_end)))
 			return 0;
-		if (c->in_kill && h->kill_seq == c->seq)
-			r = finish_kill(c, data);
+		a = find_kill(c, h->kill_seq);
+		if (a)
+			return finish_kill(c, a, data);
 		break;
 	case OW_EV_EXEC:
-		if (size_ok(c, size, sizeof(struct ow_event_proc)))
-			ow_cmdline_cache_on_exec(c->cfg.cmdlines,
-						 ((const struct ow_event_proc *)data)->tgid);
-		break;
 	case OW_EV_EXIT:
-		if (size_ok(c, size, sizeof(struct ow_event_proc)))
-			ow_cmdline_cache_on_exit(c->cfg.cmdlines,
-						 ((const struct ow_event_proc *)data)->tgid,
-						 ow_clock_monotonic_ns());
+		if (!size_ok(c, size, sizeof(struct ow_event_proc)))
+			return 0;
+		on_proc(c, h->type, data);
+		boot_ns = ((const struct ow_event_proc *)data)->boot_ns;
+		break;
+	case OW_EV_ADJ:
+		if (!size_ok(c, size, sizeof(struct ow_event_adj)))
+			return 0;
+		on_adj(c, data);
+		boot_ns = ((const struct ow_event_adj *)data)->boot_ns;
+		break;
+	case OW_EV_REAP_START:
+	case OW_EV_REAP_END:
+		if (!size_ok(c, size, sizeof(struct ow_event_reap)))
+			return 0;
+		on_reap(c, h->type, data);
+		boot_ns = ((const struct ow_event_reap *)data)->boot_ns;
 		break;
 	default:
 		c->stats.malformed++;
 		break;
 	}
-	if (r < 0)
-		reset_kill(c);
+	if (r < 0 && a)
+		reset_kill(a); /* out of memory: that kill is dropped */
+	/* A record long after a kill's start: that kill's end was lost. */
+	if (boot_ns)
+		r = finish_kills_if(c, kill_is_stale, &boot_ns);
 	return r;
 }
 
 void ow_consumer_flush(struct ow_consumer *c)
 {
-	if (c->in_kill)
-		(void)finish_kill(c, NULL);
+	struct kill_asm *a;
+
+	while ((a = oldest_kill(c)))
+		(void)finish_kill(c, a, NULL);
 }
 
 int ow_consumer_busy(const struct ow_consumer *c)
 {
-	return c->in_kill;
+	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS; i++)
+		if (c->kills[i].used)
+			return 1;
+	return 0;
 }
 
 void ow_consumer_set_clock_offset(struct ow_consumer *c, int64_t boot_to_real_ns)

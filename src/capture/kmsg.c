@@ -21,6 +21,47 @@ static const char *const kind_names[] = {
 	[OW_KMSG_OOM_SUMMARY] = "oom-summary",
 	[OW_KMSG_OOM_KILLED] = "oom-killed",
 	[OW_KMSG_OOM_REAPED] = "oom-reaped",
+	[OW_KMSG_OOM_CPU] = "oom-cpu",
+	[OW_KMSG_OOM_MEMCG_USAGE] = "oom-memcg-usage",
+	[OW_KMSG_OOM_MEMINFO] = "oom-meminfo",
+	[OW_KMSG_OOM_RAM_PAGES] = "oom-ram-pages",
+	[OW_KMSG_OOM_SWAP_TOTAL] = "oom-swap-total",
+	[OW_KMSG_OOM_TASKS_STATE] = "oom-tasks-state",
+	[OW_KMSG_OOM_TASKS_HEADER] = "oom-tasks-header",
+	[OW_KMSG_OOM_TASK_ROW] = "oom-task",
+	[OW_KMSG_OOM_GROUP] = "oom-group",
+};
+
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == OW_KMSG_KIND_NR,
+	       "a kind without a name");
+
+/* dump_tasks() of 6.8 and later (commit "mm: oom_kill: show rss_anon, rss_file, rss_shmem"). */
+const struct ow_kmsg_task_layout ow_kmsg_layout_6_8 = {
+	.n_cols = 10,
+	.cols = { OW_KMSG_COL_UID, OW_KMSG_COL_TGID, OW_KMSG_COL_TOTAL_VM, OW_KMSG_COL_RSS,
+		  OW_KMSG_COL_RSS_ANON, OW_KMSG_COL_RSS_FILE, OW_KMSG_COL_RSS_SHMEM,
+		  OW_KMSG_COL_PGTABLES_BYTES, OW_KMSG_COL_SWAPENTS, OW_KMSG_COL_OOM_SCORE_ADJ },
+};
+
+/* 4.19 to 6.7: "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents ..." */
+const struct ow_kmsg_task_layout ow_kmsg_layout_4_19 = {
+	.n_cols = 7,
+	.cols = { OW_KMSG_COL_UID, OW_KMSG_COL_TGID, OW_KMSG_COL_TOTAL_VM, OW_KMSG_COL_RSS,
+		  OW_KMSG_COL_PGTABLES_BYTES, OW_KMSG_COL_SWAPENTS, OW_KMSG_COL_OOM_SCORE_ADJ },
+};
+
+/* The header's words for the columns. */
+static const char *const col_names[OW_KMSG_COL_NR] = {
+	[OW_KMSG_COL_UID] = "uid",
+	[OW_KMSG_COL_TGID] = "tgid",
+	[OW_KMSG_COL_TOTAL_VM] = "total_vm",
+	[OW_KMSG_COL_RSS] = "rss",
+	[OW_KMSG_COL_RSS_ANON] = "rss_anon",
+	[OW_KMSG_COL_RSS_FILE] = "rss_file",
+	[OW_KMSG_COL_RSS_SHMEM] = "rss_shmem",
+	[OW_KMSG_COL_PGTABLES_BYTES] = "pgtables_bytes",
+	[OW_KMSG_COL_SWAPENTS] = "swapents",
+	[OW_KMSG_COL_OOM_SCORE_ADJ] = "oom_score_adj",
 };
 
 const char *ow_kmsg_kind_name(enum ow_kmsg_kind kind)
@@ -143,6 +184,25 @@ static void copy_str(char *dst, size_t cap, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
+static const char *skip_spaces(const char *p, const char *end)
+{
+	while (p < end && *p == ' ')
+		p++;
+	return p;
+}
+
+/* "<digits>kB" at p, in bytes: returns the end of it, or NULL. */
+static const char *parse_kb(const char *p, const char *end, uint64_t *ret_bytes)
+{
+	uint64_t kib;
+
+	p = parse_u64(p, end, &kib);
+	if (!p || !starts_with(p, end, "kB") || kib > UINT64_MAX / KIB)
+		return NULL;
+	*ret_bytes = kib * KIB;
+	return p + strlen("kB");
+}
+
 /* Sets a field's bit; false when the line gave it already (then the first one counts). */
 static bool claim(struct ow_kmsg_record *r, uint32_t field)
 {
@@ -156,15 +216,8 @@ static bool claim(struct ow_kmsg_record *r, uint32_t field)
 static bool find_kb(const char *p, const char *end, const char *key, uint64_t *ret_bytes)
 {
 	const char *q = find(p, end, key);
-	uint64_t kib;
 
-	if (!q)
-		return false;
-	q = parse_u64(q + strlen(key), end, &kib);
-	if (!q || !starts_with(q, end, "kB") || kib > UINT64_MAX / KIB)
-		return false;
-	*ret_bytes = kib * KIB;
-	return true;
+	return q && parse_kb(q + strlen(key), end, ret_bytes);
 }
 
 static void find_kb_field(struct ow_kmsg_record *r, const char *p, const char *end, const char *key,
@@ -419,35 +472,366 @@ static void parse_invoked(const char *text, const char *end, const char *marker,
 	}
 }
 
+/* ---- the lines of dump_header() ---- */
+
+/*
+ * "CPU: N [UID: N ]PID: N Comm: COMM <taint> <release> #<version>[ <preempt>]" (lib/dump_stack.c;
+ * UID came in 6.10). The comm is printed with %.20s and may hold spaces: it ends at the last
+ * taint word ("Not tainted", "Tainted: ", "Kdump: loaded ") that leaves it at most 20 bytes
+ * long, else at its first space.
+ */
+static bool parse_cpu(const char *p, const char *end, struct ow_kmsg_record *r)
+{
+	static const char *const after_comm[] = { " Not tainted", " Tainted: ", " Kdump: loaded " };
+	const char *comm, *comm_end = NULL;
+	uint64_t cpu;
+	int64_t n;
+
+	p = parse_u64(p + strlen("CPU: "), end, &cpu);
+	if (!p)
+		return false;
+	if (starts_with(p, end, " UID: ")) {
+		p = parse_s64(p + strlen(" UID: "), end, 0, UINT32_MAX, &n);
+		if (!p)
+			return false;
+		r->uid = (uint32_t)n;
+		r->fields |= OW_KMSG_F_UID;
+	}
+	if (!starts_with(p, end, " PID: "))
+		return false;
+	p = parse_s64(p + strlen(" PID: "), end, 0, INT32_MAX, &n);
+	if (!p || !starts_with(p, end, " Comm: "))
+		return false;
+	r->pid = (int32_t)n;
+	comm = p + strlen(" Comm: ");
+	for (size_t i = 0; i < sizeof(after_comm) / sizeof(after_comm[0]); i++) {
+		size_t mlen = strlen(after_comm[i]);
+		const char *lim = (size_t)(end - comm) > 20 + mlen ? comm + 20 + mlen : end;
+
+		for (const char *q = comm; (q = find(q, lim, after_comm[i])); q++)
+			if (!comm_end || q > comm_end)
+				comm_end = q;
+	}
+	if (!comm_end) {
+		comm_end = memchr(comm, ' ', (size_t)(end - comm));
+		if (!comm_end)
+			comm_end = end;
+	}
+	copy_str(r->comm, sizeof(r->comm), comm, (size_t)(comm_end - comm));
+	r->fields |= OW_KMSG_F_PID | OW_KMSG_F_COMM;
+	return true;
+}
+
+/* "memory: usage NkB, limit NkB, failcnt N" and its memory+swap:, swap: and kmem: lines. */
+static bool parse_counter(const char *p, const char *end, struct ow_kmsg_record *r)
+{
+	static const struct {
+		const char *prefix;
+		enum ow_kmsg_counter counter;
+	} counters[] = {
+		{ "memory: usage ", OW_KMSG_COUNTER_MEMORY },
+		{ "memory+swap: usage ", OW_KMSG_COUNTER_MEMSW },
+		{ "swap: usage ", OW_KMSG_COUNTER_SWAP },
+		{ "kmem: usage ", OW_KMSG_COUNTER_KMEM },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if (starts_with(p, end, counters[i].prefix))
+			break;
+	if (i == sizeof(counters) / sizeof(counters[0]))
+		return false;
+	p = parse_kb(p + strlen(counters[i].prefix), end, &r->usage_bytes);
+	if (!p || !starts_with(p, end, ", limit "))
+		return false;
+	p = parse_kb(p + strlen(", limit "), end, &r->limit_bytes);
+	if (!p || !starts_with(p, end, ", failcnt "))
+		return false;
+	p = parse_u64(p + strlen(", failcnt "), end, &r->failcnt);
+	if (!p || skip_spaces(p, end) != end)
+		return false;
+	r->counter = counters[i].counter;
+	r->fields |= OW_KMSG_F_USAGE | OW_KMSG_F_LIMIT | OW_KMSG_F_FAILCNT;
+	return true;
+}
+
+/* show_mem()'s "active_anon:N ...\n free:N free_pcp:N ...": the free pages. */
+static bool parse_meminfo(const char *text, const char *end, struct ow_kmsg_record *r)
+{
+	for (const char *q = text; (q = find(q, end, "free:")); q++) {
+		if (q == text || (q[-1] != ' ' && q[-1] != '\n'))
+			continue; /* free_pcp:, free_cma: come after; nr_free: is not it */
+		if (!parse_u64(q + strlen("free:"), end, &r->pages))
+			return false;
+		r->fields |= OW_KMSG_F_PAGES;
+		return true;
+	}
+	return false;
+}
+
+/* "N pages RAM" */
+static bool parse_ram_pages(const char *p, const char *end, struct ow_kmsg_record *r)
+{
+	p = parse_u64(p, end, &r->pages);
+	if (!p || !starts_with(p, end, " pages RAM") ||
+	    skip_spaces(p + strlen(" pages RAM"), end) != end)
+		return false;
+	r->fields |= OW_KMSG_F_PAGES;
+	return true;
+}
+
+/* "Total swap = NkB" */
+static bool parse_swap_total(const char *p, const char *end, struct ow_kmsg_record *r)
+{
+	p = parse_kb(p + strlen("Total swap = "), end, &r->limit_bytes);
+	if (!p || skip_spaces(p, end) != end)
+		return false;
+	r->fields |= OW_KMSG_F_LIMIT;
+	return true;
+}
+
+/* "Tasks in <cgroup> are going to be killed due to memory.oom.group set" */
+static bool parse_group(const char *text, const char *end, struct ow_kmsg_record *r)
+{
+	static const char suffix[] = " are going to be killed due to memory.oom.group set";
+	const char *path = text + strlen("Tasks in ");
+	const char *q;
+
+	while (end > path && end[-1] == ' ')
+		end--;
+	if ((size_t)(end - path) < strlen(suffix))
+		return false;
+	q = end - strlen(suffix);
+	if (memcmp(q, suffix, strlen(suffix)) != 0 || q == path)
+		return false;
+	copy_str(r->oom_memcg, sizeof(r->oom_memcg), path, (size_t)(q - path));
+	r->scope = OW_KMSG_SCOPE_MEMCG;
+	r->fields |= OW_KMSG_F_OOM_MEMCG;
+	return true;
+}
+
+/* ---- dump_tasks() ---- */
+
+static enum ow_kmsg_task_col col_from(const char *w, size_t len)
+{
+	for (size_t c = 1; c < OW_KMSG_COL_NR; c++)
+		if (word_eq(w, len, col_names[c]))
+			return (enum ow_kmsg_task_col)c;
+	return OW_KMSG_COL_UNKNOWN;
+}
+
+/* "[  pid  ]   uid  tgid ... name": the columns between pid and name, one known at least. */
+static bool parse_tasks_header(const char *p, const char *end, struct ow_kmsg_record *r)
+{
+	struct ow_kmsg_task_layout *l = &r->layout;
+	bool known = false;
+
+	p = skip_spaces(p + 1, end);
+	if (!starts_with(p, end, "pid"))
+		return false;
+	p = skip_spaces(p + strlen("pid"), end);
+	if (!starts_with(p, end, "]"))
+		return false;
+	for (p++;;) {
+		const char *w;
+		size_t n;
+		enum ow_kmsg_task_col col;
+
+		if (p == end || *p != ' ')
+			return false;
+		w = skip_spaces(p, end);
+		n = key_len(w, end);
+		if (n == 0)
+			return false;
+		p = w + n;
+		if (word_eq(w, n, "name"))
+			return known && skip_spaces(p, end) == end;
+		if (l->n_cols == OW_KMSG_TASK_COLS_MAX)
+			return false;
+		col = col_from(w, n);
+		known |= col != OW_KMSG_COL_UNKNOWN;
+		l->cols[l->n_cols++] = (uint8_t)col;
+	}
+}
+
+/* One column's number at p into *t: returns its end, or NULL. */
+static const char *task_value(const char *p, const char *end, enum ow_kmsg_task_col col,
+			      struct ow_kmsg_task *t)
+{
+	uint64_t *pages = NULL;
+	int64_t n;
+
+	switch (col) {
+	case OW_KMSG_COL_UID:
+		/* uid_t printed with %5d: 4294967295 (no uid) reads -1 */
+		p = parse_s64(p, end, INT32_MIN, UINT32_MAX, &n);
+		if (p)
+			t->uid = (uint32_t)n;
+		break;
+	case OW_KMSG_COL_TGID:
+		p = parse_s64(p, end, 0, INT32_MAX, &n);
+		if (p)
+			t->tgid = (int32_t)n;
+		break;
+	case OW_KMSG_COL_PGTABLES_BYTES:
+		/* %8ld of a counter that is never negative but for a race: floored at 0 */
+		p = parse_s64(p, end, INT64_MIN, INT64_MAX, &n);
+		if (p)
+			t->pgtables_bytes = n > 0 ? (uint64_t)n : 0;
+		break;
+	case OW_KMSG_COL_OOM_SCORE_ADJ:
+		p = parse_s64(p, end, INT16_MIN, INT16_MAX, &n);
+		if (p)
+			t->oom_score_adj = (int32_t)n;
+		break;
+	case OW_KMSG_COL_TOTAL_VM:
+		pages = &t->total_vm_pages;
+		break;
+	case OW_KMSG_COL_RSS:
+		pages = &t->rss_pages;
+		break;
+	case OW_KMSG_COL_RSS_ANON:
+		pages = &t->rss_anon_pages;
+		break;
+	case OW_KMSG_COL_RSS_FILE:
+		pages = &t->rss_file_pages;
+		break;
+	case OW_KMSG_COL_RSS_SHMEM:
+		pages = &t->rss_shmem_pages;
+		break;
+	case OW_KMSG_COL_SWAPENTS:
+		pages = &t->swapents_pages;
+		break;
+	default:
+		/* a column not known: any number, skipped */
+		return parse_s64(p, end, INT64_MIN, INT64_MAX, &n);
+	}
+	if (pages)
+		p = parse_u64(p, end, pages);
+	if (p)
+		t->cols |= 1u << col;
+	return p;
+}
+
+int ow_kmsg_parse_task_row(const char *text, size_t len, const struct ow_kmsg_task_layout *layout,
+			   struct ow_kmsg_task *ret)
+{
+	const char *p = text, *end;
+	int64_t pid;
+
+	if (!text || !layout || !ret || layout->n_cols > OW_KMSG_TASK_COLS_MAX)
+		return -EINVAL;
+	end = text + len;
+	memset(ret, 0, sizeof(*ret));
+	if (!starts_with(p, end, "["))
+		return -EINVAL;
+	p = parse_s64(skip_spaces(p + 1, end), end, 0, INT32_MAX, &pid);
+	if (!p || !starts_with(p, end, "]"))
+		return -EINVAL;
+	ret->pid = ret->tgid = (int32_t)pid;
+	p++;
+	for (size_t i = 0; i < layout->n_cols; i++) {
+		if (p == end || *p != ' ')
+			return -EINVAL;
+		p = task_value(skip_spaces(p, end), end, (enum ow_kmsg_task_col)layout->cols[i],
+			       ret);
+		if (!p)
+			return -EINVAL;
+	}
+	/* "%5hd %s": one space, then the comm, which may hold anything (or be empty) */
+	if (p == end || *p != ' ')
+		return -EINVAL;
+	p++;
+	copy_str(ret->comm, sizeof(ret->comm), p, (size_t)(end - p));
+	return 0;
+}
+
+/* A row read without its header: with the columns of 6.8+, else with those of 4.19-6.7. */
+static bool parse_task_row_guess(const char *text, const char *end, struct ow_kmsg_record *r)
+{
+	const struct ow_kmsg_task_layout *const guesses[] = { &ow_kmsg_layout_6_8,
+							      &ow_kmsg_layout_4_19 };
+
+	for (size_t i = 0; i < sizeof(guesses) / sizeof(guesses[0]); i++) {
+		if (ow_kmsg_parse_task_row(text, (size_t)(end - text), guesses[i], &r->task) == 0) {
+			r->layout = *guesses[i];
+			return true;
+		}
+	}
+	memset(&r->task, 0, sizeof(r->task));
+	return false;
+}
+
+/* The lines that start in a fixed way, each read whole. */
+static enum ow_kmsg_kind parse_fixed(const char *text, const char *end, struct ow_kmsg_record *r)
+{
+	if (starts_with(text, end, "CPU: "))
+		return parse_cpu(text, end, r) ? OW_KMSG_OOM_CPU : OW_KMSG_OTHER;
+	if (starts_with(text, end, "["))
+		return parse_tasks_header(text, end, r)	    ? OW_KMSG_OOM_TASKS_HEADER
+		       : parse_task_row_guess(text, end, r) ? OW_KMSG_OOM_TASK_ROW
+							    : OW_KMSG_OTHER;
+	if (starts_with(text, end, "Tasks state (memory values in pages):"))
+		return skip_spaces(text + strlen("Tasks state (memory values in pages):"), end) ==
+				       end
+			       ? OW_KMSG_OOM_TASKS_STATE
+			       : OW_KMSG_OTHER;
+	if (starts_with(text, end, "Tasks in "))
+		return parse_group(text, end, r) ? OW_KMSG_OOM_GROUP : OW_KMSG_OTHER;
+	if (starts_with(text, end, "active_anon:"))
+		return parse_meminfo(text, end, r) ? OW_KMSG_OOM_MEMINFO : OW_KMSG_OTHER;
+	if (starts_with(text, end, "Total swap = "))
+		return parse_swap_total(text, end, r) ? OW_KMSG_OOM_SWAP_TOTAL : OW_KMSG_OTHER;
+	if (is_digit(*text))
+		return parse_ram_pages(text, end, r) ? OW_KMSG_OOM_RAM_PAGES : OW_KMSG_OTHER;
+	return parse_counter(text, end, r) ? OW_KMSG_OOM_MEMCG_USAGE : OW_KMSG_OTHER;
+}
+
 static void clear_oom(struct ow_kmsg_record *r)
 {
 	memset(&r->kind, 0, sizeof(*r) - offsetof(struct ow_kmsg_record, kind));
 }
 
+/* The OOM killer's own lines: the summary, the reaper's, and the two that name a comm first. */
+static enum ow_kmsg_kind parse_kill_lines(const char *text, const char *end,
+					  struct ow_kmsg_record *r)
+{
+	const char *q;
+
+	if (starts_with(text, end, "oom-kill:"))
+		return parse_summary(text + strlen("oom-kill:"), end, r) ? OW_KMSG_OOM_SUMMARY
+									 : OW_KMSG_OTHER;
+	if (starts_with(text, end, "oom_reaper: reaped process "))
+		return parse_reaped(text + strlen("oom_reaper: reaped process "), end, r)
+			       ? OW_KMSG_OOM_REAPED
+			       : OW_KMSG_OTHER;
+	if ((q = find(text, end, " invoked oom-killer: "))) {
+		parse_invoked(text, end, q, r);
+		return OW_KMSG_OOM_INVOKED;
+	}
+	if ((q = find(text, end, "Killed process ")))
+		return parse_killed(text, end, q, r) ? OW_KMSG_OOM_KILLED : OW_KMSG_OTHER;
+	return OW_KMSG_OTHER;
+}
+
 enum ow_kmsg_kind ow_kmsg_parse_oom(const char *text, size_t len, struct ow_kmsg_record *ret)
 {
-	const char *end, *q;
+	const char *end;
+	enum ow_kmsg_kind kind;
 
 	clear_oom(ret);
 	if (!text || len == 0)
 		return OW_KMSG_OTHER;
 	end = text + len;
-	if (starts_with(text, end, "oom-kill:")) {
-		if (parse_summary(text + strlen("oom-kill:"), end, ret))
-			ret->kind = OW_KMSG_OOM_SUMMARY;
-	} else if (starts_with(text, end, "oom_reaper: reaped process ")) {
-		if (parse_reaped(text + strlen("oom_reaper: reaped process "), end, ret))
-			ret->kind = OW_KMSG_OOM_REAPED;
-	} else if ((q = find(text, end, " invoked oom-killer: "))) {
-		parse_invoked(text, end, q, ret);
-		ret->kind = OW_KMSG_OOM_INVOKED;
-	} else if ((q = find(text, end, "Killed process "))) {
-		if (parse_killed(text, end, q, ret))
-			ret->kind = OW_KMSG_OOM_KILLED;
+	kind = parse_fixed(text, end, ret);
+	if (kind == OW_KMSG_OTHER) {
+		clear_oom(ret);
+		kind = parse_kill_lines(text, end, ret);
 	}
-	if (ret->kind == OW_KMSG_OTHER)
+	if (kind == OW_KMSG_OTHER)
 		clear_oom(ret); /* no half-read line */
-	return ret->kind;
+	ret->kind = kind;
+	return kind;
 }
 
 /* ---- the record ---- */
@@ -512,8 +896,19 @@ int ow_kmsg_parse(const char *buf, size_t len, struct ow_kmsg_record *ret)
 	/* More fields (",caller=T123" with CONFIG_PRINTK_CALLER), up to the ';'. */
 	if (p == end || (*p != ';' && *p != ','))
 		return -EINVAL;
-	while (p < end && *p != ';' && *p != '\n')
+	while (p < end && *p == ',') {
+		uint64_t tid;
+		const char *q;
+
 		p++;
+		if (starts_with(p, end, "caller=T")) {
+			q = parse_u64(p + strlen("caller=T"), end, &tid);
+			if (q && tid <= INT32_MAX && q < end && (*q == ',' || *q == ';'))
+				ret->caller_tid = (int32_t)tid;
+		}
+		while (p < end && *p != ',' && *p != ';' && *p != '\n')
+			p++;
+	}
 	if (p == end || *p != ';')
 		return -EINVAL;
 	p++;

@@ -19,6 +19,26 @@
  *   Out of memory: Killed process ...                                 (the same, global)
  *   oom_reaper: reaped process 1234 (memhog), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
  *
+ * and the lines of the report dump_header() prints between the invoked line and the summary:
+ *
+ *   CPU: 1 PID: 1234 Comm: memhog Not tainted 6.1.0-18-amd64 #1 Debian 6.1.76-1  (5.10, 6.1)
+ *   CPU: 1 UID: 0 PID: 1234 Comm: memhog Not tainted 6.12.12-amd64 #1   (UID: 6.10 on; the
+ *   CPU: 1 UID: 0 PID: 1234 Comm: memhog Not tainted 6.18.4 #1 PREEMPT(none)  model: 6.15 on)
+ *   memory: usage 262144kB, limit 262144kB, failcnt 42     (mem_cgroup_print_oom_meminfo;
+ *   swap: usage 0kB, limit 0kB, failcnt 0                   v2 prints swap:, v1 memory+swap:
+ *   memory+swap: usage ...; kmem: usage ...                 and kmem:)
+ *   active_anon:12 inactive_anon:941203 ... free:21538 free_pcp:0 free_cma:0  (show_mem; one
+ *   2097022 pages RAM                                        record, its lines "\x0a")
+ *   Total swap = 0kB
+ *   Tasks state (memory values in pages):
+ *   [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name
+ *   [   1234]     0  1234    73357    14530   180224        0             0 memhog
+ *   (6.8+: "... rss rss_anon rss_file rss_shmem pgtables_bytes ...", three more columns)
+ *   Tasks in /a are going to be killed due to memory.oom.group set
+ *
+ * A task row is read with the columns of the header before it (ow_kmsg_parse_task_row());
+ * alone, ow_kmsg_parse_oom() reads it with the 6.8+ columns, else with those of 4.19-6.7.
+ *
  * Older kernels lack some fields (UID, pgtables and oom_score_adj came in 5.x, cpuset needs
  * CONFIG_CPUSETS, 4.x had a nodemask in the invoked line); each field read is flagged in
  * ret->fields. The kernel does not escape a comm or a cgroup name inside a line: the summary
@@ -26,7 +46,11 @@
  * Its fields are read in any order; task, pid and uid, which the kernel prints last, are taken
  * from their last occurrence (a comm cannot forge the pid), the others from their first.
  *
- * Pure: no I/O, no allocation, no globals. Reads only the len bytes it is given (no NUL needed).
+ * Lines with a fixed start (CPU:, memory:, [, Tasks ...) are recognised first, by the whole
+ * line; a row or CPU line whose comm reads like another OOM line is still a row.
+ *
+ * Pure: no I/O, no allocation, no mutable globals. Reads only the len bytes it is given (no NUL
+ * needed).
  */
 #ifndef OW_KMSG_H
 #define OW_KMSG_H
@@ -46,6 +70,74 @@ enum ow_kmsg_kind {
 	OW_KMSG_OOM_SUMMARY, /* "oom-kill:constraint=...": comm and pid are the victim */
 	OW_KMSG_OOM_KILLED, /* "...: Killed process PID (COMM) total-vm:...": the victim */
 	OW_KMSG_OOM_REAPED, /* "oom_reaper: reaped process PID (COMM), now ..." */
+	/* "CPU: N [UID: N ]PID: N Comm: COMM ...", a stack dump's first line: after an invoked
+	 * line, the thread that ran the OOM killer (pid is its thread id, uid its euid) */
+	OW_KMSG_OOM_CPU,
+	OW_KMSG_OOM_MEMCG_USAGE, /* "memory: usage NkB, limit NkB, failcnt N" (counter says which) */
+	OW_KMSG_OOM_MEMINFO, /* show_mem's "active_anon:N ... free:N ...": pages = free pages */
+	OW_KMSG_OOM_RAM_PAGES, /* show_mem's "N pages RAM": pages */
+	OW_KMSG_OOM_SWAP_TOTAL, /* show_mem's "Total swap = NkB": limit_bytes */
+	OW_KMSG_OOM_TASKS_STATE, /* "Tasks state (memory values in pages):" */
+	OW_KMSG_OOM_TASKS_HEADER, /* "[  pid  ]   uid  tgid total_vm ... name": layout */
+	OW_KMSG_OOM_TASK_ROW, /* "[   1234]     0  1234 ...": task, read with layout */
+	OW_KMSG_OOM_GROUP, /* "Tasks in /a are going to be killed due to memory.oom.group set" */
+	OW_KMSG_KIND_NR,
+};
+
+/* Which page counter an OOM_MEMCG_USAGE line is of. */
+enum ow_kmsg_counter {
+	OW_KMSG_COUNTER_MEMORY = 0, /* "memory:" (v1 and v2) */
+	OW_KMSG_COUNTER_MEMSW, /* "memory+swap:" (v1) */
+	OW_KMSG_COUNTER_SWAP, /* "swap:" (v2) */
+	OW_KMSG_COUNTER_KMEM, /* "kmem:" (v1) */
+};
+
+/* The columns of dump_tasks() between "[  pid  ]" and "name". */
+enum ow_kmsg_task_col {
+	OW_KMSG_COL_UNKNOWN = 0, /* a column this parser does not know (4.x nr_ptes): skipped */
+	OW_KMSG_COL_UID,
+	OW_KMSG_COL_TGID,
+	OW_KMSG_COL_TOTAL_VM, /* pages */
+	OW_KMSG_COL_RSS, /* pages */
+	OW_KMSG_COL_RSS_ANON, /* pages, 6.8+ */
+	OW_KMSG_COL_RSS_FILE,
+	OW_KMSG_COL_RSS_SHMEM,
+	OW_KMSG_COL_PGTABLES_BYTES, /* bytes (4.15+) */
+	OW_KMSG_COL_SWAPENTS, /* pages */
+	OW_KMSG_COL_OOM_SCORE_ADJ,
+	OW_KMSG_COL_NR,
+};
+
+#define OW_KMSG_TASK_COLS_MAX 16
+
+/* A dump_tasks() header: its columns in order, pid and name left out. */
+struct ow_kmsg_task_layout {
+	uint8_t n_cols;
+	uint8_t cols[OW_KMSG_TASK_COLS_MAX]; /* enum ow_kmsg_task_col */
+};
+
+/* The layouts of 6.8+ and of 4.19-6.7 (5.10, 6.1), for rows read without their header. */
+extern const struct ow_kmsg_task_layout ow_kmsg_layout_6_8;
+extern const struct ow_kmsg_task_layout ow_kmsg_layout_4_19;
+
+/*
+ * One row of dump_tasks(): a process the OOM killer considered. Values are as the kernel
+ * prints them (pages but pgtables_bytes); cols says which the row gave (1u << column).
+ */
+struct ow_kmsg_task {
+	int32_t pid; /* the thread printed (find_lock_task_mm(): the leader, unless it exited) */
+	int32_t tgid; /* the process */
+	uint32_t uid;
+	int32_t oom_score_adj;
+	uint32_t cols; /* 1u << enum ow_kmsg_task_col, for each column read */
+	uint64_t total_vm_pages;
+	uint64_t rss_pages;
+	uint64_t rss_anon_pages;
+	uint64_t rss_file_pages;
+	uint64_t rss_shmem_pages;
+	uint64_t pgtables_bytes;
+	uint64_t swapents_pages;
+	char comm[OW_KMSG_COMM_LEN];
 };
 
 /* Where memory ran out, as the line says it. */
@@ -81,6 +173,10 @@ enum ow_kmsg_field {
 	OW_KMSG_F_OOM_SCORE_ADJ = 1u << 12,
 	OW_KMSG_F_GFP_MASK = 1u << 13,
 	OW_KMSG_F_ORDER = 1u << 14,
+	OW_KMSG_F_USAGE = 1u << 15,
+	OW_KMSG_F_LIMIT = 1u << 16,
+	OW_KMSG_F_FAILCNT = 1u << 17,
+	OW_KMSG_F_PAGES = 1u << 18,
 };
 
 struct ow_kmsg_record {
@@ -89,6 +185,9 @@ struct ow_kmsg_record {
 	uint64_t seq; /* the kernel's record sequence number */
 	uint64_t time_ns; /* the record's timestamp (the kernel's local_clock), in ns since boot */
 	bool continued; /* flag 'c': a fragment continued by the next record (before 4.x merged) */
+	/* ",caller=T123" (CONFIG_PRINTK_CALLER): the thread that printed it; 0 when absent or
+	 * printed from interrupt context ("C1") */
+	int32_t caller_tid;
 	size_t n_props; /* " KEY=value" lines after the text */
 
 	/* The text, "\xHH" decoded; NUL-terminated, and text_len long (it may hold NULs). */
@@ -115,6 +214,14 @@ struct ow_kmsg_record {
 	int32_t oom_score_adj; /* the victim's; the trigger's for OOM_INVOKED */
 	uint32_t gfp_mask; /* OOM_INVOKED: the failed allocation's flags */
 	int32_t order; /* OOM_INVOKED: its order (-1: sysrq or memory.max) */
+	enum ow_kmsg_counter counter; /* OOM_MEMCG_USAGE */
+	uint64_t usage_bytes; /* OOM_MEMCG_USAGE */
+	uint64_t limit_bytes; /* OOM_MEMCG_USAGE; OOM_SWAP_TOTAL: the swap there is */
+	uint64_t failcnt; /* OOM_MEMCG_USAGE: times the limit was hit */
+	uint64_t pages; /* OOM_MEMINFO: free pages; OOM_RAM_PAGES: pages of RAM */
+	struct ow_kmsg_task_layout layout; /* OOM_TASKS_HEADER; OOM_TASK_ROW: the one read with */
+	struct ow_kmsg_task task; /* OOM_TASK_ROW */
+	/* OOM_GROUP: the cgroup is in oom_memcg */
 };
 
 /*
@@ -132,7 +239,15 @@ int ow_kmsg_parse(const char *buf, size_t len, struct ow_kmsg_record *ret);
  */
 enum ow_kmsg_kind ow_kmsg_parse_oom(const char *text, size_t len, struct ow_kmsg_record *ret);
 
-/* "other", "oom-invoked", "oom-summary", "oom-killed", "oom-reaped". */
+/*
+ * Reads a dump_tasks() row ("[   1234]     0  1234 ... name") of len bytes with the columns
+ * of layout into *ret, which it overwrites. Returns 0, or -EINVAL when the text is not such a
+ * row (a missing or extra number, a value out of range, no name); *ret is then undefined.
+ */
+int ow_kmsg_parse_task_row(const char *text, size_t len, const struct ow_kmsg_task_layout *layout,
+			   struct ow_kmsg_task *ret);
+
+/* "other", "oom-invoked", "oom-summary", "oom-killed", "oom-reaped", "oom-cpu", ... */
 const char *ow_kmsg_kind_name(enum ow_kmsg_kind kind);
 
 #endif

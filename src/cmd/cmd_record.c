@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -21,16 +22,19 @@
 #include <unistd.h>
 
 #include "analysis/verdict.h"
+#include "capture/adj_audit.h"
 #include "capture/bpf_loader.h"
 #include "capture/cmdline_cache.h"
 #include "capture/consumer.h"
 #include "capture/kallsyms.h"
 #include "capture/procfs.h"
 #include "capture/redact.h"
+#include "capture/unowned.h"
 #include "cmd/caps.h"
 #include "cmd/cmd.h"
 #include "cmd/protect.h"
 #include "cmd/record_jsonl.h"
+#include "cmd/record_kmsg.h"
 #include "cmd/record_metrics.h"
 #include "cmd/record_outage.h"
 #include "cmd/record_retention.h"
@@ -66,6 +70,8 @@ struct record_options {
 	const char *listen; /* metrics endpoint; "none": off */
 	bool listen_given; /* --listen on the command line: failing to bind is fatal */
 	bool quiet;
+	bool no_bpf; /* --no-bpf: kills from /dev/kmsg alone, degraded */
+	bool no_kmsg; /* --no-kmsg: no second witness */
 	struct ow_redactor *redact; /* --redact patterns; NULL: none */
 };
 
@@ -85,10 +91,13 @@ struct recorder {
 	struct ow_bpf *bpf;
 	struct ow_consumer *consumer;
 	struct ow_cmdline_cache *cmdlines;
+	struct ow_adj_audit *adj_audit; /* who set each live process's oom_score_adj */
 	struct ow_kallsyms *kallsyms;
+	int memcg_version; /* 1, 2, or 0 without memory cgroups */
 	struct record_sampler *sampler; /* NULL when off or unavailable */
 	struct record_jsonl *jsonl; /* NULL without --jsonl */
 	struct record_metrics *metrics; /* NULL when --listen none or unavailable */
+	struct record_kmsg *kmsg; /* the second witness; NULL with --no-kmsg or unavailable */
 	struct ow_verdict_config verdict_cfg;
 	struct record_retention retention;
 	struct open_incident open[OW_MAX_OPEN_INCIDENTS];
@@ -129,7 +138,7 @@ static void record_usage(FILE *out)
 		"                         [--ringbuf-mib N] [--interval DURATION] [--window DURATION]\n"
 		"                         [--history-mib N] [--listen ADDR:PORT|none]\n"
 		"                         [--jsonl PATH|-] [--max-age DURATION] [--max-db-size SIZE]\n"
-		"                         [--redact REGEX]... [--quiet]\n"
+		"                         [--redact REGEX]... [--no-bpf | --no-kmsg] [--quiet]\n"
 		"Records every OOM kill until SIGINT/SIGTERM. Needs root (CAP_BPF, CAP_PERFMON,\n"
 		"CAP_SYS_ADMIN for the task iterator).\n"
 		"  --db PATH             database (default $OOMWITNESS_DB or " OW_DEFAULT_DB ")\n"
@@ -155,6 +164,11 @@ static void record_usage(FILE *out)
 		"                        start, every 5 minutes and when an incident closes\n"
 		"  --redact REGEX        replace every match of REGEX (POSIX extended) in command\n"
 		"                        lines by *** before they are kept anywhere; repeatable\n"
+		"  --no-bpf              no BPF: record kernel OOM kills from /dev/kmsg alone\n"
+		"                        (degraded: the kernel's task dump, no cgroups, no memory\n"
+		"                        split, no signal kills, no history of processes)\n"
+		"  --no-kmsg             do not read /dev/kmsg to confirm kills (the second\n"
+		"                        witness; needs CAP_SYSLOG at start)\n"
 		"  --quiet               no line per kill on stderr\n",
 		OW_DEFAULT_GAP_S, OW_DEFAULT_HISTORY_MIB);
 }
@@ -707,6 +721,173 @@ static void check_missed_kills(struct recorder *rec)
 		       r == 0 && n_incidents ? " marked partial" : "");
 }
 
+/*
+ * A kill of an open incident got what followed it (aftermath, the kernel's report): writes
+ * that to its stored row. A kill not stored yet takes it with its first save; a failed update
+ * has the kill written again from that one on.
+ */
+static void kill_followed(struct recorder *rec, struct open_incident *oi, size_t index)
+{
+	int r;
+
+	if (index >= oi->n_kills_stored || !oi->inc.id)
+		return;
+	r = ow_store_update_kill_followup(rec->store, oi->inc.id, index, &oi->inc.kills[index]);
+	if (r < 0) {
+		if (r != -ENOENT)
+			(void)write_failed(rec, r, "saving what followed a kill");
+		oi->n_kills_stored = index; /* rewritten from it at the next save */
+	}
+}
+
+/* Calls fn on every kill of an open incident whose victim is pid, killed at or before t_ns. */
+static void for_victim_kills(struct recorder *rec, int32_t pid, uint64_t t_ns,
+			     bool (*fn)(struct ow_kill *kill, const void *arg), const void *arg)
+{
+	for (size_t i = 0; i < rec->n_open; i++) {
+		struct open_incident *oi = &rec->open[i];
+
+		for (size_t k = 0; k < oi->inc.n_kills; k++) {
+			struct ow_kill *kill = &oi->inc.kills[k];
+
+			if (kill->victim_pid == pid && kill->time_ns <= t_ns + 1000000000ULL &&
+			    fn(kill, arg))
+				kill_followed(rec, oi, k);
+		}
+	}
+}
+
+/* The victim's memory at the kill less what was left: what the reaper freed. */
+static uint64_t reaped_bytes(const struct ow_kill *kill, uint64_t rss_left_bytes)
+{
+	const struct ow_process *v = ow_kill_find_process(kill, kill->victim_pid);
+	uint64_t rss = v ? ow_process_rss_bytes(v) : 0;
+
+	return rss_left_bytes != UINT64_MAX && rss > rss_left_bytes ? rss - rss_left_bytes : 0;
+}
+
+static bool set_exit(struct ow_kill *kill, const void *arg)
+{
+	const struct ow_followup *f = arg;
+
+	if (kill->after.exit_ns)
+		return false;
+	kill->after.exit_ns = f->time_ns;
+	return true;
+}
+
+static bool set_reap(struct ow_kill *kill, const void *arg)
+{
+	const struct ow_followup *f = arg;
+
+	if (f->kind == OW_FOLLOWUP_REAP_START) {
+		if (kill->after.reap_start_ns)
+			return false;
+		kill->after.reap_start_ns = f->time_ns;
+		return true;
+	}
+	if (kill->after.reap_end_ns)
+		return false;
+	kill->after.reap_end_ns = f->time_ns;
+	kill->after.reaped_bytes = reaped_bytes(kill, f->rss_left_bytes);
+	return true;
+}
+
+/* What the kernel hooks saw after a kill: exits, the OOM reaper, oom_score_adj changes. */
+static void on_followup(const struct ow_followup *f, void *ctx)
+{
+	struct recorder *rec = ctx;
+
+	switch (f->kind) {
+	case OW_FOLLOWUP_ADJ:
+		if (rec->adj_audit)
+			(void)ow_adj_audit_add(rec->adj_audit, f->pid, &f->adj); /* -ENOMEM: lost */
+		break;
+	case OW_FOLLOWUP_EXIT:
+		if (rec->adj_audit)
+			ow_adj_audit_on_exit(rec->adj_audit, f->pid, ow_clock_monotonic_ns());
+		for_victim_kills(rec, f->pid, f->time_ns, set_exit, f);
+		break;
+	case OW_FOLLOWUP_REAP_START:
+	case OW_FOLLOWUP_REAP_END:
+		for_victim_kills(rec, f->pid, f->time_ns, set_reap, f);
+		break;
+	}
+}
+
+/* The kernel's report of a kill (/dev/kmsg): confirms the BPF kill, or waits for it. */
+static void on_kmsg_report(const struct ow_kill *report, void *ctx)
+{
+	struct recorder *rec = ctx;
+
+	for (size_t i = 0; i < rec->n_open; i++) {
+		struct open_incident *oi = &rec->open[i];
+
+		for (size_t k = oi->inc.n_kills; k-- > 0;) {
+			struct ow_kill *kill = &oi->inc.kills[k];
+
+			if ((kill->flags & OW_KILL_KMSG_CONFIRMED) ||
+			    !ow_kmsg_kill_matches(report, kill, RECORD_KMSG_MATCH_WINDOW_NS))
+				continue;
+			if (ow_kmsg_kill_confirm(kill, report) == 0)
+				kill_followed(rec, oi, k);
+			return;
+		}
+	}
+	(void)record_kmsg_keep(rec->kmsg, report); /* -ENOMEM: unconfirmed */
+}
+
+/* The kernel's oom_reaper line: what it freed, for a kill BPF did not see reaped. */
+static bool set_reaped_line(struct ow_kill *kill, const void *arg)
+{
+	const struct ow_kmsg_reaped *line = arg;
+
+	if (kill->after.reap_end_ns)
+		return false;
+	kill->after.reap_end_ns = line->time_ns;
+	kill->after.reaped_bytes = line->reaped_bytes != UINT64_MAX
+					   ? line->reaped_bytes
+					   : reaped_bytes(kill, line->rss_left_bytes);
+	return true;
+}
+
+static void on_kmsg_reaped(const struct ow_kmsg_reaped *line, void *ctx)
+{
+	for_victim_kills(ctx, line->pid, line->time_ns, set_reaped_line, line);
+}
+
+/*
+ * What the kill's records cannot carry, read now: the memory of its domain that no process
+ * owns, and the oom_score_adj history of the victim, the killer or trigger, and every process
+ * of the domain. Neither is worth losing the kill for: a failure leaves it out.
+ */
+static void enrich_kill(struct recorder *rec, struct ow_kill *kill)
+{
+	const char *cgroup = kill->domain.kind == OW_DOMAIN_MEMCG ? kill->domain.cgroup : NULL;
+	int r;
+
+	r = ow_unowned_read("/", rec->memcg_version, cgroup, &kill->unowned);
+	if (r < 0 && r != -ENOENT) /* -ENOENT: the cgroup is gone already */
+		ow_log("kill of pid %d: memory no process owns not read: %s", kill->victim_pid,
+		       strerror(-r));
+	for (size_t i = 0; i < kill->n_procs; i++) {
+		struct ow_process *p = &kill->procs[i];
+		const char *cmdline;
+
+		/* The kernel's task dump has no command lines: those of processes still there. */
+		if ((kill->flags & OW_KILL_FROM_KMSG) && !p->cmdline &&
+		    (cmdline = ow_cmdline_cache_get(rec->cmdlines, p->pid, 0)))
+			p->cmdline = strdup(cmdline); /* NULL: left out */
+	}
+	for (size_t i = 0; rec->adj_audit && i < kill->n_procs; i++) {
+		struct ow_process *p = &kill->procs[i];
+
+		if (p->pid == kill->victim_pid || p->pid == kill->trigger_pid ||
+		    (p->flags & OW_PROC_IN_DOMAIN))
+			(void)ow_adj_audit_attach(rec->adj_audit, p); /* -ENOMEM: left out */
+	}
+}
+
 static void on_kill(struct ow_kill *kill, void *ctx)
 {
 	struct recorder *rec = ctx;
@@ -721,6 +902,9 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 
 	if (victim)
 		memcpy(victim_comm, victim->comm, sizeof(victim_comm));
+	enrich_kill(rec, kill);
+	if (rec->kmsg && !(kill->flags & OW_KILL_FROM_KMSG))
+		(void)record_kmsg_take(rec->kmsg, kill); /* its report came first */
 	record_metrics_kill(rec->metrics, kill->killer_kind, &kill->domain,
 			    victim ? victim->cgroup : NULL, kill->time_ns);
 	oi = incident_for(rec, kill);
@@ -856,6 +1040,8 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 		{ "max-db-size", required_argument, NULL, 'S' },
 		{ "redact", required_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-bpf", no_argument, NULL, 'B' },
+		{ "no-kmsg", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -973,6 +1159,12 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'B':
+			o->no_bpf = true;
+			break;
+		case 'K':
+			o->no_kmsg = true;
+			break;
 		case 'h':
 			record_usage(stdout);
 			return 1;
@@ -984,6 +1176,10 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 	if (optind < argc) {
 		ow_log("record takes no arguments, got '%s'", argv[optind]);
 		record_usage(stderr);
+		return -EINVAL;
+	}
+	if (o->no_bpf && o->no_kmsg) {
+		ow_log("--no-bpf and --no-kmsg together leave no witness of kills: give one");
 		return -EINVAL;
 	}
 	return 0;
@@ -1051,6 +1247,39 @@ static void log_sampler_stats(const struct record_sampler *sampler)
 			       (unsigned long long)st.tasks_dropped);
 }
 
+/* --no-bpf: waits for the kernel log instead of the ring buffer. */
+static int poll_kmsg(struct recorder *rec, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = rec->kmsg ? record_kmsg_fd(rec->kmsg) : -1, .events = POLLIN };
+
+	if (poll(&pfd, 1, timeout_ms) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Reads what the kernel logged since the last wake-up. A broken reader is given up, once;
+ * with --no-bpf it was the only witness: -EIO, and the recorder stops.
+ */
+static int read_kmsg(struct recorder *rec)
+{
+	int r;
+
+	if (!rec->kmsg)
+		return 0;
+	r = record_kmsg_read(rec->kmsg);
+	if (r < 0 && r != -EINTR) {
+		ow_log("reading /dev/kmsg: %s; %s", strerror(-r),
+		       rec->bpf ? "going on without the second witness"
+				: "it was the only witness (--no-bpf): stopping");
+		record_kmsg_free(rec->kmsg);
+		rec->kmsg = NULL;
+		return rec->bpf ? 0 : -EIO;
+	}
+	record_kmsg_expire(rec->kmsg, clock_real_ns());
+	return 0;
+}
+
 int cmd_record(int argc, char **argv)
 {
 	struct recorder rec = { 0 };
@@ -1106,10 +1335,12 @@ int cmd_record(int argc, char **argv)
 	ccfg.root = "/";
 	ccfg.page_size = (uint32_t)sysconf(_SC_PAGESIZE);
 	ccfg.memcg_version = ow_cgroupfs_memory_version("/");
+	rec.memcg_version = ccfg.memcg_version;
 	ccfg.boot_to_real_ns = ow_clock_boot_to_real_ns();
 	ccfg.cmdlines = rec.cmdlines;
 	ccfg.kallsyms = rec.kallsyms;
 	ccfg.on_kill = on_kill;
+	ccfg.on_followup = on_followup;
 	ccfg.ctx = &rec;
 	r = ow_consumer_new(&ccfg, &rec.consumer);
 	if (r < 0) {
@@ -1117,6 +1348,11 @@ int cmd_record(int argc, char **argv)
 		goto out_close;
 	}
 
+	if (rec.opts.interval_ns && rec.opts.no_bpf) {
+		ow_log("warning: no memory history with --no-bpf: the sampler reads processes with "
+		       "BPF");
+		rec.opts.interval_ns = 0;
+	}
 	if (rec.opts.interval_ns) {
 		struct record_sampler_config scfg = {
 			.interval_ns = rec.opts.interval_ns,
@@ -1136,12 +1372,45 @@ int cmd_record(int argc, char **argv)
 	bopts.ringbuf_bytes = (size_t)rec.opts.ringbuf_mib << 20;
 	bopts.on_record = on_record;
 	bopts.ctx = &rec;
-	r = ow_bpf_start(&bopts, &rec.bpf, what, sizeof(what));
-	if (r < 0) {
-		ow_log("cannot start capture: %s: %s", what, strerror(-r));
-		goto out_close;
+	if (!rec.opts.no_bpf) {
+		r = ow_bpf_start(&bopts, &rec.bpf, what, sizeof(what));
+		if (r < 0) {
+			ow_log("cannot start capture: %s: %s (--no-bpf records from /dev/kmsg "
+			       "alone)",
+			       what, strerror(-r));
+			goto out_close;
+		}
+	}
+	if (rec.bpf && ow_bpf_missing_hooks(rec.bpf))
+		ow_log("warning: this kernel does not give %s: recording without them",
+		       ow_bpf_missing_hooks(rec.bpf));
+	/* The second witness: before the capabilities go (reading the kernel log needs one). */
+	if (!rec.opts.no_kmsg) {
+		struct record_kmsg_config kcfg = {
+			.kills = rec.opts.no_bpf,
+			.page_size = ccfg.page_size,
+			.on_report = on_kmsg_report,
+			.on_kill = on_kill,
+			.on_reaped = on_kmsg_reaped,
+			.ctx = &rec,
+		};
+
+		r = record_kmsg_open(&kcfg, &rec.kmsg, what, sizeof(what));
+		if (r < 0 && rec.opts.no_bpf) {
+			ow_log("cannot record with --no-bpf: %s: %s", what, strerror(-r));
+			goto out_close;
+		}
+		if (r < 0)
+			ow_log("warning: no second witness: %s: %s; kills are recorded without the "
+			       "kernel's own report (--no-kmsg turns this off)",
+			       what, strerror(-r));
 	}
 	check_missed_kills(&rec); /* attached: every kill from now on is witnessed */
+	/* Attached: every change from now on is seen, so what /proc says now came before. */
+	if (ow_adj_audit_new("/", OW_CMDLINE_GRACE_NS, &rec.adj_audit) < 0 ||
+	    ow_adj_audit_scan(rec.adj_audit) < 0)
+		ow_log("warning: oom_score_adj values before the start not read; changes will "
+		       "show no old value");
 	(void)caps_drop_after_attach(); /* before any thread: the metrics one inherits it */
 	if (strcmp(rec.opts.listen, "none") != 0) {
 		r = record_metrics_start(rec.opts.listen, OW_VERSION, &rec.metrics, what,
@@ -1169,8 +1438,12 @@ int cmd_record(int argc, char **argv)
 	}
 	notify_ready();
 	if (!rec.opts.quiet)
-		fprintf(stderr, "oomwitness: recording to %s (memory cgroup v%d; hooks: %s)\n", db,
-			ccfg.memcg_version, ow_bpf_hooks_description());
+		fprintf(stderr, "oomwitness: recording to %s (memory cgroup v%d; hooks: %s%s)\n",
+			db, ccfg.memcg_version,
+			rec.bpf ? ow_bpf_hooks_description()
+				: "none: kills from /dev/kmsg alone (--no-bpf), DEGRADED: the "
+				  "kernel's task dump, no cgroups of processes, no user-space kills",
+			rec.bpf && rec.kmsg ? ", /dev/kmsg" : "");
 	if (rec.metrics && !rec.opts.quiet)
 		fprintf(stderr, "oomwitness: serving metrics at %s\n",
 			record_metrics_url(rec.metrics));
@@ -1193,11 +1466,13 @@ int cmd_record(int argc, char **argv)
 			if (to_tick_ms < timeout_ms)
 				timeout_ms = to_tick_ms;
 		}
-		r = ow_bpf_poll(rec.bpf, timeout_ms);
+		r = rec.bpf ? ow_bpf_poll(rec.bpf, timeout_ms) : poll_kmsg(&rec, timeout_ms);
 		if (r < 0 && r != -EINTR) {
 			ow_log("polling the ring buffer: %s", strerror(-r));
 			goto out_close;
 		}
+		if (read_kmsg(&rec) < 0)
+			goto out_close;
 		now = ow_clock_monotonic_ns(); /* after the kills the poll consumed */
 		/* A kill whose end record was lost: hand it over, partial, rather than wait. */
 		if (ow_consumer_busy(rec.consumer) &&
@@ -1211,6 +1486,8 @@ int cmd_record(int argc, char **argv)
 		prune_closed(&rec, now);
 		if (now >= next_purge_ns) { /* a walk of the whole cache: once a second */
 			ow_cmdline_cache_purge(rec.cmdlines, now);
+			if (rec.adj_audit)
+				ow_adj_audit_purge(rec.adj_audit, now);
 			next_purge_ns = now + OW_NS_PER_S;
 		}
 		note_lost_records(&rec);
@@ -1218,15 +1495,17 @@ int cmd_record(int argc, char **argv)
 	}
 
 	/* 7. drain what is already in the ring buffer, finish a kill cut short */
-	while (ow_bpf_poll(rec.bpf, 0) > 0)
+	while (rec.bpf && ow_bpf_poll(rec.bpf, 0) > 0)
 		;
 	ow_consumer_flush(rec.consumer);
+	(void)read_kmsg(&rec); /* the reports of the kills just drained */
 	exit_code = OW_EXIT_OK;
 	if (!rec.opts.quiet) {
 		struct ow_bpf_counters counters = { 0 };
 		struct ow_consumer_stats stats;
 
-		(void)ow_bpf_read_counters(rec.bpf, &counters);
+		if (rec.bpf)
+			(void)ow_bpf_read_counters(rec.bpf, &counters);
 		ow_consumer_get_stats(rec.consumer, &stats);
 		fprintf(stderr,
 			"oomwitness: stopped; %llu kills recorded, %llu seen by the kernel hook\n",
@@ -1256,9 +1535,11 @@ out_close:
 	record_metrics_stop(rec.metrics);
 	record_sampler_free(rec.sampler);
 	ow_bpf_stop(rec.bpf);
+	record_kmsg_free(rec.kmsg);
 	ow_consumer_free(rec.consumer);
 	ow_kallsyms_free(rec.kallsyms);
 	ow_cmdline_cache_free(rec.cmdlines);
+	ow_adj_audit_free(rec.adj_audit);
 	ow_redactor_free(rec.opts.redact);
 	ow_store_close(rec.store);
 	if (rec.opts.ready_file)

@@ -234,10 +234,8 @@ int ow_killer_kind_parse(const char *name, enum ow_killer_kind *ret_kind)
 }
 
 static const char *const constraint_names[] = {
-	[OW_CONSTRAINT_UNKNOWN] = "unknown",
-	[OW_CONSTRAINT_NONE] = "none",
-	[OW_CONSTRAINT_CPUSET] = "cpuset",
-	[OW_CONSTRAINT_MEMORY_POLICY] = "memory-policy",
+	[OW_CONSTRAINT_UNKNOWN] = "unknown", [OW_CONSTRAINT_NONE] = "none",
+	[OW_CONSTRAINT_CPUSET] = "cpuset",   [OW_CONSTRAINT_MEMORY_POLICY] = "memory-policy",
 	[OW_CONSTRAINT_MEMCG] = "memcg",
 };
 
@@ -256,4 +254,19 @@ int ow_oom_constraint_parse(const char *name, enum ow_oom_constraint *ret)
 			return 0;
 		}
 	return -EINVAL;
+}
+
+bool ow_kill_took_sharer(const struct ow_kill *kill, const struct ow_process *p)
+{
+	return (p->flags & OW_PROC_SHARES_VICTIM_MM) && p->pid != kill->victim_pid &&
+	       !(p->flags & OW_PROC_INIT) && p->oom_score_adj != -1000 &&
+	       !(kill->flags & OW_KILL_VICTIM_EXITING);
+}
+
+bool ow_incident_only_signal_kills(const struct ow_incident *inc)
+{
+	for (size_t i = 0; i < inc->n_kills; i++)
+		if (inc->kills[i].killer_kind != OW_KILLER_SIGNAL)
+			return false;
+	return inc->n_kills > 0;
 }

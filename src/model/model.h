@@ -43,7 +43,7 @@ enum ow_process_flag {
  */
 struct ow_adj_change {
 	uint64_t time_ns;
-	int32_t old_adj; /* OW_ADJ_UNKNOWN when not known; the parent's value for a fork */
+	int32_t old_adj; /* OW_ADJ_UNKNOWN when not known, and for a fork (none before) */
 	int32_t new_adj;
 	int32_t by_pid; /* the process that wrote it; for a fork, the parent */
 	char by_comm[OW_COMM_LEN];
@@ -196,6 +196,13 @@ struct ow_kill {
 	struct ow_unowned_memory unowned;
 };
 
+/*
+ * Whether the kernel killed p with kill's victim because p shares the victim's memory: it does
+ * (OW_PROC_SHARES_VICTIM_MM), it is not the victim, init or at oom_score_adj -1000, and the
+ * victim was killed (an already exiting victim is only marked: nobody gets a SIGKILL).
+ */
+bool ow_kill_took_sharer(const struct ow_kill *kill, const struct ow_process *p);
+
 /* A process of a kill's snapshot by pid, or NULL. Borrowed pointer into kill->procs. */
 const struct ow_process *ow_kill_find_process(const struct ow_kill *kill, int32_t pid);
 
@@ -218,6 +225,9 @@ struct ow_incident {
 	 * none was recorded (sampler off, or the incident is still within 10 s of its last kill) */
 	struct ow_history *history;
 };
+
+/* Whether every kill of inc is a SIGKILL from user space (no OOM: a domain only by rule). */
+bool ow_incident_only_signal_kills(const struct ow_incident *inc);
 
 /* Deep copies and destructors. The copy functions return 0 or -ENOMEM. */
 void ow_kernel_report_clear(struct ow_kernel_report *r);

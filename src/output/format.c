@@ -5,7 +5,8 @@
  * it may hold escape sequences, newlines, markup or bytes that are not UTF-8; nothing of it
  * reaches a terminal, a JSON encoder or an HTML page without passing through here. Also the
  * lookups the renderers share: the badness of a process at a kill, a process of the incident by
- * pid, and whether the data was partial.
+ * pid, whether the data was partial, and the few figures of a kill the renderers derive alike
+ * (shared memory no process maps, how the snapshot was taken).
  */
 #include "output/format.h"
 
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "analysis/aggregate.h"
 
 #define NSEC_PER_SEC 1000000000ull
 #define NSEC_PER_MSEC 1000000ull
@@ -337,4 +340,100 @@ const struct ow_process *ow_render_find_process(const struct ow_incident *inc, i
 bool ow_render_partial(const struct ow_incident *inc, const struct ow_verdict *v)
 {
 	return v ? v->partial : ow_verdict_partial(inc);
+}
+
+const char *ow_format_ms(char buf[OW_MS_TEXT_LEN], uint64_t ns)
+{
+	char longer[OW_DURATION_TEXT_LEN];
+
+	if (ns < NSEC_PER_MSEC)
+		snprintf(buf, OW_MS_TEXT_LEN, "%.1f ms", (double)ns / (double)NSEC_PER_MSEC);
+	else if (ns < 10 * NSEC_PER_SEC)
+		snprintf(buf, OW_MS_TEXT_LEN, "%llu ms",
+			 (unsigned long long)((ns + NSEC_PER_MSEC / 2) / NSEC_PER_MSEC));
+	else
+		snprintf(buf, OW_MS_TEXT_LEN, "%s", ow_format_duration(longer, ns));
+	return buf;
+}
+
+uint64_t ow_render_unmapped_shmem_bytes(const struct ow_kill *k)
+{
+	uint64_t mapped = 0;
+
+	if (!k->unowned.known)
+		return 0;
+	for (size_t i = 0; i < k->n_procs && mapped < k->unowned.shmem_bytes; i++) {
+		/* As the verdict sums it: an address space another process counts adds nothing. */
+		uint64_t shmem = ow_process_own_shmem_bytes(k, &k->procs[i]);
+
+		if (!(k->procs[i].flags & OW_PROC_IN_DOMAIN))
+			continue;
+		/* Saturating: a corrupt database can hold any number. */
+		mapped = shmem > UINT64_MAX - mapped ? UINT64_MAX : mapped + shmem;
+	}
+	return mapped < k->unowned.shmem_bytes ? k->unowned.shmem_bytes - mapped : 0;
+}
+
+const char *ow_render_snapshot_kind(const struct ow_kill *k)
+{
+	if (k->flags & OW_KILL_FROM_KMSG)
+		return "kmsg";
+	if (k->flags & OW_KILL_SNAPSHOT_SKIPPED)
+		return "skipped";
+	return "full";
+}
+
+const char *ow_render_adj_change(char buf[OW_SENTENCE_LEN], const struct ow_adj_change *c,
+				 uint64_t ref_ns)
+{
+	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], ref_day[OW_TIME_STR_LEN], old[24];
+	unsigned int parts = OW_TIME_CLOCK;
+	int comm_len = (int)strnlen(c->by_comm, OW_COMM_LEN);
+
+	if (ow_format_time_local(day, sizeof(day), c->time_ns, OW_TIME_DATE) ||
+	    ow_format_time_local(ref_day, sizeof(ref_day), ref_ns, OW_TIME_DATE) ||
+	    strcmp(day, ref_day) != 0)
+		parts |= OW_TIME_DATE;
+	if (c->time_ns == 0 || ow_format_time_local(when, sizeof(when), c->time_ns, parts))
+		snprintf(when, sizeof(when), "?");
+	if (c->inherited) {
+		snprintf(buf, OW_SENTENCE_LEN,
+			 "oom_score_adj %d inherited from pid %d (%.*s) at fork, %s", c->new_adj,
+			 c->by_pid, comm_len ? comm_len : 1, comm_len ? c->by_comm : "?", when);
+		return buf;
+	}
+	old[0] = '\0';
+	if (c->old_adj != OW_ADJ_UNKNOWN)
+		snprintf(old, sizeof(old), ", was %d", c->old_adj);
+	snprintf(buf, OW_SENTENCE_LEN, "oom_score_adj set to %d by pid %d (%.*s) at %s%s",
+		 c->new_adj, c->by_pid, comm_len ? comm_len : 1, comm_len ? c->by_comm : "?", when,
+		 old);
+	return buf;
+}
+
+const char *ow_render_aftermath(char buf[OW_SENTENCE_LEN], const struct ow_kill *k)
+{
+	const struct ow_kill_aftermath *a = &k->after;
+	char reaper[128], exited[64], span[OW_MS_TEXT_LEN], freed[OW_BYTES_TEXT_LEN];
+
+	reaper[0] = exited[0] = '\0';
+	if (a->reap_start_ns && a->reap_end_ns && a->reap_end_ns >= a->reap_start_ns)
+		snprintf(reaper, sizeof(reaper), "reaped by the OOM reaper in %s%s%s%s",
+			 ow_format_ms(span, a->reap_end_ns - a->reap_start_ns),
+			 a->reaped_bytes ? ": " : "",
+			 a->reaped_bytes ? ow_format_bytes(freed, a->reaped_bytes) : "",
+			 a->reaped_bytes ? " freed" : "");
+	else if (a->reap_start_ns)
+		snprintf(reaper, sizeof(reaper),
+			 "the OOM reaper started on it, not seen finishing");
+	else if (a->reap_end_ns)
+		snprintf(reaper, sizeof(reaper), "reaped by the OOM reaper");
+	if (a->exit_ns && a->exit_ns >= k->time_ns)
+		snprintf(exited, sizeof(exited), "exited %s after the kill",
+			 ow_format_ms(span, a->exit_ns - k->time_ns));
+	else if (a->exit_ns)
+		snprintf(exited, sizeof(exited), "exited");
+	snprintf(buf, OW_SENTENCE_LEN, "%s%s%s", reaper, reaper[0] && exited[0] ? "; " : "",
+		 exited);
+	return buf;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/growth.h"
 #include "analysis/verdict.h"
 #include "model/units.h"
 
@@ -80,5 +81,44 @@ const struct ow_process *ow_render_find_process(const struct ow_incident *inc, i
  * NULL), else the same rule applied to the incident (ow_verdict_partial()).
  */
 bool ow_render_partial(const struct ow_incident *inc, const struct ow_verdict *v);
+
+/* Room for any ow_format_ms() result, NUL included. */
+#define OW_MS_TEXT_LEN 32
+
+/*
+ * A short span for the aftermath of a kill: "0.4 ms" under a millisecond, "15 ms" under 10 s
+ * (rounded), else as ow_format_duration() writes it ("12s", "5m10s"). Returns buf.
+ */
+const char *ow_format_ms(char buf[OW_MS_TEXT_LEN], uint64_t ns);
+
+/*
+ * Shared memory of kill k's domain that no process of the domain maps: the domain's shmem
+ * (k->unowned.shmem_bytes) less the shmem_bytes of the snapshot's processes in the domain
+ * (each address space once, as the verdict counts: ow_process_own_shmem_bytes()), floored at
+ * 0. 0 when k->unowned is not known.
+ */
+uint64_t ow_render_unmapped_shmem_bytes(const struct ow_kill *k);
+
+/* How kill k's snapshot was taken, as JSON's "snapshot" says: "full", "skipped" or "kmsg". */
+const char *ow_render_snapshot_kind(const struct ow_kill *k);
+
+/* Room for the sentences below, NUL included. */
+#define OW_SENTENCE_LEN 256
+
+/*
+ * One change of an oom_score_adj, for people: "oom_score_adj set to -1000 by pid 1 (systemd)
+ * at 14:54:03, was 0" (", was N" when the old value is known), or "oom_score_adj -1000
+ * inherited from pid 812 (sshd) at fork, 14:54:03". Local time; the date too when it is not
+ * that of ref_ns (the incident's first kill). The comm is written as recorded: the caller
+ * sanitizes or escapes the sentence. Returns buf.
+ */
+const char *ow_render_adj_change(char buf[OW_SENTENCE_LEN], const struct ow_adj_change *c,
+				 uint64_t ref_ns);
+
+/*
+ * What followed kill k, as far as it was seen: "reaped by the OOM reaper in 3 ms: 120.0 MiB
+ * freed; exited 15 ms after the kill"; "" when nothing was. Returns buf.
+ */
+const char *ow_render_aftermath(char buf[OW_SENTENCE_LEN], const struct ow_kill *k);
 
 #endif

@@ -4,12 +4,14 @@
  * to a ticket or open on a laptop. At the top an inline SVG chart of memory over the incident's
  * history: the top processes (the growers and the holders, as the text report chooses them, up
  * to 8 in fixed colours), the OOM domain's usage and its limit (dashed), and a marker for each
- * kill; then the verdict with the culprit's reasons, the growth table, the kill chain and the
- * ranking at each kill. Without a history the page says so and keeps the rest.
+ * kill; then the verdict with the culprit's reasons (and the memory no process owns), the
+ * growth table, the kill chain with each kill's notes (who sent a SIGKILL, what followed, what
+ * the kernel reported) and the ranking at each kill. Without a history the page says so and
+ * keeps the rest.
  *
  * Self-contained: no script, no font, no style sheet or image is fetched from anywhere, and a
  * Content-Security-Policy forbids it. Every string that comes from a process (comm, command
- * line, cgroup path, stack frame, and the verdict's sentences that quote them) goes through
+ * line, cgroup path, stack frame, tmpfs mount, and the sentences that quote them) goes through
  * ow_html_escape(). The browser test (tests/e2e/test_html_browser.sh) relies on these marks:
  * each curve is a <path class="series"> with data-pid (or data-series="limit" / "usage"),
  * data-points and stroke; each kill marker is a <g class="kill" data-kill="N">.
@@ -209,6 +211,8 @@ static void render_header(struct html_out *h, const struct ow_incident *inc,
 		put(h, "memcg <code>");
 		text(h, d->cgroup, SIZE_MAX, "?");
 		put(h, "</code>");
+	} else if (ow_incident_only_signal_kills(inc)) {
+		put(h, "SIGKILL from user space, on the machine");
 	} else {
 		put(h, "global, the whole machine");
 	}
@@ -636,7 +640,11 @@ static void render_culprit(struct html_out *h, const struct ow_incident *inc,
 		if (c->kind == OW_CULPRIT_PROCESS_TREE)
 			put(h, "the process tree of ");
 		comm(h, c->comm);
-		putf(h, " (pid %d)</strong>, adj %d, ", c->pid, c->oom_score_adj);
+		if (c->kind == OW_CULPRIT_PROCESS_TREE)
+			putf(h, " (pid %d)</strong>: %zu process%s, ", c->pid, c->n_members,
+			     c->n_members == 1 ? "" : "es");
+		else
+			putf(h, " (pid %d)</strong>, adj %d, ", c->pid, c->oom_score_adj);
 		bytes(h, c->memory_bytes);
 		putf(h, " = %u%% %s; %s; %s", pct, of,
 		     c->was_trigger ? "triggered the OOM" : "did not trigger it",
@@ -653,14 +661,16 @@ static void render_culprit(struct html_out *h, const struct ow_incident *inc,
 	case OW_CULPRIT_CGROUP:
 		put(h, "cgroup <code>");
 		text(h, c->cgroup, SIZE_MAX, "?");
-		put(h, "</code>, ");
+		putf(h, "</code>: %zu process%s, ", c->n_members, c->n_members == 1 ? "" : "es");
 		bytes(h, c->memory_bytes);
 		putf(h, " = %u%% %s</dd>\n", pct, of);
 		break;
 	case OW_CULPRIT_NON_PROCESS:
-		put(h, "memory no process holds (tmpfs, kernel, ...)");
+		put(h, "<strong>");
+		text(h, c->what, SIZE_MAX, "?");
+		put(h, "</strong>, memory no process holds");
 		if (c->memory_bytes) {
-			put(h, ", ");
+			put(h, ": ");
 			bytes(h, c->memory_bytes);
 			putf(h, " = %u%% %s", pct, of);
 		}
@@ -674,6 +684,18 @@ static void render_culprit(struct html_out *h, const struct ow_incident *inc,
 		put(h, "<dt>cgroup</dt><dd><code>");
 		text(h, c->cgroup, SIZE_MAX, "?");
 		put(h, "</code></dd>\n");
+	}
+	if (c->kind == OW_CULPRIT_PROCESS || c->kind == OW_CULPRIT_PROCESS_TREE) {
+		const struct ow_process *p = ow_render_find_process(inc, c->pid);
+		char line[OW_SENTENCE_LEN];
+
+		for (size_t i = 0; p && p->adj_changes && i < p->n_adj_changes; i++) {
+			put(h, i ? "<br>" : "<dt>oom_score_adj</dt><dd>");
+			text(h, ow_render_adj_change(line, &p->adj_changes[i], inc->start_ns),
+			     SIZE_MAX, "");
+			if (i + 1 == p->n_adj_changes)
+				put(h, "</dd>\n");
+		}
 	}
 	put(h, "</dl>\n");
 	if (c->n_reasons) {
@@ -689,13 +711,47 @@ static void render_culprit(struct html_out *h, const struct ow_incident *inc,
 	}
 }
 
+/* The memory of the domain no process owns at kill k, when it was read. */
+static void render_unowned(struct html_out *h, const struct ow_kill *k)
+{
+	const struct ow_unowned_memory *u = &k->unowned;
+
+	if (!u->known)
+		return;
+	put(h, "<h3>Memory no process owns, at the first kill</h3>\n<ul class=\"unowned\">\n"
+	       "<li>shmem/tmpfs: ");
+	bytes(h, ow_render_unmapped_shmem_bytes(k));
+	put(h, " not mapped by any process");
+	for (size_t i = 0; u->tmpfs && i < u->n_tmpfs; i++) {
+		put(h, i ? ", <code>" : " (tmpfs <code>");
+		text(h, u->tmpfs[i].path, SIZE_MAX, "?");
+		put(h, "</code> holds ");
+		bytes(h, u->tmpfs[i].used_bytes);
+		if (i + 1 == u->n_tmpfs)
+			put(h, ")");
+	}
+	put(h, "</li>\n<li>kernel: ");
+	bytes(h, u->kernel_bytes);
+	put(h, " (slab ");
+	bytes(h, u->slab_bytes);
+	put(h, ", page tables ");
+	bytes(h, u->pagetables_bytes);
+	put(h, ", network buffers ");
+	bytes(h, u->sock_bytes);
+	put(h, ")</li>\n<li>page cache: ");
+	bytes(h, u->file_bytes);
+	put(h, "</li>\n</ul>\n");
+}
+
 static void render_verdict(struct html_out *h, const struct ow_incident *inc,
 			   const struct ow_verdict *v)
 {
 	put(h, "<section id=\"verdict\">\n<h2>Verdict</h2>\n");
 	if (!v) {
-		put(h,
-		    "<p class=\"summary\">None: the incident was not analysed.</p>\n</section>\n");
+		put(h, "<p class=\"summary\">None: the incident was not analysed.</p>\n");
+		if (inc->n_kills > 0)
+			render_unowned(h, &inc->kills[0]);
+		put(h, "</section>\n");
 		return;
 	}
 	put(h, "<p class=\"summary\">");
@@ -733,6 +789,8 @@ static void render_verdict(struct html_out *h, const struct ow_incident *inc,
 		}
 		put(h, "</p>\n");
 	}
+	if (inc->n_kills > 0)
+		render_unowned(h, &inc->kills[0]);
 	put(h, "</section>\n");
 }
 
@@ -808,6 +866,99 @@ static void render_stack(struct html_out *h, const char *label, const struct ow_
 	put(h, "</pre>\n");
 }
 
+/* Opens kill i's list of notes on its first item; *open says whether it is open. */
+static void note(struct html_out *h, size_t i, bool *open)
+{
+	if (!*open)
+		putf(h,
+		     "<p class=\"note\">Kill #%zu:</p>\n<ul class=\"kill-notes\" "
+		     "data-kill=\"%zu\">\n",
+		     i + 1, i + 1);
+	*open = true;
+	put(h, "<li>");
+}
+
+/*
+ * What the kill chain's table has no column for, as the text report says it: the victim's
+ * oom_score_adj changes, the kill's flags, the processes killed with it, its aftermath and the
+ * kernel's report. Nothing for a kill without any.
+ */
+static void render_kill_notes(struct html_out *h, const struct ow_incident *inc, size_t i)
+{
+	const struct ow_kill *k = &inc->kills[i];
+	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
+	const struct ow_process *killer = ow_kill_find_process(k, k->trigger_pid);
+	const struct ow_kernel_report *r = &k->kernel_report;
+	char line[OW_SENTENCE_LEN];
+	bool open = false, any = false;
+
+	for (size_t c = 0; victim && victim->adj_changes && c < victim->n_adj_changes; c++) {
+		note(h, i, &open);
+		put(h, "victim's ");
+		text(h, ow_render_adj_change(line, &victim->adj_changes[c], inc->start_ns),
+		     SIZE_MAX, "");
+		put(h, "</li>\n");
+	}
+	if (k->killer_kind == OW_KILLER_SIGNAL && killer && killer->cmdline) {
+		note(h, i, &open);
+		put(h, "killer's command line: <code>");
+		text(h, killer->cmdline, SIZE_MAX, "?");
+		put(h, "</code></li>\n");
+	}
+	if (k->flags & OW_KILL_VICTIM_EXITING) {
+		note(h, i, &open);
+		put(h, "the victim was already exiting: the kernel queued it for the OOM reaper "
+		       "without a SIGKILL</li>\n");
+	}
+	if (k->flags & OW_KILL_OOM_GROUP) {
+		note(h, i, &open);
+		put(h, "memory.oom.group: the kernel killed the whole cgroup, this process with "
+		       "it</li>\n");
+	}
+	for (size_t p = 0; p < k->n_procs; p++) {
+		if (!ow_kill_took_sharer(k, &k->procs[p]))
+			continue;
+		if (!any) {
+			note(h, i, &open);
+			put(h, "also killed, sharing its memory: ");
+		}
+		put(h, any ? ", " : "");
+		comm(h, k->procs[p].comm);
+		putf(h, " (pid %d)", k->procs[p].pid);
+		any = true;
+	}
+	if (any)
+		put(h, "</li>\n");
+	if (ow_render_aftermath(line, k)[0]) {
+		note(h, i, &open);
+		text(h, line, SIZE_MAX, "");
+		put(h, "</li>\n");
+	}
+	if (k->flags & OW_KILL_KMSG_CONFIRMED) {
+		note(h, i, &open);
+		putf(h, "kernel report: constraint=%s, oom_memcg=<code>",
+		     ow_oom_constraint_name(r->constraint));
+		text(h, r->oom_memcg, SIZE_MAX, "?");
+		put(h, "</code>, task_memcg=<code>");
+		text(h, r->task_memcg, SIZE_MAX, "?");
+		put(h, "</code>");
+		if (r->has_allocation)
+			putf(h, ", gfp_mask=%#x, order=%d", r->gfp_mask, r->order);
+		put(h, "</li>\n");
+	}
+	if (k->flags & OW_KILL_FROM_KMSG) {
+		note(h, i, &open);
+		put(h, "witnessed by /dev/kmsg alone: the kernel's task dump, without cgroups, "
+		       "stacks or the memory split</li>\n");
+	} else if (k->flags & OW_KILL_SNAPSHOT_SKIPPED) {
+		note(h, i, &open);
+		put(h, "snapshot <strong>skipped</strong> (signal kills past the rate limit): only "
+		       "the victim and the killer were read</li>\n");
+	}
+	if (open)
+		put(h, "</ul>\n");
+}
+
 static void render_kills(struct html_out *h, const struct ow_incident *inc,
 			 const struct ow_verdict *v)
 {
@@ -842,7 +993,9 @@ static void render_kills(struct html_out *h, const struct ow_incident *inc,
 			put(h, "?</td><td class=\"num\">?");
 		}
 		put(h, "</td><td>");
-		if (a && a->victim_rank > 0) {
+		if (k->killer_kind == OW_KILLER_SIGNAL) {
+			put(h, "a SIGKILL from user space");
+		} else if (a && a->victim_rank > 0) {
 			const struct ow_badness *b = &a->victim_badness;
 
 			if (a->victim_by_adj)
@@ -866,7 +1019,20 @@ static void render_kills(struct html_out *h, const struct ow_incident *inc,
 			putf(h, "; snapshot <strong>incomplete</strong> (%llu records lost)",
 			     (unsigned long long)k->lost_events);
 		put(h, "</td><td>");
-		if (k->trigger_pid == 0) {
+		if (k->killer_kind == OW_KILLER_SIGNAL) {
+			put(h, "<strong>killed by ");
+			if (k->trigger_pid) {
+				putf(h, "pid %d (", k->trigger_pid);
+				if (trigger)
+					comm(h, trigger->comm);
+				else
+					put(h, "?");
+				put(h, ")");
+			} else {
+				put(h, "an unknown sender");
+			}
+			put(h, "</strong>, not by the kernel");
+		} else if (k->trigger_pid == 0) {
 			put(h, "unknown");
 		} else {
 			if (trigger)
@@ -880,6 +1046,8 @@ static void render_kills(struct html_out *h, const struct ow_incident *inc,
 		put(h, "</td></tr>\n");
 	}
 	put(h, "</tbody>\n</table>\n");
+	for (size_t i = 0; i < inc->n_kills; i++)
+		render_kill_notes(h, inc, i);
 	for (size_t i = 0; i < inc->n_kills; i++) {
 		const struct ow_kill *k = &inc->kills[i];
 

@@ -126,6 +126,30 @@ static json_t *container_json(const char *cgroup)
 	return obj;
 }
 
+/* ADJ_CHANGE of docs/json.md, one per change of p's oom_score_adj, oldest first; [] when none. */
+static json_t *adj_changes_json(const struct ow_process *p)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; p->adj_changes && i < p->n_adj_changes; i++) {
+		const struct ow_adj_change *c = &p->adj_changes[i];
+		json_t *obj = json_object();
+
+		if (append(arr, obj) || set(obj, "time", jtime(c->time_ns)) ||
+		    set(obj, "old",
+			c->old_adj == OW_ADJ_UNKNOWN ? json_null() : json_integer(c->old_adj)) ||
+		    set(obj, "new", json_integer(c->new_adj)) ||
+		    set(obj, "by_pid", jpid(c->by_pid)) || set(obj, "by_comm", jcomm(c->by_comm)) ||
+		    set(obj, "inherited", json_boolean(c->inherited))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /*
  * PROC of docs/json.md. p may be NULL (not in the snapshot): then only pid is known. b is the
  * recomputed badness when known, rank the 1-based rank among candidates or 0.
@@ -148,7 +172,8 @@ static json_t *proc_json(const struct ow_process *p, int32_t pid, const struct o
 		    set(obj, "anon_bytes", json_null()) || set(obj, "file_bytes", json_null()) ||
 		    set(obj, "shmem_bytes", json_null()) || set(obj, "swap_bytes", json_null()) ||
 		    set(obj, "pgtables_bytes", json_null()) ||
-		    set(obj, "memory_bytes", json_null()) || set(obj, "in_domain", json_null());
+		    set(obj, "memory_bytes", json_null()) || set(obj, "in_domain", json_null()) ||
+		    set(obj, "oom_score_adj_changes", json_null());
 	} else {
 		r = set(obj, "pid", jpid(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
 		    set(obj, "comm", jcomm(p->comm)) ||
@@ -165,7 +190,8 @@ static json_t *proc_json(const struct ow_process *p, int32_t pid, const struct o
 		    set(obj, "swap_bytes", ju64(p->swap_bytes)) ||
 		    set(obj, "pgtables_bytes", ju64(p->pgtables_bytes)) ||
 		    set(obj, "memory_bytes", ju64(ow_process_memory_bytes(p))) ||
-		    set(obj, "in_domain", json_boolean(p->flags & OW_PROC_IN_DOMAIN));
+		    set(obj, "in_domain", json_boolean(p->flags & OW_PROC_IN_DOMAIN)) ||
+		    set(obj, "oom_score_adj_changes", adj_changes_json(p));
 	}
 	if (!r)
 		r = set(obj, "points", eligible ? json_integer(b->points) : json_null()) ||
@@ -198,8 +224,13 @@ static json_t *stack_json(const struct ow_stack *s)
 	return arr;
 }
 
+/*
+ * KILLER of docs/json.md: the trigger for a kernel kill, the sender of the SIGKILL for a signal
+ * kill (the consumer keeps either in trigger_pid, and the process in the snapshot).
+ */
 static json_t *killer_json(const struct ow_kill *k, const struct ow_process *trigger)
 {
+	const char *cgroup = trigger ? trigger->cgroup : NULL;
 	json_t *obj = json_object();
 
 	if (!obj)
@@ -207,7 +238,9 @@ static json_t *killer_json(const struct ow_kill *k, const struct ow_process *tri
 	if (set(obj, "kind", json_string(ow_killer_kind_name(k->killer_kind))) ||
 	    set(obj, "pid", jpid(k->trigger_pid)) ||
 	    set(obj, "comm", trigger ? jcomm(trigger->comm) : json_null()) ||
-	    set(obj, "cmdline", trigger ? jstring(trigger->cmdline, SIZE_MAX) : json_null())) {
+	    set(obj, "cmdline", trigger ? jstring(trigger->cmdline, SIZE_MAX) : json_null()) ||
+	    set(obj, "cgroup", jstring(cgroup, SIZE_MAX)) ||
+	    set(obj, "container", container_json(cgroup))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -281,20 +314,161 @@ static json_t *victim_json(const struct ow_kill *k, const struct ow_kill_analysi
 	return proc_json(victim, k->victim_pid, &b, rank);
 }
 
+/* A span in milliseconds, to the microsecond. */
+static json_t *jms(uint64_t ns)
+{
+	uint64_t us = (ns + 500) / 1000; /* rounded to the microsecond */
+
+	return json_real((double)us / 1000.0);
+}
+
+/* The span from a to b in ms; null when either is unknown (0) or b is before a. */
+static json_t *jspan_ms(uint64_t a_ns, uint64_t b_ns)
+{
+	return a_ns && b_ns && b_ns >= a_ns ? jms(b_ns - a_ns) : json_null();
+}
+
+/* "also_killed": the processes killed with the victim for sharing its memory. */
+static json_t *also_killed_json(const struct ow_kill *k)
+{
+	json_t *arr = json_array();
+
+	if (!arr)
+		return NULL;
+	for (size_t i = 0; i < k->n_procs; i++) {
+		const struct ow_process *p = &k->procs[i];
+		json_t *obj;
+
+		if (!ow_kill_took_sharer(k, p))
+			continue;
+		obj = json_object();
+		if (append(arr, obj) || set(obj, "pid", jpid(p->pid)) ||
+		    set(obj, "comm", jcomm(p->comm))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* AFTERMATH of docs/json.md; each member null when it was not seen. */
+static json_t *aftermath_json(const struct ow_kill *k)
+{
+	const struct ow_kill_aftermath *a = &k->after;
+	json_t *obj = json_object(), *reaper;
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "exit_time", jtime(a->exit_ns)) ||
+	    set(obj, "kill_to_exit_ms", jspan_ms(k->time_ns, a->exit_ns)))
+		goto nomem;
+	if (!a->reap_start_ns && !a->reap_end_ns) {
+		if (set(obj, "reaper", json_null()))
+			goto nomem;
+		return obj;
+	}
+	reaper = json_object();
+	if (set(obj, "reaper", reaper) || set(reaper, "start_time", jtime(a->reap_start_ns)) ||
+	    set(reaper, "end_time", jtime(a->reap_end_ns)) ||
+	    set(reaper, "duration_ms", jspan_ms(a->reap_start_ns, a->reap_end_ns)) ||
+	    set(reaper, "freed_bytes", a->reaped_bytes ? ju64(a->reaped_bytes) : json_null()))
+		goto nomem;
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+/* KERNEL_REPORT of docs/json.md: null unless /dev/kmsg confirmed the kill. */
+static json_t *kernel_report_json(const struct ow_kill *k)
+{
+	const struct ow_kernel_report *r = &k->kernel_report;
+	char gfp[16];
+	json_t *obj;
+
+	if (!(k->flags & OW_KILL_KMSG_CONFIRMED))
+		return json_null();
+	obj = json_object();
+	if (!obj)
+		return NULL;
+	snprintf(gfp, sizeof(gfp), "%#x", r->gfp_mask);
+	if (set(obj, "constraint", json_string(ow_oom_constraint_name(r->constraint))) ||
+	    set(obj, "oom_memcg", jstring(r->oom_memcg, SIZE_MAX)) ||
+	    set(obj, "task_memcg", jstring(r->task_memcg, SIZE_MAX)) ||
+	    set(obj, "gfp_mask", r->has_allocation ? json_string(gfp) : json_null()) ||
+	    set(obj, "order", r->has_allocation ? json_integer(r->order) : json_null())) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* UNOWNED_MEMORY of docs/json.md: null when it was not read. */
+static json_t *unowned_json(const struct ow_kill *k)
+{
+	const struct ow_unowned_memory *u = &k->unowned;
+	json_t *obj, *tmpfs = NULL;
+
+	if (!u->known)
+		return json_null();
+	obj = json_object();
+	if (!obj)
+		return NULL;
+	if (set(obj, "shmem_bytes", ju64(u->shmem_bytes)) ||
+	    set(obj, "shmem_unmapped_bytes", ju64(ow_render_unmapped_shmem_bytes(k))) ||
+	    set(obj, "file_bytes", ju64(u->file_bytes)) ||
+	    set(obj, "kernel_bytes", ju64(u->kernel_bytes)) ||
+	    set(obj, "slab_bytes", ju64(u->slab_bytes)) ||
+	    set(obj, "pagetables_bytes", ju64(u->pagetables_bytes)) ||
+	    set(obj, "sock_bytes", ju64(u->sock_bytes)))
+		goto nomem;
+	tmpfs = json_array();
+	if (set(obj, "tmpfs", tmpfs))
+		goto nomem;
+	for (size_t i = 0; u->tmpfs && i < u->n_tmpfs; i++) {
+		json_t *m = json_object();
+
+		if (append(tmpfs, m) || set(m, "path", jstring(u->tmpfs[i].path, SIZE_MAX)) ||
+		    set(m, "used_bytes", ju64(u->tmpfs[i].used_bytes)))
+			goto nomem;
+	}
+	return obj;
+nomem:
+	json_decref(obj);
+	return NULL;
+}
+
+/* The fields of KILL added with signal kills and the kernel's second witness. 0 or -ENOMEM. */
+static int set_kill_context(json_t *obj, const struct ow_kill *k)
+{
+	if (set(obj, "victim_was_exiting", json_boolean(k->flags & OW_KILL_VICTIM_EXITING)) ||
+	    set(obj, "oom_group", json_boolean(k->flags & OW_KILL_OOM_GROUP)) ||
+	    set(obj, "snapshot", json_string(ow_render_snapshot_kind(k))) ||
+	    set(obj, "kmsg_confirmed", json_boolean(k->flags & OW_KILL_KMSG_CONFIRMED)) ||
+	    set(obj, "also_killed", also_killed_json(k)) ||
+	    set(obj, "aftermath", aftermath_json(k)) ||
+	    set(obj, "kernel_report", kernel_report_json(k)) ||
+	    set(obj, "unowned_memory", unowned_json(k)))
+		return -ENOMEM;
+	return 0;
+}
+
 static json_t *kill_json(const struct ow_kill *k, size_t index, const struct ow_kill_analysis *a)
 {
 	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
+	bool signal = k->killer_kind == OW_KILLER_SIGNAL;
 	json_t *obj = json_object();
 	const char *chosen_by = NULL;
 
 	if (!obj)
 		return NULL;
-	if (a && a->victim_rank > 0)
+	/* The kernel did not choose a signal kill's victim: its badness explains nothing. */
+	if (a && a->victim_rank > 0 && !signal)
 		chosen_by = a->victim_by_adj ? "oom_score_adj" : "memory";
 	if (set(obj, "index", json_integer((json_int_t)index + 1)) ||
 	    set(obj, "time", jtime(k->time_ns)) || set(obj, "time_ns", ju64(k->time_ns)) ||
 	    set(obj, "victim", victim_json(k, a)) || set(obj, "killer", killer_json(k, trigger)) ||
-	    set(obj, "trigger", trigger_json(k, trigger, a)) ||
+	    set(obj, "trigger", signal ? json_null() : trigger_json(k, trigger, a)) ||
 	    set(obj, "candidates", candidates_json(k, a)) ||
 	    set(obj, "candidates_total", a ? ju64(a->n_candidates) : json_null()) ||
 	    set(obj, "victim_rank",
@@ -307,7 +481,8 @@ static json_t *kill_json(const struct ow_kill *k, size_t index, const struct ow_
 	    set(obj, "partial", json_boolean(k->partial)) ||
 	    set(obj, "lost_events", ju64(k->lost_events)) ||
 	    set(obj, "processes_in_snapshot", ju64(k->n_procs)) ||
-	    set(obj, "kthreads_skipped", json_integer(k->kthreads_skipped))) {
+	    set(obj, "kthreads_skipped", json_integer(k->kthreads_skipped)) ||
+	    set_kill_context(obj, k)) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -329,6 +504,8 @@ static json_t *culprit_json(const struct ow_verdict *v)
 	static const struct ow_culprit none = { .kind = OW_CULPRIT_NONE };
 	const struct ow_culprit *c = v ? &v->culprit : &none;
 	bool is_proc = c->kind == OW_CULPRIT_PROCESS || c->kind == OW_CULPRIT_PROCESS_TREE;
+	bool has_members = c->kind == OW_CULPRIT_PROCESS_TREE || c->kind == OW_CULPRIT_CGROUP;
+	bool non_process = c->kind == OW_CULPRIT_NON_PROCESS;
 	json_t *obj = json_object(), *reasons = NULL;
 
 	if (!obj)
@@ -337,8 +514,10 @@ static json_t *culprit_json(const struct ow_verdict *v)
 	    set(obj, "pid", is_proc ? jpid(c->pid) : json_null()) ||
 	    set(obj, "comm", is_proc ? jcomm(c->comm) : json_null()) ||
 	    set(obj, "cmdline", is_proc ? jstring(c->cmdline, SIZE_MAX) : json_null()) ||
+	    set(obj, "members", has_members ? ju64(c->n_members) : json_null()) ||
 	    set(obj, "cgroup", jstring(c->cgroup, SIZE_MAX)) ||
 	    set(obj, "container", container_json(c->cgroup)) ||
+	    set(obj, "what", non_process ? jstring(c->what, SIZE_MAX) : json_null()) ||
 	    set(obj, "oom_score_adj", is_proc ? json_integer(c->oom_score_adj) : json_null()) ||
 	    set(obj, "memory_bytes",
 		c->kind != OW_CULPRIT_NONE ? ju64(c->memory_bytes) : json_null()) ||

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Text renderers (render.h): `oomwitness show` and `oomwitness list` for a person reading a
- * terminal at 3 a.m. The show layout puts the verdict and the culprit first, then the kill
- * chain (who was killed, why, and who was allocating), then the badness ranking at each kill.
+ * terminal at 3 a.m. The show layout puts the verdict and the culprit first (with the memory
+ * no process owns), then the kill chain (who was killed, why, by the kernel or by whose
+ * SIGKILL, who was allocating, and what followed: the reaper, the exit, the kernel's own
+ * report), then the badness ranking at each kill.
  *
  * Every line goes through emit(), which neutralises control characters and cuts the line at
  * OW_TEXT_COLS code points, so no string from a process (comm, command line, cgroup path) can
@@ -159,6 +161,7 @@ static const struct highlight hl_killed = { "KILLED", SGR_KILLED, false };
 static const struct highlight hl_innocent = { "INNOCENT", SGR_INNOCENT, false };
 static const struct highlight hl_never_killed = { "NEVER KILLED", SGR_CULPRIT, false };
 static const struct highlight hl_incomplete = { "INCOMPLETE", SGR_WARNING, false };
+static const struct highlight hl_skipped = { "SKIPPED", SGR_WARNING, false };
 
 /* A string from a process, safe and at most max_cols code points; "?" when NULL or empty. */
 static const char *safe(char *buf, size_t size, const char *src, size_t len, size_t max_cols)
@@ -290,6 +293,10 @@ static void render_header(struct text_out *t, const struct ow_incident *inc,
 	if (d->kind == OW_DOMAIN_MEMCG)
 		emit(t, "Incident %lld — memcg %s (limit %s, usage %s)", (long long)inc->id,
 		     safe(cg, sizeof(cg), d->cgroup, SIZE_MAX, 44), limit, usage);
+	else if (ow_incident_only_signal_kills(inc)) /* no memory limit was near */
+		emit(t,
+		     "Incident %lld — SIGKILL from user space, on the machine (RAM %s, in use %s)",
+		     (long long)inc->id, limit, usage);
 	else
 		emit(t, "Incident %lld — global, the whole machine (RAM %s, in use %s)",
 		     (long long)inc->id, limit, usage);
@@ -372,6 +379,20 @@ static void emit_placed(struct text_out *t, const char *head, const char *who, c
 		emit(t, "     %s in %s", who, where);
 }
 
+/* Writes each change of p's oom_score_adj on a line of its own, after prefix. */
+static void render_adj_changes(struct text_out *t, const struct ow_incident *inc,
+			       const char *prefix, const struct ow_process *p)
+{
+	char line[OW_SENTENCE_LEN];
+
+	if (!p || !p->adj_changes)
+		return;
+	/* emit() makes the comm in it safe. */
+	for (size_t i = 0; i < p->n_adj_changes; i++)
+		emit(t, "%s%s", prefix,
+		     ow_render_adj_change(line, &p->adj_changes[i], inc->start_ns));
+}
+
 static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 			   const struct ow_culprit *c)
 {
@@ -386,31 +407,45 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 	switch (c->kind) {
 	case OW_CULPRIT_PROCESS:
 	case OW_CULPRIT_PROCESS_TREE:
-		emit(t, "CULPRIT: %s%s (pid %d), adj %d, %s",
-		     c->kind == OW_CULPRIT_PROCESS_TREE ? "the process tree of " : "",
-		     safe_comm(comm, sizeof(comm), c->comm), c->pid, c->oom_score_adj, amount);
-		emit_hl(t, &hl_never_killed, "         %s; %s",
-			c->was_trigger ? "triggered the OOM" : "did not trigger it",
-			c->was_killed ? "was killed" : "NEVER KILLED");
+		if (c->kind == OW_CULPRIT_PROCESS_TREE)
+			emit(t, "CULPRIT: the process tree of %s (pid %d): %zu process%s, %s",
+			     safe_comm(comm, sizeof(comm), c->comm), c->pid, c->n_members,
+			     c->n_members == 1 ? "" : "es", amount);
+		else
+			emit(t, "CULPRIT: %s (pid %d), adj %d, %s",
+			     safe_comm(comm, sizeof(comm), c->comm), c->pid, c->oom_score_adj,
+			     amount);
+		if (c->kind == OW_CULPRIT_PROCESS_TREE)
+			emit_hl(t, &hl_never_killed, "         %s; %s",
+				c->was_trigger ? "one of them triggered the OOM"
+					       : "none of them triggered it",
+				c->was_killed ? "some were killed" : "NEVER KILLED");
+		else
+			emit_hl(t, &hl_never_killed, "         %s; %s",
+				c->was_trigger ? "triggered the OOM" : "did not trigger it",
+				c->was_killed ? "was killed" : "NEVER KILLED");
 		if (c->cmdline)
-			emit_wrapped(t, "         cmdline: ", "                  ",
-				     safe(cmdline, sizeof(cmdline), c->cmdline, SIZE_MAX,
-					  CMDLINE_COLS));
+			emit_wrapped(
+				t, "         cmdline: ", "                  ",
+				safe(cmdline, sizeof(cmdline), c->cmdline, SIZE_MAX, CMDLINE_COLS));
 		if (c->cgroup)
 			emit(t, "         cgroup:  %s",
 			     safe(text, sizeof(text), c->cgroup, SIZE_MAX, CGROUP_COLS));
 		if (container_text(text, sizeof(text), c->cgroup))
 			emit(t, "         container: %s", text);
+		render_adj_changes(t, inc, "         ", ow_render_find_process(inc, c->pid));
 		break;
 	case OW_CULPRIT_CGROUP:
-		emit(t, "CULPRIT: cgroup %s, %s", safe(text, sizeof(text), c->cgroup, SIZE_MAX, 60),
-		     amount);
+		emit(t, "CULPRIT: cgroup %s: %zu process%s, %s",
+		     safe(text, sizeof(text), c->cgroup, SIZE_MAX, 50), c->n_members,
+		     c->n_members == 1 ? "" : "es", amount);
 		if (container_text(text, sizeof(text), c->cgroup))
 			emit(t, "         container: %s", text);
 		break;
 	case OW_CULPRIT_NON_PROCESS:
-		emit(t, "CULPRIT: memory no process holds (tmpfs, kernel, ...)%s%s",
-		     c->memory_bytes ? ", " : "", c->memory_bytes ? amount : "");
+		emit(t, "CULPRIT: %s, memory no process holds%s%s",
+		     c->what ? safe(text, sizeof(text), c->what, SIZE_MAX, 20) : "?",
+		     c->memory_bytes ? ": " : "", c->memory_bytes ? amount : "");
 		break;
 	case OW_CULPRIT_NONE:
 		emit(t, "%s", "CULPRIT: none identified");
@@ -419,6 +454,38 @@ static void render_culprit(struct text_out *t, const struct ow_incident *inc,
 	for (size_t i = 0; i < c->n_reasons; i++)
 		if (c->reasons[i])
 			emit_wrapped(t, "  - ", "    ", c->reasons[i]);
+}
+
+/*
+ * The memory of the domain no process owns at kill k, when it was read: shmem not mapped (and
+ * the tmpfs mounts that hold shmem), kernel memory, page cache.
+ */
+static void render_unowned(struct text_out *t, const struct ow_kill *k)
+{
+	const struct ow_unowned_memory *u = &k->unowned;
+	char a[OW_BYTES_TEXT_LEN], b[OW_BYTES_TEXT_LEN], c[OW_BYTES_TEXT_LEN], d[OW_BYTES_TEXT_LEN];
+	char path[LINE_SIZE];
+	size_t n_tmpfs = u->tmpfs ? u->n_tmpfs : 0;
+
+	if (!u->known)
+		return;
+	emit(t, "%s", "  memory no process owns, at the first kill:");
+	ow_format_bytes(a, ow_render_unmapped_shmem_bytes(k));
+	/* One mount fits on the line; more get a line each. */
+	if (n_tmpfs == 1)
+		emit(t, "    shmem/tmpfs: %s not mapped by any process (tmpfs %s holds %s)", a,
+		     safe(path, sizeof(path), u->tmpfs[0].path, SIZE_MAX, 40),
+		     ow_format_bytes(b, u->tmpfs[0].used_bytes));
+	else
+		emit(t, "    shmem/tmpfs: %s not mapped by any process", a);
+	for (size_t i = 0; n_tmpfs > 1 && i < n_tmpfs; i++)
+		emit(t, "      tmpfs %s holds %s",
+		     safe(path, sizeof(path), u->tmpfs[i].path, SIZE_MAX, 70),
+		     ow_format_bytes(b, u->tmpfs[i].used_bytes));
+	emit(t, "    kernel: %s (slab %s, page tables %s, network buffers %s)",
+	     ow_format_bytes(a, u->kernel_bytes), ow_format_bytes(b, u->slab_bytes),
+	     ow_format_bytes(c, u->pagetables_bytes), ow_format_bytes(d, u->sock_bytes));
+	emit(t, "    page cache: %s", ow_format_bytes(a, u->file_bytes));
 }
 
 static void render_verdict(struct text_out *t, const struct ow_incident *inc,
@@ -431,6 +498,8 @@ static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 
 	if (!v) {
 		emit(t, "%s", "VERDICT: none (the incident was not analysed)");
+		if (inc->n_kills > 0)
+			render_unowned(t, &inc->kills[0]);
 		emit(t, "%s", "");
 		return;
 	}
@@ -485,7 +554,21 @@ static void render_verdict(struct text_out *t, const struct ow_incident *inc,
 		}
 		emit_wrapped(t, "  shielded: ", "            ", list);
 		free(list);
+		for (size_t i = 0; i < v->n_shielded; i++) {
+			const struct ow_process *p =
+				ow_render_find_process(inc, v->shielded_pids[i]);
+			char prefix[COMM_SIZE + 32];
+
+			if (!p || p->pid == v->culprit.pid || !p->n_adj_changes)
+				continue;
+			snprintf(prefix, sizeof(prefix),
+				 "    %s (pid %d): ", safe_comm(comm, sizeof(comm), p->comm),
+				 p->pid);
+			render_adj_changes(t, inc, prefix, p);
+		}
 	}
+	if (inc->n_kills > 0)
+		render_unowned(t, &inc->kills[0]);
 	emit(t, "%s", "");
 }
 
@@ -536,6 +619,114 @@ static void render_kill_stack(struct text_out *t, const struct ow_incident *inc,
 		render_stack(t, label, s);
 }
 
+/* The task whose allocation failed, for a kill by the kernel. */
+static void render_trigger(struct text_out *t, const struct ow_kill *k,
+			   const struct ow_process *trigger)
+{
+	char comm[COMM_SIZE], tcomm[COMM_SIZE], head[LINE_SIZE], where[LINE_SIZE];
+	const char *name;
+
+	if (k->trigger_pid == 0) {
+		emit(t, "%s", "     trigger: unknown");
+		return;
+	}
+	name = trigger ? safe_comm(comm, sizeof(comm), trigger->comm) : "?";
+	snprintf(head, sizeof(head), "     trigger: %s pid %d tid %d (%s)%s", name, k->trigger_pid,
+		 k->trigger_tid, safe_comm(tcomm, sizeof(tcomm), k->trigger_thread_comm),
+		 k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating"
+						 : ", was allocating");
+	/* The victim's own container is on its line already. */
+	if (!trigger || k->trigger_pid == k->victim_pid ||
+	    !container_text(where, sizeof(where), trigger->cgroup))
+		where[0] = '\0';
+	emit_placed(t, head, "trigger", where);
+}
+
+/* The process that sent the SIGKILL, for a signal kill: its name, container, command line. */
+static void render_killer(struct text_out *t, const struct ow_kill *k,
+			  const struct ow_process *killer)
+{
+	char comm[COMM_SIZE], head[LINE_SIZE], where[LINE_SIZE], cmdline[LINE_SIZE];
+
+	if (k->trigger_pid == 0) {
+		emit(t, "%s",
+		     "     killed by a SIGKILL from user space, not by the kernel (sender unknown)");
+		return;
+	}
+	snprintf(head, sizeof(head), "     killed by pid %d (%s), not by the kernel",
+		 k->trigger_pid, killer ? safe_comm(comm, sizeof(comm), killer->comm) : "?");
+	if (!killer || !container_text(where, sizeof(where), killer->cgroup))
+		where[0] = '\0';
+	emit_placed(t, head, "killer", where);
+	if (killer && killer->cmdline)
+		emit(t, "     killer cmdline: %s",
+		     safe(cmdline, sizeof(cmdline), killer->cmdline, SIZE_MAX, 80));
+}
+
+/* The processes killed with the victim for sharing its memory (CLONE_VM). */
+static void render_also_killed(struct text_out *t, const struct ow_kill *k)
+{
+	char comm[COMM_SIZE];
+	char *list = NULL;
+	size_t list_len = 0, n = 0;
+	FILE *f;
+
+	if (t->err)
+		return;
+	f = open_memstream(&list, &list_len);
+	if (!f) {
+		t->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < k->n_procs; i++) {
+		const struct ow_process *p = &k->procs[i];
+
+		if (ow_kill_took_sharer(k, p))
+			fprintf(f, "%s%s (pid %d)", n++ ? ", " : "",
+				safe_comm(comm, sizeof(comm), p->comm), p->pid);
+	}
+	if (fclose(f) != 0) {
+		free(list);
+		t->err = -ENOMEM;
+		return;
+	}
+	if (n > 0)
+		emit_wrapped(t, "     also killed, sharing its memory: ", "       ", list);
+	free(list);
+}
+
+/* What followed the kill, as far as it was seen. */
+static void render_aftermath(struct text_out *t, const struct ow_kill *k)
+{
+	char line[OW_SENTENCE_LEN];
+
+	if (ow_render_aftermath(line, k)[0])
+		emit(t, "     %s", line);
+}
+
+/* The kernel's own report of the kill, from /dev/kmsg. */
+static void render_kernel_report(struct text_out *t, const struct ow_kill *k)
+{
+	const struct ow_kernel_report *r = &k->kernel_report;
+	char oom[LINE_SIZE], task[LINE_SIZE], alloc[64], *line = NULL;
+
+	if (!(k->flags & OW_KILL_KMSG_CONFIRMED) || t->err)
+		return;
+	alloc[0] = '\0';
+	if (r->has_allocation)
+		snprintf(alloc, sizeof(alloc), ", gfp_mask=%#x, order=%d", r->gfp_mask, r->order);
+	/* The paths are cut, not the line: its words wrap. */
+	if (asprintf(&line, "constraint=%s, oom_memcg=%s, task_memcg=%s%s",
+		     ow_oom_constraint_name(r->constraint),
+		     safe(oom, sizeof(oom), r->oom_memcg, SIZE_MAX, 60),
+		     safe(task, sizeof(task), r->task_memcg, SIZE_MAX, 60), alloc) < 0) {
+		t->err = -ENOMEM;
+		return;
+	}
+	emit_wrapped(t, "     kernel report: ", "                    ", line);
+	free(line);
+}
+
 static void render_kill(struct text_out *t, const struct ow_incident *inc, size_t i,
 			const struct ow_kill_analysis *a)
 {
@@ -543,11 +734,10 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 	const struct ow_process *victim = ow_kill_find_process(k, k->victim_pid);
 	const struct ow_process *trigger = ow_kill_find_process(k, k->trigger_pid);
 	char when[OW_TIME_STR_LEN], day[OW_TIME_STR_LEN], start_day[OW_TIME_STR_LEN];
-	char comm[COMM_SIZE], tcomm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN], adj[8];
-	char head[LINE_SIZE], where[LINE_SIZE];
+	char comm[COMM_SIZE], mem[OW_BYTES_TEXT_LEN], adj[8], where[LINE_SIZE];
 	unsigned int parts = OW_TIME_CLOCK | OW_TIME_MILLIS;
 	const char *by = k->killer_kind == OW_KILLER_KERNEL ? "by the kernel OOM killer"
-							    : "by a SIGKILL from user space";
+							    : "by a user-space SIGKILL";
 
 	if (ow_format_time_local(day, sizeof(day), k->time_ns, OW_TIME_DATE) ||
 	    ow_format_time_local(start_day, sizeof(start_day), inc->start_ns, OW_TIME_DATE) ||
@@ -570,7 +760,9 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 			when, k->victim_pid, by);
 	}
 
-	if (a && a->victim_rank > 0) {
+	render_adj_changes(t, inc, "     ", victim);
+	/* The kernel did not choose a signal kill's victim: its badness explains nothing. */
+	if (a && a->victim_rank > 0 && k->killer_kind == OW_KILLER_KERNEL) {
 		const struct ow_badness *b = &a->victim_badness;
 
 		if (a->victim_by_adj)
@@ -589,33 +781,39 @@ static void render_kill(struct text_out *t, const struct ow_incident *inc, size_
 			     "     note: ranked #%d of %zu by the recomputed badness; the snapshot "
 			     "differs from what the kernel saw",
 			     a->victim_rank, a->n_candidates);
-	} else if (a) {
+	} else if (a && k->killer_kind == OW_KILLER_KERNEL) {
 		emit(t, "%s",
 		     "     note: not among the recomputed candidates (snapshot incomplete?)");
 	}
+	if (k->flags & OW_KILL_VICTIM_EXITING)
+		emit(t, "%s",
+		     "     the victim was already exiting: the kernel queued it for the OOM reaper "
+		     "without a SIGKILL");
+	if (k->flags & OW_KILL_OOM_GROUP)
+		emit(t, "%s",
+		     "     memory.oom.group: the kernel killed the whole cgroup, this process with it");
 
-	if (k->trigger_pid == 0) {
-		emit(t, "%s", "     trigger: unknown");
-	} else {
-		const char *name = trigger ? safe_comm(comm, sizeof(comm), trigger->comm) : "?";
-
-		snprintf(head, sizeof(head), "     trigger: %s pid %d tid %d (%s)%s", name,
-			 k->trigger_pid, k->trigger_tid,
-			 safe_comm(tcomm, sizeof(tcomm), k->trigger_thread_comm),
-			 k->trigger_pid == k->victim_pid ? ", the victim itself, was allocating"
-							 : ", was allocating");
-		/* The victim's own container is on its line already. */
-		if (!trigger || k->trigger_pid == k->victim_pid ||
-		    !container_text(where, sizeof(where), trigger->cgroup))
-			where[0] = '\0';
-		emit_placed(t, head, "trigger", where);
-	}
+	if (k->killer_kind == OW_KILLER_SIGNAL)
+		render_killer(t, k, trigger);
+	else
+		render_trigger(t, k, trigger);
+	render_also_killed(t, k);
+	render_aftermath(t, k);
+	render_kernel_report(t, k);
 	render_kill_stack(t, inc, i, "kernel stack:", false);
 	render_kill_stack(t, inc, i, "user stack:", true);
 	if (k->partial || k->lost_events > 0)
 		emit_hl(t, &hl_incomplete,
 			"     snapshot INCOMPLETE (%llu ring-buffer records lost), %zu processes seen",
 			(unsigned long long)k->lost_events, k->n_procs);
+	if (k->flags & OW_KILL_FROM_KMSG)
+		emit(t, "%s",
+		     "     witnessed by /dev/kmsg alone: the kernel's task dump, without cgroups, "
+		     "stacks or the memory split");
+	else if (k->flags & OW_KILL_SNAPSHOT_SKIPPED)
+		emit_hl(t, &hl_skipped,
+			"     snapshot SKIPPED (signal kills past the rate limit): only the victim "
+			"and the killer were read");
 }
 
 /* Processes of this kill worth naming though not in its ranking: the culprit, the shielded. */
@@ -673,7 +871,13 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 	char comm[COMM_SIZE + OW_COMM_LEN], rss[OW_BYTES_TEXT_LEN], swap[OW_BYTES_TEXT_LEN];
 
 	emit(t, "%s", "");
-	emit(t, "Ranking at kill #%zu (badness recomputed; points in pages)", i + 1);
+	if (k->killer_kind == OW_KILLER_SIGNAL)
+		emit(t,
+		     "Ranking at kill #%zu (badness recomputed, though the kernel did not choose; "
+		     "points in pages)",
+		     i + 1);
+	else
+		emit(t, "Ranking at kill #%zu (badness recomputed; points in pages)", i + 1);
 	emit(t, "  %-3s %-7s %-15s %5s %9s %9s %8s %8s %8s", "#", "pid", "comm", "adj", "rss",
 	     "swap", "points", "memory", "adj part");
 	for (size_t r = 0; r < a->n_ranked; r++) {
@@ -694,7 +898,7 @@ static void render_ranking(struct text_out *t, const struct ow_kill *k, size_t i
 		else if (culprit)
 			mark = " <- CULPRIT";
 		else if (p->pid == k->trigger_pid)
-			mark = " <- trigger";
+			mark = k->killer_kind == OW_KILLER_SIGNAL ? " <- killer" : " <- trigger";
 		/* The mark ends the row: its last occurrence is ours, not a comm's. */
 		hl.token = p->pid == k->victim_pid || culprit ? mark + 1 : NULL;
 		if (p->pid == k->victim_pid && !culprit)

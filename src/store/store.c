@@ -10,7 +10,10 @@
  * a kill with a couple of thousand processes is on the path from the kill to a committed
  * incident. An incident's memory history (schema version 2) is one row per series, each a
  * blob of the series codec (series_codec.h), not a row per sample (46,000 rows an incident).
- * docs/storage.md describes the schema and the choices behind it.
+ * What follows a kill (schema version 3: its flags, aftermath, the kernel's report) is
+ * columns of its row, which ow_store_update_kill_followup() rewrites alone when it arrives
+ * after the kill was committed. docs/storage.md describes the schema and the choices behind
+ * it.
  */
 #include "store/store.h"
 
@@ -148,6 +151,53 @@ static const char schema_v2_sql[] = MISSED_KILLS_COLUMN_SQL
 	");";
 
 /*
+ * Version 3 adds what follows a kill and what the kernel said of it (model.h): the kill's
+ * flags, its aftermath (the victim's exit, the OOM reaper), the kernel's own report from
+ * /dev/kmsg, and the memory of the domain no process owns, as columns of kills (one value per
+ * kill; NULL where the model says unknown), with two tables for the lists: the biggest tmpfs
+ * mounts of a kill, and the oom_score_adj changes of a kill's processes, keyed by the
+ * process's position in the snapshot (processes has no key of its own: rows are read in rowid
+ * order). Both go with their kill (ON DELETE CASCADE). ADD COLUMN with a constant default
+ * rewrites no row: the upgrade takes milliseconds whatever the file holds.
+ */
+static const char schema_v3_sql[] =
+	"ALTER TABLE kills ADD COLUMN flags INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kills ADD COLUMN exit_ns INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kills ADD COLUMN reap_start_ns INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kills ADD COLUMN reap_end_ns INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kills ADD COLUMN reaped_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE kills ADD COLUMN report_constraint TEXT NOT NULL DEFAULT 'unknown';"
+	"ALTER TABLE kills ADD COLUMN report_oom_memcg TEXT;"
+	"ALTER TABLE kills ADD COLUMN report_task_memcg TEXT;"
+	"ALTER TABLE kills ADD COLUMN report_gfp_mask INTEGER;"
+	"ALTER TABLE kills ADD COLUMN report_order INTEGER;"
+	"ALTER TABLE kills ADD COLUMN unowned_shmem_bytes INTEGER;"
+	"ALTER TABLE kills ADD COLUMN unowned_file_bytes INTEGER;"
+	"ALTER TABLE kills ADD COLUMN unowned_kernel_bytes INTEGER;"
+	"ALTER TABLE kills ADD COLUMN unowned_slab_bytes INTEGER;"
+	"ALTER TABLE kills ADD COLUMN unowned_pagetables_bytes INTEGER;"
+	"ALTER TABLE kills ADD COLUMN unowned_sock_bytes INTEGER;"
+	"CREATE TABLE kill_tmpfs ("
+	" kill_id INTEGER NOT NULL REFERENCES kills(id) ON DELETE CASCADE,"
+	" ordinal INTEGER NOT NULL,"
+	" path TEXT,"
+	" used_bytes INTEGER NOT NULL,"
+	" PRIMARY KEY (kill_id, ordinal)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE adj_changes ("
+	" kill_id INTEGER NOT NULL REFERENCES kills(id) ON DELETE CASCADE,"
+	" process_index INTEGER NOT NULL,"
+	" ordinal INTEGER NOT NULL,"
+	" time_ns INTEGER NOT NULL,"
+	" old_adj INTEGER,"
+	" new_adj INTEGER NOT NULL,"
+	" by_pid INTEGER NOT NULL,"
+	" by_comm TEXT NOT NULL,"
+	" inherited INTEGER NOT NULL,"
+	" PRIMARY KEY (kill_id, process_index, ordinal)"
+	") WITHOUT ROWID;";
+
+/*
  * The schema steps: a new database runs all of them, an older one those after its version.
  * schema_sql[v - 1] takes a database from version v - 1 to v. Never edit a step once released:
  * add one.
@@ -155,6 +205,7 @@ static const char schema_v2_sql[] = MISSED_KILLS_COLUMN_SQL
 static const char *const schema_sql[OW_STORE_SCHEMA_VERSION] = {
 	schema_v1_sql,
 	schema_v2_sql,
+	schema_v3_sql,
 };
 
 /* Column lists shared by the INSERT and SELECT statements; bind and read in this order. */
@@ -169,7 +220,24 @@ static const char *const schema_sql[OW_STORE_SCHEMA_VERSION] = {
 #define KILL_COLS                                                          \
 	"time_ns, killer_kind, victim_pid, trigger_pid, trigger_tid, "     \
 	"trigger_thread_comm, " DOMAIN_COLS ", kernel_stack, user_stack, " \
-	"kthreads_skipped, lost_events, partial"
+	"kthreads_skipped, lost_events, partial, " KILL_FOLLOWUP_COLS ", " KILL_UNOWNED_COLS
+/* Version 3: what ow_store_update_kill_followup() rewrites, then the memory nobody owns. */
+#define KILL_FOLLOWUP_COLS                                                              \
+	"flags, exit_ns, reap_start_ns, reap_end_ns, reaped_bytes, report_constraint, " \
+	"report_oom_memcg, report_task_memcg, report_gfp_mask, report_order"
+#define KILL_UNOWNED_COLS                                                 \
+	"unowned_shmem_bytes, unowned_file_bytes, unowned_kernel_bytes, " \
+	"unowned_slab_bytes, unowned_pagetables_bytes, unowned_sock_bytes"
+/* What a version-1 or -2 file opened read-only reads in their place: the model's defaults. */
+#define KILL_V3_DEFAULTS                                                                   \
+	"0, 0, 0, 0, 0, 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, " \
+	"NULL"
+#define KILL_COLS_V2                                                       \
+	"time_ns, killer_kind, victim_pid, trigger_pid, trigger_tid, "     \
+	"trigger_thread_comm, " DOMAIN_COLS ", kernel_stack, user_stack, " \
+	"kthreads_skipped, lost_events, partial, " KILL_V3_DEFAULTS
+#define KILL_TMPFS_COLS "path, used_bytes"
+#define ADJ_CHANGE_COLS "process_index, time_ns, old_adj, new_adj, by_pid, by_comm, inherited"
 #define PROCESS_COLS                                                               \
 	"pid, ppid, uid, oom_score_adj, flags, comm, cmdline, cgroup, cgroup_id, " \
 	"anon_bytes, file_bytes, shmem_bytes, swap_bytes, pgtables_bytes"
@@ -198,9 +266,14 @@ enum stmt_id {
 	STMT_KILLS_DELETE,
 	STMT_KILL_INSERT,
 	STMT_PROCESS_INSERT,
+	STMT_KILL_TMPFS_INSERT,
+	STMT_ADJ_INSERT,
+	STMT_KILL_FOLLOWUP_UPDATE,
 	STMT_INCIDENT_SELECT,
 	STMT_KILLS_SELECT,
 	STMT_PROCESSES_SELECT,
+	STMT_KILL_TMPFS_SELECT,
+	STMT_ADJ_SELECT,
 	STMT_LIST,
 	STMT_LIST_VICTIMS,
 	STMT_LAST_ID,
@@ -236,7 +309,15 @@ static const char *const stmt_sql[STMT_COUNT] = {
 				 "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) WHERE id = ?",
 	[STMT_KILLS_DELETE] = "DELETE FROM kills WHERE incident_id = ?",
 	[STMT_KILL_INSERT] = "INSERT INTO kills (incident_id, seq, " KILL_COLS ") "
-			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+			     "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_KILL_TMPFS_INSERT] = "INSERT INTO kill_tmpfs (kill_id, ordinal, " KILL_TMPFS_COLS
+				   ") VALUES (?, ?, ?, ?)",
+	[STMT_ADJ_INSERT] = "INSERT INTO adj_changes (kill_id, ordinal, " ADJ_CHANGE_COLS ") "
+			    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	[STMT_KILL_FOLLOWUP_UPDATE] = "UPDATE kills SET (" KILL_FOLLOWUP_COLS ") = "
+				      "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+				      "WHERE incident_id = ? AND seq = ?",
 	[STMT_PROCESS_INSERT] = "INSERT INTO processes (kill_id, " PROCESS_COLS ") "
 				"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[STMT_INCIDENT_SELECT] = "SELECT " INCIDENT_COLS " FROM incidents WHERE id = ?",
@@ -244,6 +325,10 @@ static const char *const stmt_sql[STMT_COUNT] = {
 			      "ORDER BY seq",
 	[STMT_PROCESSES_SELECT] = "SELECT " PROCESS_COLS " FROM processes WHERE kill_id = ? "
 				  "ORDER BY rowid",
+	[STMT_KILL_TMPFS_SELECT] = "SELECT " KILL_TMPFS_COLS " FROM kill_tmpfs WHERE kill_id = ? "
+				   "ORDER BY ordinal",
+	[STMT_ADJ_SELECT] = "SELECT " ADJ_CHANGE_COLS " FROM adj_changes WHERE kill_id = ? "
+			    "ORDER BY process_index, ordinal",
 	[STMT_LIST] = LIST_SQL("missed_kills"),
 	[STMT_LIST_VICTIMS] = "SELECT victim_pid FROM kills WHERE incident_id = ? ORDER BY seq",
 	[STMT_LAST_ID] = "SELECT id FROM incidents ORDER BY start_ns DESC, id DESC LIMIT 1",
@@ -299,10 +384,20 @@ static const char *const stmt_sql_no_missed[STMT_COUNT] = {
 	[STMT_LIST] = LIST_SQL("0"),
 };
 
+/*
+ * The statements that read version-3 columns, for a version-1 or -2 file opened read-only:
+ * there they read as the model's defaults (no flags, nothing followed, nothing reported).
+ */
+static const char *const stmt_sql_v2[STMT_COUNT] = {
+	[STMT_KILLS_SELECT] = "SELECT id, " KILL_COLS_V2 " FROM kills WHERE incident_id = ? "
+			      "ORDER BY seq",
+};
+
 struct ow_store {
 	sqlite3 *db;
 	enum ow_store_mode mode;
-	int64_t version; /* schema version of the file; below 2 (read-only) it has no histories */
+	/* schema version of the file; below 3 (read-only) it lacks what that version added */
+	int64_t version;
 	bool has_missed_kills; /* incidents.missed_kills exists (stmt_sql_no_missed[]) */
 	/* Written by the next incident save (ow_store_stage_kill_mark()) when staged. */
 	bool kill_mark_staged;
@@ -401,9 +496,12 @@ static int stmt_get(struct ow_store *s, enum stmt_id id, sqlite3_stmt **ret_stmt
 	int rc;
 
 	if (!s->stmts[id]) {
-		const char *sql = !s->has_missed_kills && stmt_sql_no_missed[id]
-					  ? stmt_sql_no_missed[id]
-					  : stmt_sql[id];
+		const char *sql = stmt_sql[id];
+
+		if (s->version < 3 && stmt_sql_v2[id])
+			sql = stmt_sql_v2[id];
+		else if (!s->has_missed_kills && stmt_sql_no_missed[id])
+			sql = stmt_sql_no_missed[id];
 
 		rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id],
 					NULL);
@@ -1020,6 +1118,98 @@ static int insert_process(struct ow_store *s, int64_t kill_id, const struct ow_p
 	return bind_exec(s, &b);
 }
 
+/* Binds an integer column that is NULL unless known. */
+static void bind_optional_i64(struct binder *b, bool known, int64_t v)
+{
+	if (known)
+		bind_i64(b, v);
+	else
+		bind_text(b, NULL);
+}
+
+/* KILL_FOLLOWUP_COLS of k, in order. */
+static void bind_kill_followup(struct binder *b, const struct ow_kill *k)
+{
+	const struct ow_kernel_report *r = &k->kernel_report;
+
+	bind_i64(b, k->flags);
+	bind_u64(b, k->after.exit_ns);
+	bind_u64(b, k->after.reap_start_ns);
+	bind_u64(b, k->after.reap_end_ns);
+	bind_u64(b, k->after.reaped_bytes);
+	bind_text(b, ow_oom_constraint_name(r->constraint));
+	bind_text(b, r->oom_memcg);
+	bind_text(b, r->task_memcg);
+	bind_optional_i64(b, r->has_allocation, r->gfp_mask);
+	bind_optional_i64(b, r->has_allocation, r->order);
+}
+
+/* KILL_UNOWNED_COLS of k, in order: all NULL when they were not read. */
+static void bind_kill_unowned(struct binder *b, const struct ow_kill *k)
+{
+	const struct ow_unowned_memory *u = &k->unowned;
+
+	bind_optional_i64(b, u->known, (int64_t)u->shmem_bytes);
+	bind_optional_i64(b, u->known, (int64_t)u->file_bytes);
+	bind_optional_i64(b, u->known, (int64_t)u->kernel_bytes);
+	bind_optional_i64(b, u->known, (int64_t)u->slab_bytes);
+	bind_optional_i64(b, u->known, (int64_t)u->pagetables_bytes);
+	bind_optional_i64(b, u->known, (int64_t)u->sock_bytes);
+}
+
+static int insert_tmpfs(struct ow_store *s, int64_t kill_id, size_t ordinal,
+			const struct ow_tmpfs_mount *m)
+{
+	struct binder b;
+	int err;
+
+	err = bind_start(s, STMT_KILL_TMPFS_INSERT, &b);
+	if (err < 0)
+		return err;
+	bind_i64(&b, kill_id);
+	bind_u64(&b, ordinal);
+	bind_text(&b, m->path);
+	bind_u64(&b, m->used_bytes);
+	return bind_exec(s, &b);
+}
+
+static int insert_adj_change(struct ow_store *s, int64_t kill_id, size_t process_index,
+			     size_t ordinal, const struct ow_adj_change *c)
+{
+	struct binder b;
+	int err;
+
+	err = bind_start(s, STMT_ADJ_INSERT, &b);
+	if (err < 0)
+		return err;
+	bind_i64(&b, kill_id);
+	bind_u64(&b, ordinal);
+	bind_u64(&b, process_index);
+	bind_u64(&b, c->time_ns);
+	bind_optional_i64(&b, c->old_adj != OW_ADJ_UNKNOWN, c->old_adj);
+	bind_i64(&b, c->new_adj);
+	bind_i64(&b, c->by_pid);
+	bind_comm(&b, c->by_comm);
+	bind_i64(&b, c->inherited ? 1 : 0);
+	return bind_exec(s, &b);
+}
+
+/* The rows of kill_id beside its processes: its tmpfs mounts, its processes' adj changes. */
+static int insert_kill_lists(struct ow_store *s, int64_t kill_id, const struct ow_kill *k)
+{
+	int err = 0;
+
+	for (size_t i = 0; !err && k->unowned.tmpfs && i < k->unowned.n_tmpfs; i++)
+		err = insert_tmpfs(s, kill_id, i, &k->unowned.tmpfs[i]);
+	for (size_t i = 0; !err && i < k->n_procs; i++) {
+		const struct ow_process *p = &k->procs[i];
+
+		for (size_t j = 0; !err && p->adj_changes && j < p->n_adj_changes; j++)
+			err = insert_adj_change(s, kill_id, i, j, &p->adj_changes[j]);
+	}
+	return err;
+}
+
 static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, const struct ow_kill *k)
 {
 	char *kernel_stack = NULL, *user_stack = NULL;
@@ -1044,6 +1234,8 @@ static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, cons
 	bind_u64(&b, k->kthreads_skipped);
 	bind_u64(&b, k->lost_events);
 	bind_i64(&b, k->partial ? 1 : 0);
+	bind_kill_followup(&b, k);
+	bind_kill_unowned(&b, k);
 	if (b.rc == SQLITE_NOMEM) { /* bind_stack() ran out of memory: no SQLite message */
 		err = -ENOMEM;
 		stmt_release(b.stmt);
@@ -1061,7 +1253,7 @@ static int insert_kill(struct ow_store *s, int64_t incident_id, size_t seq, cons
 		if (err < 0)
 			return err;
 	}
-	return 0;
+	return insert_kill_lists(s, kill_id, k);
 }
 
 static int write_kill_mark(struct ow_store *s, const struct ow_store_kill_mark *m);
@@ -1149,6 +1341,31 @@ int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_
 	return save_incident(s, inc, culprit, n_stored);
 }
 
+int ow_store_update_kill_followup(struct ow_store *s, int64_t incident_id, size_t kill_seq_index,
+				  const struct ow_kill *k)
+{
+	struct binder b;
+	int err;
+
+	s->errmsg[0] = '\0';
+	if (s->mode != OW_STORE_READ_WRITE)
+		return fail_msg(s, -EROFS, "store opened read-only");
+	if (!k || kill_seq_index > INT64_MAX)
+		return fail_msg(s, -EINVAL, "no kill to update");
+	/* One statement: SQLite runs it in a transaction of its own. */
+	err = bind_start(s, STMT_KILL_FOLLOWUP_UPDATE, &b);
+	if (err < 0)
+		return err;
+	bind_kill_followup(&b, k);
+	bind_i64(&b, incident_id);
+	bind_u64(&b, kill_seq_index);
+	err = bind_exec(s, &b);
+	if (!err && sqlite3_changes(s->db) == 0)
+		err = fail_msg(s, -ENOENT, "no kill #%zu in incident %lld to update",
+			       kill_seq_index + 1, (long long)incident_id);
+	return err;
+}
+
 static int load_processes(struct ow_store *s, int64_t kill_id, struct ow_kill *k)
 {
 	struct ow_process *procs = NULL;
@@ -1212,6 +1429,151 @@ out_free:
 	return err;
 }
 
+/* Whether the next column is SQL NULL (it is not consumed). */
+static bool next_is_null(const struct reader *r)
+{
+	return sqlite3_column_type(r->stmt, r->idx) == SQLITE_NULL;
+}
+
+/* KILL_FOLLOWUP_COLS into k (strings owned by k: the caller clears it on failure). */
+static int read_kill_followup(struct ow_store *s, struct reader *r, struct ow_kill *k)
+{
+	struct ow_kernel_report *rep = &k->kernel_report;
+	const unsigned char *constraint;
+	int err;
+
+	k->flags = read_u32(r);
+	k->after.exit_ns = read_u64(r);
+	k->after.reap_start_ns = read_u64(r);
+	k->after.reap_end_ns = read_u64(r);
+	k->after.reaped_bytes = read_u64(r);
+	constraint = sqlite3_column_text(r->stmt, r->idx++);
+	if (!constraint || ow_oom_constraint_parse((const char *)constraint, &rep->constraint) < 0)
+		return fail_msg(s, -EPROTO, "unknown OOM constraint in the database");
+	err = read_text(r, &rep->oom_memcg);
+	if (!err)
+		err = read_text(r, &rep->task_memcg);
+	if (err < 0)
+		return err;
+	/* gfp_mask and order are NULL together when the report had no allocation. */
+	rep->has_allocation = !next_is_null(r);
+	rep->gfp_mask = read_u32(r);
+	rep->order = read_i32(r);
+	return 0;
+}
+
+/* KILL_UNOWNED_COLS into k: known when they are not NULL. */
+static void read_kill_unowned(struct reader *r, struct ow_kill *k)
+{
+	struct ow_unowned_memory *u = &k->unowned;
+
+	u->known = !next_is_null(r);
+	u->shmem_bytes = read_u64(r);
+	u->file_bytes = read_u64(r);
+	u->kernel_bytes = read_u64(r);
+	u->slab_bytes = read_u64(r);
+	u->pagetables_bytes = read_u64(r);
+	u->sock_bytes = read_u64(r);
+}
+
+/*
+ * Makes room for one more element in *array of *n elements (size bytes each): the capacity
+ * doubles whenever *n reaches a power of two. 0 or -ENOMEM.
+ */
+static int grow_array(void **array, size_t n, size_t size)
+{
+	void *bigger;
+
+	if (n & (n - 1))
+		return 0; /* not a power of two (nor 0): there is room */
+	bigger = realloc(*array, (n ? 2 * n : 1) * size);
+	if (!bigger)
+		return -ENOMEM;
+	*array = bigger;
+	return 0;
+}
+
+/* The tmpfs mounts of kill_id into k->unowned, in order. */
+static int load_kill_tmpfs(struct ow_store *s, int64_t kill_id, struct ow_kill *k)
+{
+	struct ow_unowned_memory *u = &k->unowned;
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	err = stmt_get(s, STMT_KILL_TMPFS_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, kill_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct reader r = { .stmt = stmt };
+		struct ow_tmpfs_mount *m;
+
+		err = grow_array((void **)&u->tmpfs, u->n_tmpfs, sizeof(*u->tmpfs));
+		if (err < 0)
+			goto out_release;
+		m = &u->tmpfs[u->n_tmpfs++];
+		memset(m, 0, sizeof(*m));
+		err = read_text(&r, &m->path);
+		if (err < 0)
+			goto out_release;
+		m->used_bytes = read_u64(&r);
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
+/* The adj changes of kill_id's processes, each to the process at its index in k->procs. */
+static int load_adj_changes(struct ow_store *s, int64_t kill_id, struct ow_kill *k)
+{
+	sqlite3_stmt *stmt = NULL;
+	int rc, err;
+
+	err = stmt_get(s, STMT_ADJ_SELECT, &stmt);
+	if (err < 0)
+		return err;
+	sqlite3_bind_int64(stmt, 1, kill_id);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		struct reader r = { .stmt = stmt };
+		int64_t index = read_i64(&r);
+		struct ow_adj_change *c;
+		struct ow_process *p;
+
+		if (index < 0 || (uint64_t)index >= k->n_procs) {
+			err = fail_msg(s, -EPROTO,
+				       "an oom_score_adj change of process #%lld of a kill of %zu "
+				       "processes",
+				       (long long)index, k->n_procs);
+			goto out_release;
+		}
+		p = &k->procs[index];
+		err = grow_array((void **)&p->adj_changes, p->n_adj_changes,
+				 sizeof(*p->adj_changes));
+		if (err < 0)
+			goto out_release;
+		c = &p->adj_changes[p->n_adj_changes++];
+		memset(c, 0, sizeof(*c));
+		c->time_ns = read_u64(&r);
+		if (next_is_null(&r)) {
+			c->old_adj = OW_ADJ_UNKNOWN;
+			r.idx++;
+		} else {
+			c->old_adj = read_i32(&r);
+		}
+		c->new_adj = read_i32(&r);
+		c->by_pid = read_i32(&r);
+		read_comm(&r, c->by_comm);
+		c->inherited = read_i64(&r) != 0;
+	}
+	if (rc != SQLITE_DONE)
+		err = fail_sqlite(s, rc);
+out_release:
+	stmt_release(stmt);
+	return err;
+}
+
 /* Reads one row of STMT_KILLS_SELECT into *k, which the caller clears on failure. */
 static int read_kill(struct ow_store *s, sqlite3_stmt *stmt, struct ow_kill *k,
 		     int64_t *ret_kill_id)
@@ -1241,7 +1603,10 @@ static int read_kill(struct ow_store *s, sqlite3_stmt *stmt, struct ow_kill *k,
 	k->kthreads_skipped = read_u32(&r);
 	k->lost_events = read_u64(&r);
 	k->partial = read_i64(&r) != 0;
-	return 0;
+	err = read_kill_followup(s, &r, k);
+	if (!err)
+		read_kill_unowned(&r, k);
+	return err;
 }
 
 /* Kills of incident id, in seq order, with their processes. */
@@ -1275,6 +1640,10 @@ static int load_kills(struct ow_store *s, int64_t id, struct ow_incident *inc)
 		err = read_kill(s, stmt, k, &kill_id);
 		if (!err)
 			err = load_processes(s, kill_id, k);
+		if (!err && s->version >= 3)
+			err = load_kill_tmpfs(s, kill_id, k);
+		if (!err && s->version >= 3)
+			err = load_adj_changes(s, kill_id, k);
 		if (err < 0)
 			goto out_release;
 	}

@@ -17,7 +17,7 @@
 #include "model/summary.h"
 
 /* The schema this oomwitness writes; it reads every version up to it (docs/storage.md). */
-#define OW_STORE_SCHEMA_VERSION 2
+#define OW_STORE_SCHEMA_VERSION 3
 
 struct ow_store;
 
@@ -30,7 +30,9 @@ enum ow_store_mode {
  * Opens (or creates) the database at path; ":memory:" works for tests.
  * Errors: -ENOENT (read-only and missing), -EACCES/-EROFS (cannot write), -EPROTO (not an
  * oomwitness database, or corrupt), -EPROTONOSUPPORT (written by a newer schema). A writable
- * open of a version-2 file from a pre-release build adds incidents.missed_kills to it.
+ * open upgrades an older schema in place (and adds incidents.missed_kills to a version-2 file
+ * from a pre-release build); a read-only one reads it as it is, what it lacks loading as the
+ * model's defaults (no history, no kill flags, aftermath, report or memory nobody owns).
  */
 int ow_store_open(const char *path, enum ow_store_mode mode, struct ow_store **ret_store);
 void ow_store_close(struct ow_store *s);
@@ -63,6 +65,16 @@ int ow_store_save_incident(struct ow_store *s, struct ow_incident *inc,
  */
 int ow_store_append_kills(struct ow_store *s, struct ow_incident *inc, size_t n_stored,
 			  const struct ow_store_culprit_summary *culprit);
+
+/*
+ * Rewrites what may follow a stored kill, in place: its flags, its aftermath (k->after) and
+ * the kernel's report (k->kernel_report), from k; nothing else of the kill or its snapshot is
+ * touched, and nothing else of k is read. The kill is the kill_seq_index-th (from 0) of
+ * incident incident_id's kill chain, as saved. One UPDATE statement (its own transaction):
+ * -ENOENT when no such kill is stored, -EROFS on a read-only store.
+ */
+int ow_store_update_kill_followup(struct ow_store *s, int64_t incident_id, size_t kill_seq_index,
+				  const struct ow_kill *k);
 
 /* All incidents, oldest first. Free with ow_incident_summaries_free() (model/summary.h). */
 int ow_store_list(struct ow_store *s, struct ow_incident_summary **ret_rows, size_t *ret_n);
@@ -100,7 +112,8 @@ int ow_store_save_history(struct ow_store *s, int64_t incident_id, const struct 
  * Loads one incident whole, its history included (inc->history stays NULL when it has none, or
  * when a version-1 database is opened read-only), into *ret_inc (clear it with
  * ow_incident_clear()); untouched on failure. -ENOENT if there is none with that id, -EPROTO
- * when a stored history is corrupt (ow_store_errmsg() names the series).
+ * when a stored history is corrupt (ow_store_errmsg() names the series) or a kill's rows are
+ * (an unknown constraint, an adj change of no process of its kill).
  */
 int ow_store_load_incident(struct ow_store *s, int64_t id, struct ow_incident *ret_inc);
 /* The id of the newest incident; -ENOENT when the database has none. */

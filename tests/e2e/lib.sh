@@ -21,6 +21,7 @@ OW_RECORDER_PID=
 OW_MOUNTS=()     # ow_mount: unmounted (last first) once the recorder is gone
 OW_LOOP_FILES=() # images a test attaches to loop devices: detached after the unmounts
 OW_V2_MEMORY_ENABLED= # set when we enabled +memory in the v2 root's subtree_control
+OW_FREEZERS=()   # ow_freezer_create: thawed first thing in ow_cleanup (frozen tasks ignore SIGKILL)
 
 # Microseconds since the epoch, without a fork (EPOCHREALTIME, whatever the locale's point).
 ow_now_us() {
@@ -32,6 +33,7 @@ ow_now_us() {
 # cgroups (each gets at least one try), plus a few forks.
 ow_cleanup() {
 	local pid cg deadline
+	for cg in "${OW_FREEZERS[@]}"; do echo THAWED >"$cg/freezer.state" 2>/dev/null; done
 	for pid in "${OW_PIDS[@]}"; do kill -9 "$pid" 2>/dev/null; done
 	if [ -n "$OW_RECORDER_PID" ]; then
 		kill -TERM "$OW_RECORDER_PID" 2>/dev/null
@@ -251,4 +253,119 @@ assert_jq() {
 	local out
 	out=$(jq -r "$2" "$3") || fail "$1: jq failed on $3"
 	[ "$out" = "true" ] || fail "$1: '$2' is $out"
+}
+
+# --- Helpers of the issue-4 scenarios (signal kills, adj audit, trees, tmpfs, kill chains, kmsg)
+
+# ow_spawn_cmd CGROUP_DIR COMMAND ARGS...: like ow_spawn, any command (a script, dd, ...).
+ow_spawn_cmd() {
+	local dir=$1
+	shift
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@" &
+	OW_LAST_PID=$!
+	OW_PIDS+=("$OW_LAST_PID")
+	disown "$OW_LAST_PID"
+}
+
+# ow_script NAME BODY: writes the bash script $OW_TMP/NAME (made executable) and sets
+# OW_SCRIPT to its path. Run by its path, its comm is NAME: a stand-in for a named program
+# (earlyoom, a service manager setting oom_score_adj) whose builtins (kill, echo >) act as
+# the script's own process.
+ow_script() {
+	OW_SCRIPT=$OW_TMP/$1
+	printf '#!/bin/bash\n%s\n' "$2" >"$OW_SCRIPT" || fail "writing $OW_SCRIPT"
+	chmod 0755 "$OW_SCRIPT" || fail "chmod $OW_SCRIPT"
+}
+
+# ow_wait_comm PID COMM SECONDS: true once /proc/PID/comm is COMM (the exec happened).
+ow_wait_comm() {
+	local i
+	for i in $(seq $(($3 * 20))); do
+		[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# ow_freezer_create NAME: a cgroup v1 freezer (this machine has one at
+# /sys/fs/cgroup/freezer), thawed and removed by ow_cleanup whatever happens; sets OW_FZ_DIR.
+# Skips the test where there is no v1 freezer.
+ow_freezer_create() {
+	local dir=/sys/fs/cgroup/freezer/$1
+	[ -f /sys/fs/cgroup/freezer/cgroup.procs ] ||
+		skip "no cgroup v1 freezer at /sys/fs/cgroup/freezer"
+	mkdir "$dir" || fail "mkdir $dir"
+	OW_CGROUPS+=("$dir")
+	OW_FREEZERS+=("$dir")
+	OW_FZ_DIR=$dir
+}
+
+# ow_freeze DIR / ow_thaw DIR: a v1 freezer's state; ow_freeze waits until every task is
+# frozen (at most 5 s).
+ow_freeze() {
+	local i
+	echo FROZEN >"$1/freezer.state" || fail "freezing $1"
+	for i in $(seq 100); do
+		[ "$(cat "$1/freezer.state")" = FROZEN ] && return 0
+		sleep 0.05
+	done
+	fail "$1 is not FROZEN after 5 s: $(cat "$1/freezer.state")"
+}
+ow_thaw() {
+	echo THAWED >"$1/freezer.state" || fail "thawing $1"
+}
+
+# ow_dmesg_wait REGEX SECONDS: true once a kernel log line matches (grep -E).
+ow_dmesg_wait() {
+	local i
+	for i in $(seq $(($2 * 10))); do
+		dmesg | grep -qE -- "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The kernel prints an OOM's report (the "invoked oom-killer" line, the memory state, the task
+# dump) at most 10 times per 5 s (mm/oom_kill.c, oom_rs); the "Killed process" line always.
+# A test that reads the report waits, at most 6 s, until 5 s have passed since the last one
+# (the window restarts then), so that an earlier test's OOM storm cannot silence its own.
+ow_wait_oom_report_quiet() {
+	local last now
+	last=$(dmesg | awk '/invoked oom-killer/ { t = $0 } END { print t }' |
+		sed -n 's/^\[ *\([0-9]*\)\..*/\1/p')
+	[ -n "$last" ] || return 0
+	now=$(cut -d. -f1 /proc/uptime)
+	[ $((now - last)) -ge 6 ] || sleep $((6 - (now - last)))
+}
+
+# ow_show_all_kills JSON_OUT: every kill of every incident in the database, in one array,
+# each kill with "incident_id" added (kills of one story can fall in several incidents: a
+# signal kill's domain is not always the memory cgroup the kernel later runs out in).
+ow_show_all_kills() {
+	local id
+	"$OW" list --db "$OW_DB" --json >"$OW_TMP/all-list.json" || fail "list --json failed"
+	for id in $(jqf "$OW_TMP/all-list.json" '.[].id'); do
+		"$OW" show --db "$OW_DB" --json "$id" >"$OW_TMP/all-$id.json" ||
+			fail "show --json $id failed"
+	done
+	jq -s '[.[] | .id as $i | .kills[] | . + { incident_id: $i }]' \
+		"$OW_TMP"/all-[0-9]*.json >"$1" 2>/dev/null || echo '[]' >"$1"
+}
+
+# jq definitions for the tests' filters: ms("2026-11-25T19:04:05.123Z") = Unix milliseconds.
+OW_JQ_DEFS='def ms: (sub("\\.[0-9]+Z$"; "Z") | fromdateiso8601) * 1000 +
+	((capture("\\.(?<f>[0-9]+)Z$").f // "0") + "000" | .[0:3] | tonumber);'
+
+# ow_local_hms RFC3339_TIME: its local HH:MM:SS, as the text report writes times.
+ow_local_hms() {
+	date -d "$1" +%T || fail "date cannot read '$1'"
+}
+
+# ow_text_grep FILE GREP_ARGS...: true when grep -q GREP_ARGS matches the text report FILE with
+# its wrapping undone (each run of spaces and newlines read as one space): the report wraps
+# its long lines at 100 columns, wherever a mount path or a cgroup makes them long.
+ow_text_grep() {
+	local file=$1
+	shift
+	tr -s ' \n' '  ' <"$file" | grep -q "$@"
 }

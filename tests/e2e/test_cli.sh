@@ -50,7 +50,7 @@ expect 2 "no command 'bogus' to describe" "$OW" help bogus
 # --version: the program's and the database schema's.
 "$OW" --version >"$OW_TMP/out" 2>"$OW_TMP/err" || fail "--version exited $?"
 grep -Eq '^oomwitness [^ ]+$' "$OW_TMP/out" || fail "--version: $(cat "$OW_TMP/out")"
-grep -q '^database schema version 2' "$OW_TMP/out" || fail "--version: $(cat "$OW_TMP/out")"
+grep -q '^database schema version 3' "$OW_TMP/out" || fail "--version: $(cat "$OW_TMP/out")"
 
 # Bad options and values: exit 2, one line that names the option; nothing created.
 expect 2 "unrecognized option.*bogus" "$OW" list --bogus

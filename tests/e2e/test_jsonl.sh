@@ -80,8 +80,13 @@ assert_jq "incident line without kills and history" \
 
 # The same names and values as show --json.
 "$OW" show --db "$OW_DB" --json "$id" >"$OW_TMP/show.json" || fail "show --json $id failed"
-assert_eq "kill line = show --json kills[0]" "$(jq -cS '.kills[0]' "$OW_TMP/show.json")" \
-	"$(jq -cS '.kill' "$k")"
+# What follows a kill (its exit, the reaper, the kernel's report in /dev/kmsg) comes after the
+# kill line: those fields are as at the commit there, complete in show --json.
+later='del(.aftermath, .kernel_report, .kmsg_confirmed)'
+assert_eq "kill line = show --json kills[0], but what follows it" \
+	"$(jq -cS ".kills[0] | $later" "$OW_TMP/show.json")" "$(jq -cS ".kill | $later" "$k")"
+assert_jq "show --json has the victim's exit" '.kills[0].aftermath.exit_time != null' \
+	"$OW_TMP/show.json"
 assert_eq "incident line's culprit = show --json's" "$(jq -cS '.culprit' "$OW_TMP/show.json")" \
 	"$(jq -cS '.culprit' "$i")"
 assert_eq "incident line's verdict = show --json's" "$(jqf "$OW_TMP/show.json" '.verdict')" \

@@ -5,7 +5,8 @@
  * after its header (bpf/oomwitness.h), missing ones zero. The op byte:
  *
  *   bits 0-2  the record type, OW_EV_KILL_BEGIN (1) to OW_EV_EXIT (6); 0 flushes the consumer
- *             instead; 7 takes the type from 4 more bytes (any value)
+ *             instead; 7 takes the type from 4 more bytes (any value: OW_EV_ADJ (7) and the
+ *             reaper's records (8, 9) come this way)
  *   bits 3-4  the size handed over: the type's own (FUZZ_SIZE_OWN), shorter, longer, or any
  *   bits 5-7  the header's kill_seq
  *
@@ -49,6 +50,11 @@ static inline size_t fuzz_record_size(uint32_t type)
 	case OW_EV_EXEC:
 	case OW_EV_EXIT:
 		return sizeof(struct ow_event_proc);
+	case OW_EV_ADJ:
+		return sizeof(struct ow_event_adj);
+	case OW_EV_REAP_START:
+	case OW_EV_REAP_END:
+		return sizeof(struct ow_event_reap);
 	default:
 		return sizeof(struct ow_event_header);
 	}

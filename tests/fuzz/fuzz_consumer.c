@@ -6,7 +6,8 @@
  * meminfo, maps, kallsyms). Every kill handed over is checked (strings terminated, stacks and
  * snapshot as long as they say), then judged and rendered, as the recorder does: numbers no
  * kernel would write must not make the verdict or a renderer misbehave. The consumer is
- * flushed and freed at the end of each input, so ASan's leak check covers every path.
+ * flushed and freed at the end of each input, so ASan's leak check covers every path. Followups
+ * (exit, reaper, oom_score_adj records) are checked as they come.
  */
 #include "fuzz.h"
 
@@ -61,6 +62,28 @@ static void check_kill(const struct ow_kill *k)
 	}
 	/* The victim is always in its own snapshot. */
 	FUZZ_CHECK(ow_kill_find_process(k, k->victim_pid));
+	FUZZ_CHECK(k->killer_kind == OW_KILLER_KERNEL || k->killer_kind == OW_KILLER_SIGNAL);
+	/* Each flag only where it can be: the consumer never claims what it cannot know. */
+	FUZZ_CHECK(!(k->flags & ~(uint32_t)(OW_KILL_VICTIM_EXITING | OW_KILL_OOM_GROUP |
+					    OW_KILL_SNAPSHOT_SKIPPED)));
+	if (k->killer_kind == OW_KILLER_SIGNAL)
+		FUZZ_CHECK(!(k->flags & (OW_KILL_VICTIM_EXITING | OW_KILL_OOM_GROUP)));
+	else
+		FUZZ_CHECK(!(k->flags & OW_KILL_SNAPSHOT_SKIPPED));
+}
+
+static void on_followup(const struct ow_followup *f, void *ctx)
+{
+	uint64_t *n = ctx;
+
+	FUZZ_CHECK(f->kind == OW_FOLLOWUP_EXIT || f->kind == OW_FOLLOWUP_REAP_START ||
+		   f->kind == OW_FOLLOWUP_REAP_END || f->kind == OW_FOLLOWUP_ADJ);
+	FUZZ_CHECK(fuzz_terminated(f->adj.by_comm, sizeof(f->adj.by_comm)));
+	if (f->kind == OW_FOLLOWUP_ADJ)
+		FUZZ_CHECK(f->adj.old_adj == OW_ADJ_UNKNOWN && f->adj.time_ns == f->time_ns);
+	else if (f->kind != OW_FOLLOWUP_REAP_END)
+		FUZZ_CHECK(f->rss_left_bytes == 0);
+	(*n)++;
 }
 
 /* What the recorder does with a kill: an incident, its verdict, its report. */
@@ -127,7 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ow_cmdline_cache *cmdlines;
 	struct ow_consumer_stats stats;
 	struct ow_consumer *c;
-	uint64_t n_records = 0;
+	uint64_t n_records = 0, n_followups = 0;
 
 	FUZZ_CHECK(ow_cmdline_cache_new(ROOT, 1000000000ull, &cmdlines) == 0);
 	FUZZ_CHECK(ow_cmdline_cache_scan(cmdlines) >= 0);
@@ -138,6 +161,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.cmdlines = cmdlines;
 	cfg.kallsyms = kallsyms;
 	cfg.on_kill = on_kill;
+	cfg.on_followup = on_followup;
+	cfg.ctx = &n_followups;
 	FUZZ_CHECK(ow_consumer_new(&cfg, &c) == 0);
 	while (in.left) {
 		uint32_t type = 0;
@@ -157,6 +182,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ow_consumer_get_stats(c, &stats);
 	FUZZ_CHECK(stats.records == n_records);
 	FUZZ_CHECK(stats.partial_kills <= stats.kills);
+	FUZZ_CHECK(stats.signal_kills <= stats.kills);
+	FUZZ_CHECK(stats.followups == n_followups);
 	ow_consumer_free(c);
 	ow_cmdline_cache_free(cmdlines);
 	return 0;

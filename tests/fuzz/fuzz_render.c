@@ -16,7 +16,8 @@
  *              makes '`', so the twin's strings compare and sort as these do)
  *
  * With FUZZ_RENDER_WILD the numbers come from the input too (sizes, adj, limits, times), as a
- * corrupt database can hold them: the verdict, growth analysis and the chart must cope.
+ * corrupt database can hold them: the verdict, growth analysis and the chart must cope. With
+ * FUZZ_RENDER_CONTEXT the kills carry what follows them and who sent them (render_input.h).
  */
 #include "fuzz.h"
 
@@ -72,6 +73,53 @@ static void set_stack(struct ow_stack *st, const char *frame)
 	st->frames = fuzz_alloc(calloc(2, sizeof(char *)));
 	st->frames[0] = fuzz_alloc(strdup(frame ? frame : ""));
 	st->frames[1] = fuzz_alloc(strdup("out_of_memory+0x243"));
+}
+
+/* FUZZ_RENDER_CONTEXT: who killed, what followed, what the kernel said, what nobody owns. */
+static void add_context(struct ow_kill *k, const struct params *pr, size_t n)
+{
+	const char *thread = pr->s[FUZZ_RENDER_STR_THREAD];
+	struct ow_process *p = &k->procs[(pr->victim + n + 1) % FUZZ_RENDER_PROCS];
+	const struct fuzz_render_wild *w = &pr->w;
+
+	k->killer_kind = n == 0 ? OW_KILLER_SIGNAL : OW_KILLER_KERNEL;
+	k->flags = n == 0 ? OW_KILL_SNAPSHOT_SKIPPED
+			  : OW_KILL_VICTIM_EXITING | OW_KILL_OOM_GROUP | OW_KILL_FROM_KMSG |
+				    OW_KILL_KMSG_CONFIRMED;
+	k->after.exit_ns = pr->wild ? w->kill_time_ns[1 - n] : k->time_ns + 15000000;
+	k->after.reap_start_ns = pr->wild ? w->t0_ns : k->time_ns + 2000000;
+	k->after.reap_end_ns = pr->wild ? w->kill_time_ns[n] : k->time_ns + 5000000;
+	k->after.reaped_bytes = pr->wild ? w->anon_bytes[n] : 40 * MiB;
+	k->kernel_report.constraint = (enum ow_oom_constraint)(n ? OW_CONSTRAINT_MEMCG : 99);
+	k->kernel_report.oom_memcg = dup_or_null(pr->s[FUZZ_RENDER_STR_DOMAIN]);
+	k->kernel_report.task_memcg = dup_or_null(proc_str(pr, 0, 2));
+	k->kernel_report.has_allocation = n == 1;
+	k->kernel_report.gfp_mask = pr->wild ? (uint32_t)w->adj[0] : 0xcc0;
+	k->kernel_report.order = pr->wild ? w->adj[1] : 0;
+	k->unowned.known = true;
+	k->unowned.shmem_bytes = pr->wild ? w->usage_bytes : 300 * MiB;
+	k->unowned.file_bytes = pr->wild ? w->swap_bytes[0] : 20 * MiB;
+	k->unowned.kernel_bytes = pr->wild ? w->swap_bytes[1] : 10 * MiB;
+	k->unowned.slab_bytes = pr->wild ? w->swap_bytes[2] : 5 * MiB;
+	k->unowned.n_tmpfs = 1;
+	k->unowned.tmpfs = fuzz_alloc(calloc(1, sizeof(*k->unowned.tmpfs)));
+	k->unowned.tmpfs[0].path = dup_or_null(thread);
+	k->unowned.tmpfs[0].used_bytes = pr->wild ? w->limit_bytes : 290 * MiB;
+	/* A process sharing the victim's memory, with an oom_score_adj history. */
+	p->flags |= OW_PROC_SHARES_VICTIM_MM;
+	p->n_adj_changes = 2;
+	p->adj_changes = fuzz_alloc(calloc(2, sizeof(*p->adj_changes)));
+	p->adj_changes[0] = (struct ow_adj_change){ .time_ns = pr->wild ? w->t0_ns : T0_NS - SEC,
+						    .old_adj = OW_ADJ_UNKNOWN,
+						    .new_adj = p->oom_score_adj,
+						    .by_pid = k->trigger_pid,
+						    .inherited = true };
+	set_comm(p->adj_changes[0].by_comm, thread);
+	p->adj_changes[1] = p->adj_changes[0];
+	p->adj_changes[1].old_adj = pr->wild ? w->adj[2] : 0;
+	p->adj_changes[1].inherited = false;
+	if (pr->wild)
+		memcpy(p->adj_changes[1].by_comm, &w->kill_time_ns[0], OW_COMM_LEN); /* no NUL */
 }
 
 static void add_kill(struct ow_incident *inc, const struct params *pr, size_t n)
@@ -132,6 +180,8 @@ static void add_kill(struct ow_incident *inc, const struct params *pr, size_t n)
 		k.partial = true;
 		k.lost_events = 3;
 	}
+	if (pr->flags & FUZZ_RENDER_CONTEXT)
+		add_context(&k, pr, n);
 	FUZZ_CHECK(ow_incident_add_kill(inc, &k) == 0);
 }
 

@@ -22,6 +22,13 @@ enum fuzz_render_flag {
 	FUZZ_RENDER_TREE = 1u << 3, /* processes 1 and 2 are children of 0 */
 	FUZZ_RENDER_PARTIAL = 1u << 4, /* lost records */
 	FUZZ_RENDER_WILD = 1u << 5, /* the numbers below instead of sane ones */
+	/*
+	 * What follows kills and who killed: the first kill is a SIGKILL sent by the trigger
+	 * (snapshot skipped), the second the kernel's with every flag; both with an aftermath, the
+	 * kernel's report, the memory no process owns with a tmpfs mount and adj changes, their
+	 * strings from the input, their times and sizes from the numbers below when wild.
+	 */
+	FUZZ_RENDER_CONTEXT = 1u << 6,
 };
 
 #define FUZZ_RENDER_TIMES 6 /* samples of the history */

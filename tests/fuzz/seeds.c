@@ -61,7 +61,13 @@ static void put_record(FILE *f, const void *rec, size_t size)
 {
 	const struct ow_event_header *h = rec;
 
-	fputc(fuzz_op(h->type, FUZZ_SIZE_OWN, h->kill_seq), f);
+	if (h->type >= FUZZ_OP_ANY_TYPE) { /* the type in 4 more bytes, little-endian */
+		fputc(fuzz_op(FUZZ_OP_ANY_TYPE, FUZZ_SIZE_OWN, h->kill_seq), f);
+		for (int i = 0; i < 4; i++)
+			fputc((int)((h->type >> (8 * i)) & 0xff), f);
+	} else {
+		fputc(fuzz_op(h->type, FUZZ_SIZE_OWN, h->kill_seq), f);
+	}
 	fwrite((const char *)rec + sizeof(*h), 1, size - sizeof(*h), f);
 }
 
@@ -102,14 +108,23 @@ static void put_cgroup(FILE *f, uint32_t seq, uint64_t id, uint64_t parent_id, c
 	put_record(f, &e, sizeof(e));
 }
 
-/*
- * test_consumer.c's kill: memhog 4242 in /demo at its limit, its thread 4250 the trigger.
- * corrupt: numbers no kernel writes (adj beyond +-1000, a limit just under "unlimited").
- */
-static void put_kill(FILE *f, uint32_t seq, bool with_end, bool with_stacks, bool corrupt)
+/* How a seed kill differs from test_consumer.c's plain kernel kill. */
+struct kill_shape {
+	bool with_end, with_stacks;
+	bool corrupt; /* numbers no kernel writes (adj beyond +-1000, a limit just under "max") */
+	bool signal; /* a SIGKILL from systemd (pid 1) */
+	uint32_t begin_flags; /* OW_BEGIN_F_* */
+	uint32_t concurrent;
+	bool oom_group; /* /demo has memory.oom.group */
+	bool sharer; /* a process on the victim's mm */
+};
+
+/* test_consumer.c's kill: memhog 4242 in /demo at its limit, its thread 4250 the trigger. */
+static void put_kill(FILE *f, uint32_t seq, const struct kill_shape *shape)
 {
 	const uint64_t unlimited = (uint64_t)INT64_MAX / PAGE;
 	struct ow_event_kill_begin b;
+	struct ow_event_cgroup cg;
 	struct ow_event_tasks t;
 	struct ow_event_kill_end e;
 
@@ -117,11 +132,17 @@ static void put_kill(FILE *f, uint32_t seq, bool with_end, bool with_stacks, boo
 	b.hdr.type = OW_EV_KILL_BEGIN;
 	b.hdr.kill_seq = seq;
 	b.boot_ns = 5 * SEC;
+	b.killer = shape->signal ? OW_KILL_BY_SIGNAL : OW_KILL_BY_KERNEL;
+	b.flags = shape->begin_flags;
+	b.concurrent = shape->concurrent;
 	b.victim = task(4242, 1, DEMO_ID, 100000, 0, "memhog");
-	b.victim.oom_score_adj = corrupt ? INT32_MAX : 1000;
-	b.trigger = task(4243, 4242, DEMO_ID, 20000, OW_TASK_F_OOM_VICTIM, "worker");
-	b.trigger.pid = 4250;
-	if (with_stacks) {
+	b.victim.oom_score_adj = shape->corrupt ? INT32_MAX : 1000;
+	if (shape->signal)
+		b.trigger = task(1, 0, 1, 1000, 0, "systemd");
+	else
+		b.trigger = task(4243, 4242, DEMO_ID, 20000, OW_TASK_F_OOM_VICTIM, "worker");
+	b.trigger.pid = shape->signal ? 1 : 4250;
+	if (shape->with_stacks) {
 		/* Addresses in the fixture's kallsyms and in /proc/4242/maps. */
 		b.kernel_stack[0] = 0xffffffff81000010ull;
 		b.kernel_stack[1] = 0xffffffff81234567ull;
@@ -132,26 +153,38 @@ static void put_kill(FILE *f, uint32_t seq, bool with_end, bool with_stacks, boo
 	}
 	put_record(f, &b, sizeof(b));
 	put_cgroup(f, seq, 1, 0, "", 3000000, unlimited);
-	if (corrupt)
-		put_cgroup(f, seq, DEMO_ID, 1, "demo", unlimited - 1, unlimited - 1);
-	else
-		put_cgroup(f, seq, DEMO_ID, 1, "demo", 131000, 131072);
+	memset(&cg, 0, sizeof(cg));
+	cg.hdr.type = OW_EV_CGROUP;
+	cg.hdr.kill_seq = seq;
+	cg.id = DEMO_ID;
+	cg.parent_id = 1;
+	cg.usage_pages = shape->corrupt ? unlimited - 1 : 131000;
+	cg.max_pages = shape->corrupt ? unlimited - 1 : 131072;
+	cg.oom_events = 1;
+	cg.oom_group = shape->oom_group;
+	strcpy(cg.name, "demo");
+	put_record(f, &cg, sizeof(cg));
 	memset(&t, 0, sizeof(t));
 	t.hdr.type = OW_EV_TASKS;
 	t.hdr.kill_seq = seq;
-	t.count = 4;
-	t.tasks[0] = task(1, 0, 1, 1000, 0, "systemd");
-	t.tasks[1] = b.victim;
-	t.tasks[2] = b.trigger;
-	t.tasks[3] = task(4244, 4242, DEMO_ID, 0, OW_TASK_F_NO_MM, "sleep");
-	put_record(f, &t, sizeof(t));
-	if (!with_end)
+	if (!(shape->begin_flags & OW_BEGIN_F_SNAPSHOT_SKIPPED)) {
+		t.count = 4;
+		t.tasks[0] = task(1, 0, 1, 1000, 0, "systemd");
+		t.tasks[1] = b.victim;
+		t.tasks[2] = task(4243, 4242, DEMO_ID, 20000, OW_TASK_F_OOM_VICTIM, "worker");
+		t.tasks[3] = task(4244, 4242, DEMO_ID, 0, OW_TASK_F_NO_MM, "sleep");
+		if (shape->sharer)
+			t.tasks[t.count++] = task(4245, 4242, DEMO_ID, 100000,
+						  OW_TASK_F_SHARES_VICTIM_MM, "memhog");
+		put_record(f, &t, sizeof(t));
+	}
+	if (!shape->with_end)
 		return;
 	memset(&e, 0, sizeof(e));
 	e.hdr.type = OW_EV_KILL_END;
 	e.hdr.kill_seq = seq;
-	e.tasks_seen = 4;
-	e.tasks_emitted = 4;
+	e.tasks_seen = t.count;
+	e.tasks_emitted = t.count;
 	e.cgroups_emitted = 2;
 	put_record(f, &e, sizeof(e));
 }
@@ -165,31 +198,104 @@ static void put_proc(FILE *f, uint32_t type, int32_t tgid)
 	p.tgid = tgid;
 	p.ppid = 1;
 	strcpy(p.comm, "memhog");
+	p.boot_ns = 5 * SEC + 15000000;
 	put_record(f, &p, sizeof(p));
+}
+
+static void put_adj(FILE *f, int32_t tgid, int32_t new_adj, int32_t by, bool inherited)
+{
+	struct ow_event_adj a;
+
+	memset(&a, 0, sizeof(a));
+	a.hdr.type = OW_EV_ADJ;
+	a.boot_ns = 4 * SEC;
+	a.tgid = tgid;
+	a.new_adj = new_adj;
+	a.by_tgid = by;
+	a.inherited = inherited;
+	strcpy(a.by_comm, by == 1 ? "systemd" : "memhog");
+	put_record(f, &a, sizeof(a));
+}
+
+static void put_reap(FILE *f, uint32_t type, int32_t pid, bool rss_known)
+{
+	struct ow_event_reap r;
+
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = type;
+	r.boot_ns = 5 * SEC + (type == OW_EV_REAP_END ? 3000000 : 1000000);
+	r.pid = pid;
+	r.tgid = pid;
+	r.anon_pages = 1000;
+	r.rss_known = rss_known;
+	put_record(f, &r, sizeof(r));
 }
 
 static void seeds_consumer(void)
 {
+	const struct kill_shape plain = { .with_end = true };
+	struct kill_shape shape;
 	FILE *f = create("kill");
 
-	put_kill(f, 1, true, false, false);
+	put_kill(f, 1, &plain);
 	finish(f);
 	f = create("kill-stacks");
-	put_kill(f, 2, true, true, false);
+	shape = plain;
+	shape.with_stacks = true;
+	put_kill(f, 2, &shape);
 	finish(f);
 	f = create("kill-corrupt");
-	put_kill(f, 3, true, false, true);
+	shape = plain;
+	shape.corrupt = true;
+	put_kill(f, 3, &shape);
 	finish(f);
 	/* A kill without its end, handed over by the next one; exec and exit around them. */
 	f = create("two-kills");
 	put_proc(f, OW_EV_EXEC, 4242);
-	put_kill(f, 4, false, false, false);
-	put_kill(f, 5, true, false, false);
+	shape = plain;
+	shape.with_end = false;
+	put_kill(f, 4, &shape);
+	put_kill(f, 5, &plain);
 	put_proc(f, OW_EV_EXIT, 4242);
 	finish(f);
 	f = create("flush");
-	put_kill(f, 6, false, true, false);
+	shape = plain;
+	shape.with_end = false;
+	shape.with_stacks = true;
+	put_kill(f, 6, &shape);
 	fputc(fuzz_op(FUZZ_OP_FLUSH, 0, 0), f);
+	finish(f);
+	/* Signal kills: one with its snapshot, one past the rate limit. */
+	f = create("signal-kill");
+	shape = plain;
+	shape.signal = true;
+	put_kill(f, 1, &shape);
+	shape.begin_flags = OW_BEGIN_F_SNAPSHOT_SKIPPED;
+	put_kill(f, 2, &shape);
+	finish(f);
+	/* A kernel kill in depth: victim exiting, oom.group, a process on its mm; its aftermath. */
+	f = create("kill-in-depth");
+	put_adj(f, 4242, 1000, 1, false);
+	put_adj(f, 4244, 1000, 4242, true);
+	shape = plain;
+	shape.begin_flags = OW_BEGIN_F_VICTIM_EXITING;
+	shape.oom_group = true;
+	shape.sharer = true;
+	put_kill(f, 3, &shape);
+	put_reap(f, OW_EV_REAP_START, 4242, false);
+	put_reap(f, OW_EV_REAP_END, 4242, true);
+	put_proc(f, OW_EV_EXIT, 4242);
+	finish(f);
+	/* A signal kill written while a kernel kill is: their records interleave. */
+	f = create("interleaved");
+	shape = plain;
+	shape.with_end = false;
+	put_kill(f, 4, &shape);
+	shape.signal = true;
+	shape.concurrent = 1;
+	shape.with_end = true;
+	put_kill(f, 5, &shape);
+	put_reap(f, OW_EV_REAP_END, 4242, false);
 	finish(f);
 }
 
@@ -333,6 +439,8 @@ static void seeds_render(void)
 	put_render("hostile", FUZZ_RENDER_MEMCG | FUZZ_RENDER_HISTORY | FUZZ_RENDER_TWO_KILLS,
 		   hostile, NULL);
 	put_render("hostile-partial", FUZZ_RENDER_PARTIAL | FUZZ_RENDER_TREE, hostile, NULL);
+	put_render("context", FUZZ_RENDER_MEMCG | FUZZ_RENDER_TWO_KILLS | FUZZ_RENDER_CONTEXT,
+		   hostile, NULL);
 	/* The plain story's numbers as a recorder writes them, then at their extremes. */
 	memset(&w, 0, sizeof(w));
 	w.kill_time_ns[0] = T0_NS;
@@ -366,6 +474,8 @@ static void seeds_render(void)
 	w.cgroup_limit_bytes = 1;
 	w.step_ns[3] = INT32_MIN;
 	put_render("wild-extreme", FUZZ_RENDER_MEMCG | FUZZ_RENDER_HISTORY | FUZZ_RENDER_WILD,
+		   hostile, &w);
+	put_render("wild-context", FUZZ_RENDER_TWO_KILLS | FUZZ_RENDER_WILD | FUZZ_RENDER_CONTEXT,
 		   hostile, &w);
 	/* A process whose memory fell by exactly 2^63 (growth.c once negated INT64_MIN). */
 	for (size_t t = 0; t < FUZZ_RENDER_TIMES; t++)
@@ -432,6 +542,23 @@ static void save_story(struct ow_store *s)
 		  (const char *const[]){ "out_of_memory+0x243", "try_charge_memcg+0x6d5" }, 2);
 	k.lost_events = 1;
 	k.partial = true;
+	/* What schema version 3 keeps: flags, aftermath, report, memory nobody owns, adj changes. */
+	k.flags = OW_KILL_VICTIM_EXITING | OW_KILL_KMSG_CONFIRMED;
+	k.after = (struct ow_kill_aftermath){ T0_NS + 15 * SEC / 1000, T0_NS + 2 * SEC / 1000,
+					      T0_NS + 5 * SEC / 1000, 50 * MiB };
+	k.kernel_report = (struct ow_kernel_report){
+		OW_CONSTRAINT_MEMCG, xstrdup("/demo"), NULL, true, 0xcc0, 0
+	};
+	k.unowned = (struct ow_unowned_memory){
+		true, 9 * MiB, MiB, MiB, MiB / 2, 0, 0, 1, calloc(1, sizeof(*k.unowned.tmpfs))
+	};
+	k.procs[0].adj_changes = calloc(1, sizeof(*k.procs[0].adj_changes));
+	if (!k.unowned.tmpfs || !k.procs[0].adj_changes)
+		exit(1);
+	k.unowned.tmpfs[0] = (struct ow_tmpfs_mount){ xstrdup("/dev/shm"), 8 * MiB };
+	k.procs[0].n_adj_changes = 1;
+	k.procs[0].adj_changes[0] =
+		(struct ow_adj_change){ T0_NS - SEC, OW_ADJ_UNKNOWN, 1000, 100, "grower", true };
 	if (ow_incident_add_kill(&inc, &k) < 0 || ow_store_save_incident(s, &inc, &culprit) < 0) {
 		fprintf(stderr, "seeds: cannot save the incident: %s\n", ow_store_errmsg(s));
 		exit(1);

@@ -5,7 +5,9 @@
  * conversions, the clock, cgroup paths and the OOM domain, command lines from the fixture
  * root (tests/fixtures/procfs), flags, and every way a kill can end up partial: lost records,
  * a missing end record, a flush, a task count that does not add up. Malformed and foreign
- * records must be counted and ignored.
+ * records must be counted and ignored. Then signal kills (their domain rule, the rate-limited
+ * snapshot), victims already exiting, processes sharing the victim's mm, memory.oom.group,
+ * kills whose records interleave, and followups (exit, OOM reaper, oom_score_adj).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,7 +38,8 @@
 #define DEMO_ID 42ull
 #define DEMO_MAX_PAGES 131072ull /* 512 MiB */
 #define DEMO_USAGE_PAGES 131000ull
-#define MAX_KILLS 4
+#define MAX_KILLS 8
+#define MAX_FOLLOWUPS 8
 
 struct fixture {
 	struct ow_cmdline_cache *cmdlines;
@@ -44,6 +47,8 @@ struct fixture {
 	struct ow_consumer *c;
 	size_t n_kills;
 	struct ow_kill kills[MAX_KILLS];
+	size_t n_followups;
+	struct ow_followup followups[MAX_FOLLOWUPS];
 };
 
 static void on_kill(struct ow_kill *kill, void *ctx)
@@ -53,6 +58,14 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	assert_true(f->n_kills < MAX_KILLS);
 	f->kills[f->n_kills++] = *kill;
 	memset(kill, 0, sizeof(*kill));
+}
+
+static void on_followup(const struct ow_followup *followup, void *ctx)
+{
+	struct fixture *f = ctx;
+
+	assert_true(f->n_followups < MAX_FOLLOWUPS);
+	f->followups[f->n_followups++] = *followup;
 }
 
 static int make_consumer(struct fixture *f, int memcg_version, const struct ow_kallsyms *ks)
@@ -66,6 +79,7 @@ static int make_consumer(struct fixture *f, int memcg_version, const struct ow_k
 	cfg.cmdlines = f->cmdlines;
 	cfg.kallsyms = ks;
 	cfg.on_kill = on_kill;
+	cfg.on_followup = on_followup;
 	cfg.ctx = f;
 	return ow_consumer_new(&cfg, &f->c);
 }
@@ -859,6 +873,566 @@ static void test_task_batch(void **state)
 	assert_stats(f, 1, 0, 6, 1);
 }
 
+/* ---- signal kills ---- */
+
+#define SIG_SEQ (OW_SIGNAL_SEQ_BIT | 3u)
+#define CHILD_ID 43ull
+
+/* The sender of a SIGKILL: systemd (pid 1) in the root cgroup, as when it stops a unit. */
+static struct ow_task_record sender_rec(void)
+{
+	struct ow_task_record r = task(1, 0, 1, 1000, 3000, 0, "systemd");
+
+	r.uid = 0;
+	return r;
+}
+
+static struct ow_event_kill_begin signal_begin(uint32_t seq, uint32_t flags, uint32_t concurrent)
+{
+	struct ow_task_record v = victim_rec(), s = sender_rec();
+	struct ow_event_kill_begin b = begin_rec(seq, &v, &s);
+
+	b.killer = OW_KILL_BY_SIGNAL;
+	b.flags = flags;
+	b.concurrent = concurrent;
+	return b;
+}
+
+/* The root and /demo at usage pages of its limit, never OOM (a user-space killer's case). */
+static void send_demo_at(struct fixture *f, uint32_t seq, uint64_t usage)
+{
+	send_cgroup(f, seq, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_cgroup(f, seq, DEMO_ID, 1, "demo", usage, DEMO_MAX_PAGES, 0);
+}
+
+/*
+ * A SIGKILL from user space: the same snapshot as a kernel kill, the sender as the trigger
+ * (with its command line and cgroup), and the domain of the victim's cgroup at 90 % or more
+ * of its limit, though the kernel counted no OOM there.
+ */
+static void test_signal_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_event_kill_begin b = signal_begin(SIG_SEQ, 0, 0);
+	struct ow_consumer_stats st;
+	const struct ow_kill *k;
+	const struct ow_process *p;
+
+	send(f, &b, sizeof(b));
+	send_demo_at(f, SIG_SEQ, DEMO_MAX_PAGES * 95 / 100); /* oom_events 0: not at limit */
+	send_tasks(f, SIG_SEQ, true);
+	send_end(f, SIG_SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->killer_kind, OW_KILLER_SIGNAL);
+	assert_int_equal(k->flags, 0);
+	assert_false(k->partial);
+	assert_int_equal(k->victim_pid, 4242);
+	assert_int_equal(k->trigger_pid, 1);
+	assert_int_equal(k->trigger_tid, 1);
+	assert_string_equal(k->trigger_thread_comm, "systemd");
+	assert_int_equal(k->domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(k->domain.cgroup, "/demo");
+	assert_int_equal(k->domain.limit_bytes, DEMO_MAX_PAGES * PAGE);
+	assert_int_equal(k->domain.usage_bytes, DEMO_MAX_PAGES * 95 / 100 * PAGE);
+	assert_int_equal(k->n_procs, 4);
+	p = find(k, 1); /* the killer is in the snapshot */
+	assert_string_equal(p->cmdline, "/sbin/init splash");
+	assert_string_equal(p->cgroup, "/");
+	assert_false(p->flags & OW_PROC_IN_DOMAIN);
+	assert_true(find(k, 4242)->flags & OW_PROC_IN_DOMAIN);
+	ow_consumer_get_stats(f->c, &st);
+	assert_int_equal(st.kills, 1);
+	assert_int_equal(st.signal_kills, 1);
+	assert_int_equal(st.last_kill_seq, 0); /* signal kills are not the hook's kernel kills */
+}
+
+/* A signal kill with no cgroup near its limit is a whole-machine one. */
+static void test_signal_kill_global(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_event_kill_begin b = signal_begin(SIG_SEQ, 0, 0);
+	const struct ow_kill *k;
+
+	send(f, &b, sizeof(b));
+	/* 89 %, and the kernel counted an OOM there: not a kernel kill's rule */
+	send_cgroup(f, SIG_SEQ, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_cgroup(f, SIG_SEQ, DEMO_ID, 1, "demo", DEMO_MAX_PAGES * 89 / 100, DEMO_MAX_PAGES, 0);
+	send_tasks(f, SIG_SEQ, true);
+	send_end(f, SIG_SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->killer_kind, OW_KILLER_SIGNAL);
+	assert_int_equal(k->domain.kind, OW_DOMAIN_GLOBAL);
+	assert_null(k->domain.cgroup);
+	assert_int_equal(k->domain.limit_bytes, 16315464 * KIB);
+	for (size_t i = 0; i < k->n_procs; i++)
+		assert_true(k->procs[i].flags & OW_PROC_IN_DOMAIN);
+}
+
+/* The nearest limited ancestor counts: the victim's own cgroup has no limit. */
+static void test_signal_kill_ancestor_domain(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_event_kill_begin b = signal_begin(SIG_SEQ, 0, 0);
+	struct ow_task_record v = victim_rec();
+	const struct ow_kill *k;
+
+	b.victim.memcg_id = CHILD_ID;
+	v.memcg_id = CHILD_ID;
+	send(f, &b, sizeof(b));
+	send_demo_at(f, SIG_SEQ, DEMO_MAX_PAGES * 92 / 100);
+	send_cgroup(f, SIG_SEQ, CHILD_ID, DEMO_ID, "app", 110000, PAGE_COUNTER_MAX,
+		    PAGE_COUNTER_MAX);
+	send_task(f, SIG_SEQ, &v);
+	send_end(f, SIG_SEQ, 1, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(k->domain.cgroup, "/demo");
+	assert_int_equal(k->domain.cgroup_id, DEMO_ID);
+	assert_string_equal(find(k, 4242)->cgroup, "/demo/app");
+	assert_true(find(k, 4242)->flags & OW_PROC_IN_DOMAIN);
+}
+
+/*
+ * Past the rate limit: begin, both cgroup chains and end, no walk. The kill is whole (not
+ * partial) and flagged; victim and sender come from the begin record.
+ */
+static void test_signal_kill_snapshot_skipped(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_event_kill_begin b = signal_begin(SIG_SEQ, OW_BEGIN_F_SNAPSHOT_SKIPPED, 0);
+	const struct ow_kill *k;
+
+	send(f, &b, sizeof(b));
+	send_demo_at(f, SIG_SEQ, DEMO_USAGE_PAGES);
+	send_end(f, SIG_SEQ, 0, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->killer_kind, OW_KILLER_SIGNAL);
+	assert_int_equal(k->flags, OW_KILL_SNAPSHOT_SKIPPED);
+	assert_false(k->partial);
+	assert_int_equal(k->n_procs, 2);
+	assert_int_equal(k->procs[0].pid, 4242);
+	assert_int_equal(k->procs[1].pid, 1);
+	assert_int_equal(find(k, 4242)->anon_bytes, 100000 * PAGE);
+	assert_string_equal(find(k, 4242)->cgroup, "/demo");
+	assert_string_equal(find(k, 1)->cmdline, "/sbin/init splash");
+	assert_string_equal(k->domain.cgroup, "/demo");
+}
+
+/* ---- kernel kills in depth ---- */
+
+/* Marked without a SIGKILL; the flag means nothing for a signal kill. */
+static void test_victim_exiting(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b = begin_rec(SEQ, &v, &t);
+	struct ow_event_kill_begin sb = signal_begin(SIG_SEQ, OW_BEGIN_F_VICTIM_EXITING, 0);
+
+	b.flags = OW_BEGIN_F_VICTIM_EXITING;
+	send(f, &b, sizeof(b));
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	send(f, &sb, sizeof(sb));
+	send_cgroups(f, SIG_SEQ);
+	send_end(f, SIG_SEQ, 0, 0);
+	assert_int_equal(f->n_kills, 2);
+	assert_int_equal(f->kills[0].killer_kind, OW_KILLER_KERNEL);
+	assert_int_equal(f->kills[0].flags, OW_KILL_VICTIM_EXITING);
+	assert_int_equal(f->kills[1].killer_kind, OW_KILLER_SIGNAL);
+	assert_int_equal(f->kills[1].flags, 0);
+}
+
+/* A process on the victim's address space (CLONE_VM, not a thread): the kernel kills it too. */
+static void test_shares_victim_mm(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record sharer = victim_rec();
+
+	sharer.tgid = sharer.pid = 4245;
+	sharer.flags = OW_TASK_F_SHARES_VICTIM_MM;
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_task(f, SEQ, &v);
+	send_task(f, SEQ, &sharer);
+	send_end(f, SEQ, 2, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_int_equal(find(&f->kills[0], 4245)->flags,
+			 OW_PROC_IN_DOMAIN | OW_PROC_SHARES_VICTIM_MM);
+	assert_int_equal(find(&f->kills[0], 4242)->flags, OW_PROC_IN_DOMAIN);
+	assert_int_equal(find(&f->kills[0], 4243)->flags, OW_PROC_IN_DOMAIN | OW_PROC_OOM_VICTIM);
+}
+
+/*
+ * memory.oom.group: the root, /demo (the OOM domain) and /demo/app (the victim's); which of
+ * them has oom.group set (bits 0, 1, 2), and the killer. Returns the kill's flags.
+ */
+static uint32_t oom_group_kill(struct fixture *f, uint32_t seq, unsigned int groups, bool signal)
+{
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b;
+	struct ow_event_cgroup e;
+	const uint64_t ids[3] = { 1, DEMO_ID, CHILD_ID };
+	const uint64_t parents[3] = { 0, 1, DEMO_ID };
+	const char *names[3] = { "", "demo", "app" };
+	const uint64_t usage[3] = { 3000000, DEMO_USAGE_PAGES, 100000 };
+	const uint64_t max[3] = { PAGE_COUNTER_MAX, DEMO_MAX_PAGES, PAGE_COUNTER_MAX };
+
+	v.memcg_id = CHILD_ID;
+	b = begin_rec(seq, &v, &t);
+	if (signal) {
+		b.killer = OW_KILL_BY_SIGNAL;
+		b.trigger = sender_rec();
+	}
+	send(f, &b, sizeof(b));
+	for (int i = 0; i < 3; i++) {
+		memset(&e, 0, sizeof(e));
+		e.hdr.type = OW_EV_CGROUP;
+		e.hdr.kill_seq = seq;
+		e.id = ids[i];
+		e.parent_id = parents[i];
+		e.is_root = i == 0;
+		e.usage_pages = usage[i];
+		e.max_pages = max[i];
+		e.swap_max_pages = i == 1 ? 0 : PAGE_COUNTER_MAX;
+		e.oom_events = i == 1 ? 1 : 0;
+		e.oom_group = (groups >> i) & 1;
+		strcpy(e.name, names[i]);
+		send(f, &e, sizeof(e));
+	}
+	send_task(f, seq, &v);
+	send_end(f, seq, 1, 0);
+	assert_true(f->n_kills > 0);
+	assert_int_equal(f->kills[f->n_kills - 1].domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(f->kills[f->n_kills - 1].domain.cgroup, "/demo");
+	return f->kills[f->n_kills - 1].flags;
+}
+
+static void test_oom_group(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(oom_group_kill(f, 1, 0, false), 0);
+	assert_int_equal(oom_group_kill(f, 2, 1u << 2, false), OW_KILL_OOM_GROUP); /* its own */
+	assert_int_equal(oom_group_kill(f, 3, 1u << 1, false), OW_KILL_OOM_GROUP); /* domain's */
+	assert_int_equal(oom_group_kill(f, 4, 1u << 0, false), 0); /* above the domain */
+	assert_int_equal(oom_group_kill(f, 5, 7, true), 0); /* a signal kill: no group kill */
+}
+
+/* A whole-machine OOM: oom.group up to the root counts. */
+static void test_oom_group_global(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_cgroup e;
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroup(f, SEQ, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_CGROUP;
+	e.hdr.kill_seq = SEQ;
+	e.id = DEMO_ID;
+	e.parent_id = 1;
+	e.usage_pages = 1000;
+	e.max_pages = PAGE_COUNTER_MAX;
+	e.swap_max_pages = PAGE_COUNTER_MAX;
+	e.oom_group = 1;
+	strcpy(e.name, "demo");
+	send(f, &e, sizeof(e));
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_int_equal(f->kills[0].domain.kind, OW_DOMAIN_GLOBAL);
+	assert_int_equal(f->kills[0].flags, OW_KILL_OOM_GROUP);
+}
+
+/* ---- interleaved kills ---- */
+
+/* A signal kill written while a kernel kill is: their records interleave; both come whole. */
+static void test_interleaved_kills(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_task_record other = task(4300, 1, 1, 500, 0, 0, "bystander");
+	struct ow_event_kill_begin sb = signal_begin(SIG_SEQ, 0, 1);
+	struct ow_consumer_stats st;
+
+	sb.victim = other;
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send(f, &sb, sizeof(sb));
+	send_cgroup(f, SIG_SEQ, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+	send_tasks(f, SEQ, true);
+	send_task(f, SIG_SEQ, &other);
+	assert_int_equal(f->n_kills, 0);
+	send_end(f, SIG_SEQ, 1, 0);
+	assert_int_equal(f->n_kills, 1);
+	assert_true(ow_consumer_busy(f->c));
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 2);
+	assert_false(ow_consumer_busy(f->c));
+
+	assert_int_equal(f->kills[0].killer_kind, OW_KILLER_SIGNAL);
+	assert_false(f->kills[0].partial);
+	assert_int_equal(f->kills[0].victim_pid, 4300);
+	assert_int_equal(f->kills[0].n_procs, 2); /* the bystander, and the sender */
+	assert_int_equal(f->kills[0].domain.kind, OW_DOMAIN_GLOBAL);
+
+	assert_int_equal(f->kills[1].killer_kind, OW_KILLER_KERNEL);
+	assert_false(f->kills[1].partial);
+	assert_int_equal(f->kills[1].n_procs, 4);
+	assert_null(ow_kill_find_process(&f->kills[1], 4300));
+	assert_string_equal(f->kills[1].domain.cgroup, "/demo");
+	ow_consumer_get_stats(f->c, &st);
+	assert_int_equal(st.last_kill_seq, SEQ);
+	assert_int_equal(st.signal_kills, 1);
+}
+
+/*
+ * Kills that cannot be in progress go out partial when the next begins: kernel kills never
+ * overlap (oom_lock), and a kill more than 2 s old has long ended.
+ */
+static void test_kills_that_ended_unseen(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b, sb = signal_begin(SIG_SEQ, 0, 1);
+
+	send_begin(f, SEQ, &v, &t); /* its end will be lost */
+	send_cgroups(f, SEQ);
+	send(f, &sb, sizeof(sb)); /* a signal kill while it is in flight */
+	b = begin_rec(SEQ + 1, &v, &t);
+	b.concurrent = 1; /* the signal kill is still being written */
+	send(f, &b, sizeof(b));
+	assert_int_equal(f->n_kills, 1);
+	assert_int_equal(f->kills[0].killer_kind, OW_KILLER_KERNEL);
+	assert_true(f->kills[0].partial);
+	assert_true(ow_consumer_busy(f->c));
+	/* A kill 3 s later: both earlier ones have ended. */
+	b = begin_rec(SEQ + 2, &v, &t);
+	b.concurrent = 1;
+	b.boot_ns = BOOT_NS + 3000000000ull;
+	send(f, &b, sizeof(b));
+	assert_int_equal(f->n_kills, 3);
+	assert_int_equal(f->kills[1].killer_kind, OW_KILLER_SIGNAL); /* oldest first */
+	assert_true(f->kills[1].partial);
+	assert_true(f->kills[2].partial);
+	send_end(f, SEQ + 2, 0, 0);
+	assert_int_equal(f->n_kills, 4);
+	assert_false(ow_consumer_busy(f->c));
+}
+
+/* More kills at once than the consumer holds: the oldest goes out partial. */
+static void test_too_many_kills_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_event_kill_begin b;
+
+	for (uint32_t i = 0; i <= OW_CONSUMER_MAX_KILLS; i++) {
+		b = signal_begin(SIG_SEQ + i, 0, i);
+		send(f, &b, sizeof(b));
+	}
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_int_equal(f->kills[0].time_ns, 1700000005000000000ull);
+	ow_consumer_flush(f->c);
+	assert_int_equal(f->n_kills, OW_CONSUMER_MAX_KILLS + 1);
+	assert_false(ow_consumer_busy(f->c));
+}
+
+/* A record written 2 s after a kill began says its end was lost: it goes out, partial. */
+static void test_stale_kill_handed_over(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_proc e;
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_EXEC;
+	e.tgid = 4244;
+	e.boot_ns = BOOT_NS + 1000000000ull; /* within 2 s: still waiting */
+	send(f, &e, sizeof(e));
+	assert_int_equal(f->n_kills, 0);
+	e.boot_ns = BOOT_NS + 2500000000ull;
+	send(f, &e, sizeof(e));
+	assert_int_equal(f->n_kills, 1);
+	assert_true(f->kills[0].partial);
+	assert_false(ow_consumer_busy(f->c));
+}
+
+/* ---- followups ---- */
+
+static void send_exit(struct fixture *f, int32_t tgid, uint64_t boot_ns)
+{
+	struct ow_event_proc e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_EXIT;
+	e.tgid = tgid;
+	e.ppid = 1;
+	e.boot_ns = boot_ns;
+	send(f, &e, sizeof(e));
+}
+
+static void send_reap(struct fixture *f, uint32_t type, int32_t pid, int32_t tgid, uint64_t boot_ns,
+		      bool rss_known)
+{
+	struct ow_event_reap e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = type;
+	e.boot_ns = boot_ns;
+	e.pid = pid;
+	e.tgid = tgid;
+	e.anon_pages = 1000;
+	e.file_pages = 200;
+	e.shmem_pages = 100;
+	e.rss_known = rss_known;
+	send(f, &e, sizeof(e));
+}
+
+static void send_adj(struct fixture *f, int32_t tgid, int32_t new_adj, int32_t by,
+		     const char *by_comm, bool inherited)
+{
+	struct ow_event_adj e;
+
+	memset(&e, 0, sizeof(e));
+	e.hdr.type = OW_EV_ADJ;
+	e.boot_ns = BOOT_NS + 7;
+	e.tgid = tgid;
+	e.new_adj = new_adj;
+	e.by_tgid = by;
+	e.inherited = inherited;
+	memcpy(e.by_comm, by_comm, strlen(by_comm)); /* all 16 bytes when long: not terminated */
+	send(f, &e, sizeof(e));
+}
+
+static void test_followups(void **state)
+{
+	struct fixture *f = *state;
+	const struct ow_followup *fu = f->followups;
+	struct ow_consumer_stats st;
+
+	send_exit(f, 4244, BOOT_NS + 1000);
+	send_reap(f, OW_EV_REAP_START, 4250, 4243, BOOT_NS + 2000, false);
+	send_reap(f, OW_EV_REAP_END, 4250, 0, BOOT_NS + 3000, true); /* its process is gone */
+	send_reap(f, OW_EV_REAP_END, 4250, 4243, BOOT_NS + 4000, false);
+	send_adj(f, 4242, -1000, 1, "systemd", false);
+	send_adj(f, 4244, 500, 4242, "a-very-long-comm", true);
+	assert_int_equal(f->n_followups, 6);
+	assert_int_equal(f->n_kills, 0);
+
+	assert_int_equal(fu[0].kind, OW_FOLLOWUP_EXIT);
+	assert_int_equal(fu[0].pid, 4244);
+	assert_int_equal(fu[0].time_ns, 1700000005000001000ull);
+	assert_int_equal(fu[0].rss_left_bytes, 0);
+	assert_int_equal(fu[1].kind, OW_FOLLOWUP_REAP_START);
+	assert_int_equal(fu[1].pid, 4243);
+	assert_int_equal(fu[1].time_ns, 1700000005000002000ull);
+	assert_int_equal(fu[2].kind, OW_FOLLOWUP_REAP_END);
+	assert_int_equal(fu[2].pid, 4250); /* the thread, its process unknown */
+	assert_int_equal(fu[2].rss_left_bytes, 1300 * PAGE);
+	assert_int_equal(fu[3].pid, 4243);
+	assert_int_equal(fu[3].rss_left_bytes, UINT64_MAX);
+
+	assert_int_equal(fu[4].kind, OW_FOLLOWUP_ADJ);
+	assert_int_equal(fu[4].pid, 4242);
+	assert_int_equal(fu[4].time_ns, 1700000005000000007ull);
+	assert_int_equal(fu[4].adj.time_ns, fu[4].time_ns);
+	assert_int_equal(fu[4].adj.old_adj, OW_ADJ_UNKNOWN);
+	assert_int_equal(fu[4].adj.new_adj, -1000);
+	assert_int_equal(fu[4].adj.by_pid, 1);
+	assert_string_equal(fu[4].adj.by_comm, "systemd");
+	assert_false(fu[4].adj.inherited);
+	assert_int_equal(fu[5].adj.new_adj, 500);
+	assert_int_equal(fu[5].adj.by_pid, 4242);
+	assert_string_equal(fu[5].adj.by_comm, "a-very-long-com");
+	assert_true(fu[5].adj.inherited);
+
+	ow_consumer_get_stats(f->c, &st);
+	assert_int_equal(st.followups, 6);
+	assert_int_equal(st.records, 6);
+	assert_int_equal(st.malformed, 0);
+	/* The cache saw the exit too. */
+	assert_int_equal(ow_cmdline_cache_size(f->cmdlines), 3);
+}
+
+/* What comes for the victim before its kill is handed over goes into kill.after as well. */
+static void test_aftermath_before_end(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	const struct ow_kill *k;
+
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_exit(f, 4243, BOOT_NS + 500); /* not the victim */
+	send_reap(f, OW_EV_REAP_START, 4242, 4242, BOOT_NS + 1000, false);
+	send_reap(f, OW_EV_REAP_END, 4242, 4242, BOOT_NS + 3000000, true);
+	send_exit(f, 4242, BOOT_NS + 15000000);
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_followups, 4);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->after.exit_ns, 1700000005015000000ull);
+	assert_int_equal(k->after.reap_start_ns, 1700000005000001000ull);
+	assert_int_equal(k->after.reap_end_ns, 1700000005003000000ull);
+	/* RSS at the kill (anon 100000 + file 2000 + shmem 300 pages) less what was left */
+	assert_int_equal(k->after.reaped_bytes, (102300 - 1300) * PAGE);
+
+	/* The reaper's end unknown: nothing freed is claimed. */
+	send_begin(f, SEQ + 1, &v, &t);
+	send_reap(f, OW_EV_REAP_END, 4242, 4242, BOOT_NS + 3000000, false);
+	send_end(f, SEQ + 1, 0, 0);
+	assert_int_equal(f->n_kills, 2);
+	assert_int_equal(f->kills[1].after.reap_end_ns, 1700000005003000000ull);
+	assert_int_equal(f->kills[1].after.reaped_bytes, 0);
+	assert_int_equal(f->kills[1].after.exit_ns, 0);
+}
+
+/* New record types cut short are malformed; without on_followup nothing is called. */
+static void test_followup_records_malformed(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_consumer_config cfg;
+	struct ow_event_adj a;
+	struct ow_event_reap r;
+	struct ow_event_proc p;
+
+	memset(&a, 0, sizeof(a));
+	a.hdr.type = OW_EV_ADJ;
+	memset(&r, 0, sizeof(r));
+	r.hdr.type = OW_EV_REAP_END;
+	memset(&p, 0, sizeof(p));
+	p.hdr.type = OW_EV_EXIT;
+	send(f, &a, sizeof(a) - 1);
+	send(f, &r, sizeof(r) - 1);
+	send(f, &p, offsetof(struct ow_event_proc, boot_ns));
+	assert_int_equal(f->n_followups, 0);
+	assert_stats(f, 0, 0, 3, 3);
+
+	ow_consumer_free(f->c);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.root = ROOT;
+	cfg.page_size = PAGE;
+	cfg.cmdlines = f->cmdlines;
+	cfg.on_kill = on_kill;
+	cfg.ctx = f;
+	assert_int_equal(ow_consumer_new(&cfg, &f->c), 0);
+	send(f, &a, sizeof(a));
+	send(f, &r, sizeof(r));
+	assert_int_equal(f->n_followups, 0);
+	assert_stats(f, 0, 0, 2, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -883,6 +1457,21 @@ int main(void)
 		T(test_kernel_stack_without_kallsyms),
 		T(test_exec_exit_records),
 		T(test_task_batch),
+		T(test_signal_kill),
+		T(test_signal_kill_global),
+		T(test_signal_kill_ancestor_domain),
+		T(test_signal_kill_snapshot_skipped),
+		T(test_victim_exiting),
+		T(test_shares_victim_mm),
+		T(test_oom_group),
+		T(test_oom_group_global),
+		T(test_interleaved_kills),
+		T(test_kills_that_ended_unseen),
+		T(test_too_many_kills_at_once),
+		T(test_stale_kill_handed_over),
+		T(test_followups),
+		T(test_aftermath_before_end),
+		T(test_followup_records_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Golden-file tests of the renderers of `show`: two fixed synthetic incidents go through the
+ * Golden-file tests of the renderers of `show`: fixed synthetic incidents go through the
  * real verdict (ow_verdict_compute() with the default config) and both renderers, and the
  * output must equal tests/fixtures/golden/<name>.{txt,json} byte for byte.
  *
@@ -14,6 +14,14 @@
  *                    adj 0 grows 320 KiB/s for the last 5 minutes (1 MiB/s would not fit under
  *                    the limit beside the cache), a small bystander starts 8 minutes before;
  *                    the kernel kills the idle cache at the end.
+ *   earlyoom         a desktop at 8 GiB: earlyoom SIGKILLs a chrome renderer (adj 300, set by
+ *                    its browser) then the gradle java that holds the most; not the kernel.
+ *   fork-storm       40 workers of one python3 fill a 512 MiB memcg, none holding more than
+ *                    2%; the kernel kills three of them, /dev/kmsg confirms, the reaper frees
+ *                    each: the culprit is the forker's process tree.
+ *   tmpfs            a CI job's 1 GiB memcg: 698 MiB of /dev/shm no process maps; the kernel
+ *                    kills pytest and the runner agent, which frees none of it: the culprit is
+ *                    shmem/tmpfs (also as HTML).
  *
  * After an intended output change: OW_UPDATE_GOLDEN=1 build/tests/test_golden, then review the
  * diff in git. With OW_UPDATE_GOLDEN=1 the test writes the files instead of comparing (and
@@ -526,6 +534,376 @@ static void build_leak(struct ow_incident *inc)
 	inc->history = build_leak_history();
 }
 
+/* ---- (4) user-space kills: earlyoom on a desktop ---- */
+
+/* 2026-11-27T09:41:12.250Z */
+#define EARLYOOM_T0_NS (1795772472ull * SEC + 250 * MS)
+#define DESKTOP_CG "/user.slice/user-1000.slice/user@1000.service/app.slice"
+
+/* Appends a change of the last process's oom_score_adj. */
+static void add_adj(struct ow_kill *k, uint64_t time_ns, int32_t old_adj, int32_t new_adj,
+		    int32_t by_pid, const char *by_comm, bool inherited)
+{
+	struct ow_process *p = &k->procs[k->n_procs - 1];
+	struct ow_adj_change *c;
+
+	p->adj_changes = realloc(p->adj_changes, (p->n_adj_changes + 1) * sizeof(*c));
+	assert_non_null(p->adj_changes);
+	c = &p->adj_changes[p->n_adj_changes++];
+	memset(c, 0, sizeof(*c));
+	c->time_ns = time_ns;
+	c->old_adj = old_adj;
+	c->new_adj = new_adj;
+	c->by_pid = by_pid;
+	strncpy(c->by_comm, by_comm, OW_COMM_LEN - 1);
+	c->inherited = inherited;
+}
+
+static const struct proc_spec desk_earlyoom = {
+	.pid = 812,
+	.ppid = 1,
+	.uid = 0,
+	.comm = "earlyoom",
+	.cmdline = "/usr/bin/earlyoom -r 3600 -m 4 --prefer (^|/)(chrome|java)$",
+	.cgroup = "/system.slice/earlyoom.service",
+	.cgroup_id = 40,
+	.adj = -100,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 512 * KiB,
+	.file_bytes = 1536 * KiB,
+	.pgtables_bytes = 48 * KiB,
+};
+
+static const struct proc_spec desk_chrome = {
+	.pid = 5120,
+	.ppid = 5100,
+	.uid = 1000,
+	.comm = "chrome",
+	.cmdline = "/opt/google/chrome/chrome --type=renderer --renderer-client-id=12",
+	.cgroup = DESKTOP_CG "/app-chrome.scope",
+	.cgroup_id = 91,
+	.adj = 300,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 2 * GiB + 80 * MiB,
+	.file_bytes = 90 * MiB,
+	.shmem_bytes = 40 * MiB,
+	.pgtables_bytes = 9 * MiB,
+};
+
+static const struct proc_spec desk_java = {
+	.pid = 4100,
+	.ppid = 3900,
+	.uid = 1000,
+	.comm = "java",
+	.cmdline = "/usr/lib/jvm/java-17/bin/java -Xmx6g -jar gradle-launcher.jar build",
+	.cgroup = DESKTOP_CG "/app-gradle.scope",
+	.cgroup_id = 92,
+	.adj = 0,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 3 * GiB + 200 * MiB,
+	.file_bytes = 120 * MiB,
+	.pgtables_bytes = 14 * MiB,
+};
+
+static const struct proc_spec desk_code = {
+	.pid = 5300,
+	.ppid = 5290,
+	.uid = 1000,
+	.comm = "code",
+	.cmdline = "/usr/share/code/code --unity-launch",
+	.cgroup = DESKTOP_CG "/app-code.scope",
+	.cgroup_id = 93,
+	.adj = 0,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 820 * MiB,
+	.file_bytes = 70 * MiB,
+	.pgtables_bytes = 5 * MiB,
+};
+
+/*
+ * earlyoom (pid 812) sees free memory under 4% of 8 GiB and SIGKILLs what its --prefer names:
+ * the chrome renderer at adj 300 (set by its browser), then, half a second later, the gradle
+ * java that keeps growing. Both snapshots are full; the renderer exits 40 ms after its kill.
+ */
+static void add_earlyoom_kill(struct ow_incident *inc, int n)
+{
+	struct ow_kill k = { 0 };
+
+	k.time_ns = EARLYOOM_T0_NS + (n ? 530 * MS : 0);
+	k.killer_kind = OW_KILLER_SIGNAL;
+	k.victim_pid = n ? 4100 : 5120;
+	k.trigger_pid = 812;
+	k.trigger_tid = 812;
+	strcpy(k.trigger_thread_comm, "earlyoom");
+	k.domain.kind = OW_DOMAIN_GLOBAL;
+	k.domain.limit_bytes = 8 * GiB;
+	k.domain.usage_bytes = 8 * GiB - (n ? 300 : 310) * MiB;
+	k.domain.total_bytes = 10 * GiB; /* RAM + 2 GiB swap */
+	add_proc(&k, &global_init);
+	add_proc(&k, &desk_earlyoom);
+	add_adj(&k, EARLYOOM_T0_NS - 7200 * SEC, 0, -100, 812, "earlyoom", false);
+	if (n == 0) {
+		add_proc(&k, &desk_chrome);
+		add_adj(&k, EARLYOOM_T0_NS - 95 * SEC, 0, 300, 5100, "chrome", false);
+		k.after.exit_ns = k.time_ns + 40 * MS;
+	} else {
+		struct proc_spec java = desk_java;
+
+		java.anon_bytes += 300 * MiB; /* still growing */
+		add_proc(&k, &java);
+		k.after.exit_ns = k.time_ns + 118 * MS;
+	}
+	if (n == 0)
+		add_proc(&k, &desk_java);
+	add_proc(&k, &desk_code);
+	k.kthreads_skipped = 91;
+	assert_int_equal(ow_incident_add_kill(inc, &k), 0);
+}
+
+static void build_earlyoom(struct ow_incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = 4;
+	add_earlyoom_kill(inc, 0);
+	add_earlyoom_kill(inc, 1);
+}
+
+/* ---- (5) a fork storm: forty children of one process fill a memcg ---- */
+
+/* 2026-11-27T14:02:33.871Z */
+#define STORM_T0_NS (1795788153ull * SEC + 871 * MS)
+#define STORM_CG "/ci.slice/fork-storm.scope"
+#define STORM_CG_ID 120
+#define STORM_CHILDREN 40
+
+/* Child i (0..39) of the forker: 11 MiB and a few pages more the later it was forked. */
+static struct proc_spec storm_child(int i)
+{
+	struct proc_spec s = {
+		.pid = 2001 + i,
+		.ppid = 2000,
+		.uid = 1001,
+		.comm = "worker",
+		.cmdline = "python3 forker.py --worker",
+		.cgroup = STORM_CG,
+		.cgroup_id = STORM_CG_ID,
+		.adj = 0,
+		.flags = OW_PROC_IN_DOMAIN,
+		.file_bytes = 900 * KiB,
+		.pgtables_bytes = 112 * KiB,
+	};
+
+	s.anon_bytes = 10 * MiB + (uint64_t)i * 16 * KiB;
+	return s;
+}
+
+static const struct proc_spec storm_shell = {
+	.pid = 1990,
+	.ppid = 1,
+	.uid = 1001,
+	.comm = "bash",
+	.cmdline = "/bin/bash ./run-tests.sh",
+	.cgroup = STORM_CG,
+	.cgroup_id = STORM_CG_ID,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 3 * MiB,
+	.file_bytes = 1 * MiB,
+	.pgtables_bytes = 96 * KiB,
+};
+
+static const struct proc_spec storm_forker = {
+	.pid = 2000,
+	.ppid = 1990,
+	.uid = 1001,
+	.comm = "python3",
+	.cmdline = "python3 forker.py --children 40",
+	.cgroup = STORM_CG,
+	.cgroup_id = STORM_CG_ID,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 6 * MiB,
+	.file_bytes = 2 * MiB,
+	.pgtables_bytes = 128 * KiB,
+};
+
+static const struct proc_spec storm_postgres = {
+	.pid = 1995,
+	.ppid = 1990,
+	.uid = 1001,
+	.comm = "postgres",
+	.cmdline = "postgres -D /tmp/pgdata -p 5433",
+	.cgroup = STORM_CG,
+	.cgroup_id = STORM_CG_ID,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 4 * MiB,
+	.file_bytes = 2 * MiB,
+	.shmem_bytes = 2 * MiB,
+	.pgtables_bytes = 200 * KiB,
+};
+
+/*
+ * The memcg (512 MiB) fills as the forker's 40 workers allocate. The kernel kills the biggest
+ * worker (the last forked) three times; another worker is allocating each time. /dev/kmsg
+ * confirms each kill, the reaper frees each victim in about a millisecond.
+ */
+static void add_storm_kill(struct ow_incident *inc, int n)
+{
+	struct ow_kill k = { 0 };
+	struct proc_spec victim = storm_child(STORM_CHILDREN - 1 - n);
+
+	k.time_ns = STORM_T0_NS + (uint64_t)n * 46 * MS;
+	k.killer_kind = OW_KILLER_KERNEL;
+	k.flags = OW_KILL_KMSG_CONFIRMED;
+	k.victim_pid = victim.pid;
+	k.trigger_pid = 2011 + n;
+	k.trigger_tid = 2011 + n;
+	strcpy(k.trigger_thread_comm, "worker");
+	set_memcg(&k.domain, STORM_CG, STORM_CG_ID, 512 * MiB, 512 * MiB - 28 * KiB);
+	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
+	k.kernel_report.constraint = OW_CONSTRAINT_MEMCG;
+	k.kernel_report.oom_memcg = xstrdup(STORM_CG);
+	k.kernel_report.task_memcg = xstrdup(STORM_CG);
+	k.kernel_report.has_allocation = true;
+	k.kernel_report.gfp_mask = 0xcc0;
+	k.kernel_report.order = 0;
+	k.after.reap_start_ns = k.time_ns + 300 * 1000;
+	k.after.reap_end_ns = k.time_ns + 1400 * 1000;
+	k.after.reaped_bytes = victim.anon_bytes;
+	k.after.exit_ns = k.time_ns + 3 * MS;
+	k.unowned.known = true;
+	k.unowned.shmem_bytes = 8 * MiB;
+	k.unowned.file_bytes = 50 * MiB;
+	k.unowned.kernel_bytes = 11 * MiB;
+	k.unowned.slab_bytes = 5 * MiB;
+	k.unowned.pagetables_bytes = 5 * MiB;
+	k.unowned.sock_bytes = 64 * KiB;
+	add_proc(&k, &storm_shell);
+	add_proc(&k, &storm_postgres);
+	add_proc(&k, &storm_forker);
+	for (int i = 0; i < STORM_CHILDREN - n; i++) {
+		struct proc_spec child = storm_child(i);
+
+		add_proc(&k, &child);
+	}
+	assert_int_equal(ow_incident_add_kill(inc, &k), 0);
+}
+
+static void build_storm(struct ow_incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = 5;
+	for (int n = 0; n < 3; n++)
+		add_storm_kill(inc, n);
+}
+
+/* ---- (6) a full tmpfs: a CI job leaves 690 MiB in /dev/shm ---- */
+
+/* 2026-11-28T02:17:09.604Z */
+#define TMPFS_T0_NS (1795832229ull * SEC + 604 * MS)
+#define RUNNER_CG "/system.slice/gitlab-runner.service/job-81723"
+#define RUNNER_CG_ID 140
+
+static const struct proc_spec runner_agent = {
+	.pid = 7100,
+	.ppid = 1,
+	.uid = 999,
+	.comm = "gitlab-runner",
+	.cmdline = "/usr/bin/gitlab-runner run --working-directory /home/gitlab-runner",
+	.cgroup = RUNNER_CG,
+	.cgroup_id = RUNNER_CG_ID,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 52 * MiB,
+	.file_bytes = 9 * MiB,
+	.pgtables_bytes = 300 * KiB,
+};
+
+static const struct proc_spec runner_pytest = {
+	.pid = 7240,
+	.ppid = 7100,
+	.uid = 999,
+	.comm = "pytest",
+	.cmdline = "python3 -m pytest -x tests/integration --shm-cache /dev/shm/cache",
+	.cgroup = RUNNER_CG,
+	.cgroup_id = RUNNER_CG_ID,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 150 * MiB,
+	.file_bytes = 14 * MiB,
+	.shmem_bytes = 12 * MiB,
+	.pgtables_bytes = 1 * MiB,
+};
+
+static const struct proc_spec runner_postgres = {
+	.pid = 7180,
+	.ppid = 7100,
+	.uid = 999,
+	.comm = "postgres",
+	.cmdline = "postgres -D /builds/pgdata",
+	.cgroup = RUNNER_CG,
+	.cgroup_id = RUNNER_CG_ID,
+	.adj = -900,
+	.flags = OW_PROC_IN_DOMAIN,
+	.anon_bytes = 38 * MiB,
+	.file_bytes = 10 * MiB,
+	.shmem_bytes = 20 * MiB,
+	.pgtables_bytes = 500 * KiB,
+};
+
+/*
+ * A 1 GiB job cgroup: its test suite wrote 690 MiB of cache files into /dev/shm and never
+ * removed them. The kernel kills pytest, the biggest process, then the runner agent 300 ms
+ * later: neither frees the tmpfs. postgres was shielded at -900 by its launcher.
+ */
+static void add_tmpfs_kill(struct ow_incident *inc, int n)
+{
+	struct ow_kill k = { 0 };
+
+	k.time_ns = TMPFS_T0_NS + (n ? 310 * MS : 0);
+	k.killer_kind = OW_KILLER_KERNEL;
+	k.flags = OW_KILL_KMSG_CONFIRMED;
+	k.victim_pid = n ? 7100 : 7240;
+	k.trigger_pid = n ? 7180 : 7240;
+	k.trigger_tid = k.trigger_pid;
+	strcpy(k.trigger_thread_comm, n ? "postgres" : "pytest");
+	set_memcg(&k.domain, RUNNER_CG, RUNNER_CG_ID, 1 * GiB, 1 * GiB - 12 * KiB);
+	set_stack(&k.trigger_kernel_stack, kstack, sizeof(kstack) / sizeof(kstack[0]));
+	k.kernel_report.constraint = OW_CONSTRAINT_MEMCG;
+	k.kernel_report.oom_memcg = xstrdup(RUNNER_CG);
+	k.kernel_report.task_memcg = xstrdup(RUNNER_CG);
+	k.kernel_report.has_allocation = true;
+	k.kernel_report.gfp_mask = 0x140cca;
+	k.kernel_report.order = 0;
+	k.after.reap_start_ns = k.time_ns + 2 * MS;
+	k.after.reap_end_ns = k.time_ns + 8 * MS;
+	k.after.reaped_bytes = n ? 52 * MiB : 150 * MiB;
+	k.after.exit_ns = k.time_ns + (n ? 15 : 21) * MS;
+	k.unowned.known = true;
+	/* What the processes map (12 + 20 MiB, then 20) and 690 + 8 MiB nobody maps. */
+	k.unowned.shmem_bytes = 730 * MiB;
+	k.unowned.file_bytes = 21 * MiB;
+	k.unowned.kernel_bytes = 14 * MiB;
+	k.unowned.slab_bytes = 9 * MiB;
+	k.unowned.pagetables_bytes = 2 * MiB;
+	k.unowned.sock_bytes = 512 * KiB;
+	k.unowned.tmpfs = calloc(1, sizeof(*k.unowned.tmpfs));
+	assert_non_null(k.unowned.tmpfs);
+	k.unowned.n_tmpfs = 1;
+	k.unowned.tmpfs[0].path = xstrdup("/dev/shm");
+	k.unowned.tmpfs[0].used_bytes = 702 * MiB;
+	add_proc(&k, &runner_agent);
+	if (n == 0)
+		add_proc(&k, &runner_pytest);
+	add_proc(&k, &runner_postgres);
+	add_adj(&k, TMPFS_T0_NS - 412 * SEC, 0, -900, 7100, "gitlab-runner", false);
+	assert_int_equal(ow_incident_add_kill(inc, &k), 0);
+}
+
+static void build_tmpfs(struct ow_incident *inc)
+{
+	memset(inc, 0, sizeof(*inc));
+	inc->id = 6;
+	add_tmpfs_kill(inc, 0);
+	add_tmpfs_kill(inc, 1);
+}
+
 /* ---- rendering and comparing ---- */
 
 static bool update_mode(void)
@@ -759,12 +1137,77 @@ static void test_golden_story_history(void **state)
 	ow_incident_clear(&inc);
 }
 
+static void test_golden_earlyoom(void **state)
+{
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	build_earlyoom(&inc);
+	compute(&inc, &v);
+	/* Both kills by earlyoom, not by the kernel; the biggest holder is still found. */
+	assert_int_equal(inc.kills[0].killer_kind, OW_KILLER_SIGNAL);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4100);
+	assert_true(v.culprit.was_killed);
+	assert_non_null(strstr(v.summary, "not by the kernel"));
+	assert_false(v.partial);
+
+	render_and_check(&inc, &v, "earlyoom");
+	ow_verdict_clear(&v);
+	ow_incident_clear(&inc);
+}
+
+static void test_golden_fork_storm(void **state)
+{
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	build_storm(&inc);
+	assert_int_equal(inc.kills[0].n_procs, 3 + STORM_CHILDREN);
+	compute(&inc, &v);
+	/* No worker holds much; the forker's tree holds nearly all of it. */
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS_TREE);
+	assert_int_equal(v.culprit.pid, 2000);
+	assert_int_equal(v.culprit.n_members, 1 + STORM_CHILDREN);
+	assert_true(v.culprit.was_trigger); /* its members were allocating, and were killed */
+	assert_true(v.culprit.was_killed);
+
+	render_and_check(&inc, &v, "fork-storm");
+	ow_verdict_clear(&v);
+	ow_incident_clear(&inc);
+}
+
+static void test_golden_tmpfs(void **state)
+{
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	build_tmpfs(&inc);
+	compute(&inc, &v);
+	/* 730 MiB of shmem, 32 MiB of it mapped: 698 MiB in no process, 68% of the limit. */
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_NON_PROCESS);
+	assert_string_equal(v.culprit.what, "shmem/tmpfs");
+	assert_int_equal(v.culprit.memory_bytes, 698 * MiB);
+	assert_int_equal(v.n_shielded, 0);
+
+	render_and_check(&inc, &v, "tmpfs");
+	render_and_check_html(&inc, &v, "tmpfs");
+	ow_verdict_clear(&v);
+	ow_incident_clear(&inc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden_story),
 		cmocka_unit_test(test_golden_global_shielded),
 		cmocka_unit_test(test_golden_story_history),
+		cmocka_unit_test(test_golden_earlyoom),
+		cmocka_unit_test(test_golden_fork_storm),
+		cmocka_unit_test(test_golden_tmpfs),
 	};
 
 	/* Text output is local time: pin the zone so that the golden files hold anywhere. */

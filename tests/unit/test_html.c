@@ -858,6 +858,73 @@ static void test_html_global(void **state)
 	teardown_fx(&fx);
 }
 
+/*
+ * What issue 4 adds to the page: the kill's notes (the victim's adj changes, flags, the killer
+ * of a signal kill, the aftermath, the kernel's report, a process killed with the victim) and
+ * the memory no process owns, every string from a process or a mount escaped.
+ */
+static void test_html_kill_context(void **state)
+{
+	struct fixture fx;
+	struct ow_kill *k;
+	struct ow_process *p;
+	struct ow_adj_change *c;
+	char *out;
+
+	(void)state;
+	build(&fx, false, true, true);
+	k = &fx.inc.kills[0];
+	k->killer_kind = OW_KILLER_SIGNAL;
+	k->flags = OW_KILL_VICTIM_EXITING | OW_KILL_KMSG_CONFIRMED | OW_KILL_SNAPSHOT_SKIPPED;
+	k->after.exit_ns = k->time_ns + 15000000;
+	k->kernel_report.constraint = OW_CONSTRAINT_MEMCG;
+	k->kernel_report.oom_memcg = xstrdup("/demo<b>\n");
+	k->kernel_report.has_allocation = true;
+	k->kernel_report.gfp_mask = 0xcc0;
+	k->unowned.known = true;
+	k->unowned.shmem_bytes = 100 * MiB;
+	k->unowned.n_tmpfs = 1;
+	k->unowned.tmpfs = calloc(1, sizeof(*k->unowned.tmpfs));
+	assert_non_null(k->unowned.tmpfs);
+	k->unowned.tmpfs[0].path = xstrdup("/dev/shm/<b>\"x\"");
+	k->unowned.tmpfs[0].used_bytes = 96 * MiB;
+	p = &k->procs[0]; /* the victim */
+	p->adj_changes = calloc(1, sizeof(*c));
+	assert_non_null(p->adj_changes);
+	p->n_adj_changes = 1;
+	c = &p->adj_changes[0];
+	c->time_ns = T0_NS - 60 * SEC;
+	c->old_adj = OW_ADJ_UNKNOWN;
+	c->new_adj = 1000;
+	c->by_pid = 100;
+	memcpy(c->by_comm, "<b>\n\x1b", 5);
+	p = kill_add_memcg_process(k, 201, "<b>helper", NULL, 1000, MiB);
+	p->flags |= OW_PROC_SHARES_VICTIM_MM;
+
+	out = render(ow_render_incident_html, &fx.inc, &fx.v);
+	assert_null(strstr(out, "<b>"));
+	for (const char *q = out; *q; q++)
+		if ((unsigned char)*q < 0x20 && *q != '\n')
+			fail_msg("control byte 0x%02x in the page", (unsigned char)*q);
+	assert_non_null(strstr(out, "<ul class=\"kill-notes\" data-kill=\"1\">"));
+	assert_non_null(strstr(out, "<li>victim's oom_score_adj set to 1000 by pid 100 "
+				    "(&lt;b&gt;\xe2\x90\x8a\xe2\x90\x9b) at 19:03:05</li>"));
+	assert_non_null(strstr(out, "<strong>killed by pid 100 (&lt;script&gt;"));
+	assert_non_null(strstr(out, "</strong>, not by the kernel</td>"));
+	assert_non_null(strstr(out, "<li>the victim was already exiting"));
+	assert_null(strstr(out, "also killed, sharing its memory")); /* exiting: nobody was */
+	assert_non_null(strstr(out, "<li>exited 15 ms after the kill</li>"));
+	assert_non_null(strstr(out, "<li>kernel report: constraint=memcg, oom_memcg=<code>/demo"
+				    "&lt;b&gt;\xe2\x90\x8a</code>, task_memcg=<code>?</code>, "
+				    "gfp_mask=0xcc0, order=0</li>"));
+	assert_non_null(strstr(out, "<li>snapshot <strong>skipped</strong>"));
+	assert_non_null(strstr(out, "<ul class=\"unowned\">\n<li>shmem/tmpfs: 100.0 MiB not "
+				    "mapped by any process (tmpfs <code>/dev/shm/&lt;b&gt;"
+				    "&quot;x&quot;</code> holds 96.0 MiB)</li>"));
+	free(out);
+	teardown_fx(&fx);
+}
+
 static void test_html_errors(void **state)
 {
 	struct fixture fx;
@@ -891,6 +958,7 @@ int main(void)
 		cmocka_unit_test(test_html_hostile),
 		cmocka_unit_test(test_html_global),
 		cmocka_unit_test(test_html_errors),
+		cmocka_unit_test(test_html_kill_context),
 	};
 
 	/* Text and HTML show local time: pin the zone so that the expected strings hold. */

@@ -190,6 +190,72 @@ static void test_kill_line_equals_show(void **state)
 	teardown_fx(&fx);
 }
 
+/*
+ * A signal kill and what follows kills (issue 4) in a kill line: the sender as the killer, no
+ * trigger, the new fields as show --json has them, and their strings from processes and mounts
+ * (a tmpfs path, an adj writer's comm, the kernel's memcg) still one line.
+ */
+static void test_kill_line_signal(void **state)
+{
+	struct fixture fx;
+	struct ow_kill *k;
+	struct ow_process *victim;
+	json_t *show, *line, *kill;
+	char *out;
+
+	(void)state;
+	build(&fx);
+	ow_verdict_clear(&fx.v);
+	k = &fx.inc.kills[0];
+	k->killer_kind = OW_KILLER_SIGNAL;
+	k->flags = OW_KILL_SNAPSHOT_SKIPPED | OW_KILL_KMSG_CONFIRMED;
+	k->kernel_report.oom_memcg = xstrdup(hostile_cmdline);
+	k->unowned.known = true;
+	k->unowned.shmem_bytes = 64 * MiB;
+	k->unowned.tmpfs = calloc(1, sizeof(*k->unowned.tmpfs));
+	assert_non_null(k->unowned.tmpfs);
+	k->unowned.n_tmpfs = 1;
+	k->unowned.tmpfs[0].path = xstrdup(hostile_cmdline);
+	k->unowned.tmpfs[0].used_bytes = 60 * MiB;
+	victim = &k->procs[0];
+	victim->adj_changes = calloc(1, sizeof(*victim->adj_changes));
+	assert_non_null(victim->adj_changes);
+	victim->n_adj_changes = 1;
+	victim->adj_changes[0].time_ns = T0_NS - 1000000000ull;
+	victim->adj_changes[0].old_adj = OW_ADJ_UNKNOWN;
+	victim->adj_changes[0].new_adj = 1000;
+	victim->adj_changes[0].by_pid = 4242;
+	memcpy(victim->adj_changes[0].by_comm, "a\nb\r{\"\x1b", 8);
+	assert_int_equal(ow_verdict_compute(&fx.inc, NULL, &fx.v), 0);
+
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
+	show = parse(out);
+	line = kill_line(&fx, 0);
+	kill = json_object_get(line, "kill");
+	assert_json_equal(kill, json_array_get(json_object_get(show, "kills"), 0), "kill");
+	assert_string_equal(jstr(json_object_get(kill, "killer"), "kind"), "signal");
+	assert_int_equal(jint(json_object_get(kill, "killer"), "pid"), 4242);
+	assert_string_equal(
+		jstr(json_object_get(json_object_get(kill, "killer"), "container"), "id"), ID2);
+	assert_null_field(kill, "trigger");
+	assert_string_equal(jstr(kill, "snapshot"), "skipped");
+	assert_string_equal(
+		jstr(json_array_get(
+			     json_object_get(json_object_get(kill, "unowned_memory"), "tmpfs"), 0),
+		     "path"),
+		"./victim \"q\" \\ \nFAKE\r\n{\"type\":\"kill\"}\x1b[2J "
+		"\xef\xbf\xbd\xef\xbf\xbd \xe2\x80\xa8 tail");
+	assert_string_equal(jstr(json_array_get(json_object_get(json_object_get(kill, "victim"),
+								"oom_score_adj_changes"),
+						0),
+				 "by_comm"),
+			    "a\nb\r{\"\x1b");
+	json_decref(line);
+	json_decref(show);
+	free(out);
+	teardown_fx(&fx);
+}
+
 /* An incident line is show --json without id, kills and history, and with victims. */
 static void test_incident_line_equals_show(void **state)
 {
@@ -444,6 +510,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kill_line_equals_show),
+		cmocka_unit_test(test_kill_line_signal),
 		cmocka_unit_test(test_incident_line_equals_show),
 		cmocka_unit_test(test_container_json),
 		cmocka_unit_test(test_container_text),

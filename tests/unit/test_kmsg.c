@@ -4,9 +4,13 @@
  * devkmsg_read() writes them (prefix, "\xHH" escapes, ",caller=" with CONFIG_PRINTK_CALLER,
  * " KEY=value" lines), and the OOM killer's lines as mm/oom_kill.c prints them in 4.19, 5.4,
  * 5.15, 6.1 and 6.8: the invoked line, the oom-kill summary (memcg and global), the "Killed
- * process" line with and without its 5.x fields, the reaper's line. Each record is parsed from
- * an exact-size heap copy without a NUL, so that ASan sees any read past it. Hostile comms
- * and cgroup names, malformed prefixes and over-long texts must parse safely.
+ * process" line with and without its 5.x fields, the reaper's line; and the report's other
+ * lines of 5.10, 6.1, 6.12 and 6.18: the stack dump's CPU line, the memcg counters, show_mem's
+ * free pages, RAM and swap, the task dump's header and rows in both layouts, the
+ * memory.oom.group line. Each record is parsed from an exact-size heap copy without a NUL, so
+ * that ASan sees any read past it. Hostile comms and cgroup names, malformed prefixes and
+ * over-long texts must parse safely. Then the reader (src/capture/kmsg_reader.c) on a
+ * SOCK_SEQPACKET socket (one record per read, as /dev/kmsg) and on a scripted read().
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,11 +19,15 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "capture/kmsg.h"
+#include "capture/kmsg_reader.h"
 
 #define KIB 1024ull
 
@@ -480,6 +488,484 @@ static void test_parse_oom_text(void **state)
 	assert_string_equal(ow_kmsg_kind_name((enum ow_kmsg_kind)99), "other");
 }
 
+/* ---- the report's other lines ---- */
+
+static void test_caller(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("4,7,8,-,caller=T4312;memhog invoked oom-killer: gfp_mask=0xcc0"
+			       "(GFP_KERNEL), order=0, oom_score_adj=0\n"),
+			 0);
+	assert_int_equal(rec.caller_tid, 4312);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_INVOKED);
+	/* A CPU caller (interrupt context), none, a malformed one: 0. */
+	assert_int_equal(parse("6,7,8,-,caller=C1;x\n"), 0);
+	assert_int_equal(rec.caller_tid, 0);
+	assert_int_equal(parse("6,7,8,-;x\n"), 0);
+	assert_int_equal(rec.caller_tid, 0);
+	assert_int_equal(parse("6,7,8,-,caller=T9x;x\n"), 0);
+	assert_int_equal(rec.caller_tid, 0);
+	assert_int_equal(parse("6,7,8,-,foo=1,caller=T77;x\n"), 0);
+	assert_int_equal(rec.caller_tid, 77);
+	assert_int_equal(parse("6,7,8,-,caller=T99999999999;x\n"), 0);
+	assert_int_equal(rec.caller_tid, 0);
+}
+
+static void test_cpu_line(void **state)
+{
+	(void)state;
+	/* 5.10 and 6.1 (Debian): no UID. */
+	assert_int_equal(parse("4,1,2,-;CPU: 1 PID: 2312 Comm: stress Not tainted 5.10.0-28-amd64 "
+			       "#1 Debian 5.10.209-2\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_CPU);
+	assert_int_equal(rec.pid, 2312);
+	assert_string_equal(rec.comm, "stress");
+	assert_int_equal(rec.fields, OW_KMSG_F_PID | OW_KMSG_F_COMM);
+	assert_string_equal(ow_kmsg_kind_name(rec.kind), "oom-cpu");
+	/* 6.12: UID (the euid) came in 6.10. */
+	assert_int_equal(parse("4,1,2,-;CPU: 3 UID: 1000 PID: 4312 Comm: python3 Not tainted "
+			       "6.12.12-amd64 #1 Debian 6.12.12-1\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_CPU);
+	assert_int_equal(rec.pid, 4312);
+	assert_int_equal(rec.uid, 1000);
+	assert_true(rec.fields & OW_KMSG_F_UID);
+	assert_string_equal(rec.comm, "python3");
+	/* 6.18 (this project's machine): the preemption model at the end, a trailing space. */
+	assert_int_equal(parse("4,214949,12860141198,-;CPU: 1 UID: 0 PID: 27159 Comm: leak Not "
+			       "tainted 6.18.44-fc-v657 #1 PREEMPT(none) \n"),
+			 0);
+	assert_int_equal(rec.pid, 27159);
+	assert_string_equal(rec.comm, "leak");
+	/* Tainted, a comm with a space, kdump loaded. */
+	assert_int_equal(parse("4,1,2,-;CPU: 12 PID: 483880 Comm: Web Content Tainted: P"
+			       "           O       6.8.0-50-generic #51-Ubuntu\n"),
+			 0);
+	assert_string_equal(rec.comm, "Web Content");
+	assert_int_equal(parse("4,1,2,-;CPU: 0 PID: 7 Comm: kworker/0:1 Kdump: loaded Not tainted "
+			       "6.1.0 #1\n"),
+			 0);
+	assert_string_equal(rec.comm, "kworker/0:1");
+	/* A comm that holds a taint word: the last one within 20 bytes ends it. */
+	assert_int_equal(parse("4,1,2,-;CPU: 0 PID: 7 Comm: a Not tainted Not tainted 6.1.0 #1\n"),
+			 0);
+	assert_string_equal(rec.comm, "a Not tainted");
+	/* No taint word (a vendor's format): up to the first space. */
+	assert_int_equal(parse("4,1,2,-;CPU: 0 PID: 7 Comm: foo bar\n"), 0);
+	assert_string_equal(rec.comm, "foo");
+	/* Not a CPU line. */
+	assert_int_equal(parse("4,1,2,-;CPU: 0 PID: x Comm: foo\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("4,1,2,-;CPU: 0 UID: -1 PID: 7 Comm: foo\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("4,1,2,-;CPU: 0 PID: 7\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	/* An invoked line whose comm starts like one is still an invoked line. */
+	assert_int_equal(
+		parse("4,1,2,-;CPU: 1 PID: 2 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)"
+		      ", order=0, oom_score_adj=0\n"),
+		0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_INVOKED);
+	assert_string_equal(rec.comm, "CPU: 1 PID: 2");
+}
+
+static void test_memcg_counters(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("6,214976,12860141339,-;memory: usage 16384kB, limit 16384kB, "
+			       "failcnt 9271\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_MEMCG_USAGE);
+	assert_int_equal(rec.counter, OW_KMSG_COUNTER_MEMORY);
+	assert_int_equal(rec.usage_bytes, 16384 * KIB);
+	assert_int_equal(rec.limit_bytes, 16384 * KIB);
+	assert_int_equal(rec.failcnt, 9271);
+	assert_int_equal(rec.fields, OW_KMSG_F_USAGE | OW_KMSG_F_LIMIT | OW_KMSG_F_FAILCNT);
+	/* v1: memory+swap and kmem, unlimited ("max" is PAGE_COUNTER_MAX pages). */
+	assert_int_equal(parse("6,1,2,-;memory+swap: usage 16384kB, limit 9007199254740988kB, "
+			       "failcnt 0\n"),
+			 0);
+	assert_int_equal(rec.counter, OW_KMSG_COUNTER_MEMSW);
+	assert_int_equal(rec.limit_bytes, 9007199254740988ull * KIB);
+	assert_int_equal(parse("6,1,2,-;kmem: usage 212kB, limit 9007199254740988kB, failcnt 0\n"),
+			 0);
+	assert_int_equal(rec.counter, OW_KMSG_COUNTER_KMEM);
+	/* v2 (5.10 to 6.12): swap. */
+	assert_int_equal(parse("6,1,2,-;swap: usage 1024kB, limit 524288kB, failcnt 3\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_MEMCG_USAGE);
+	assert_int_equal(rec.counter, OW_KMSG_COUNTER_SWAP);
+	assert_int_equal(rec.usage_bytes, 1024 * KIB);
+	assert_int_equal(rec.limit_bytes, 524288 * KIB);
+	/* Malformed: a missing part, an overflow, something after it. */
+	assert_int_equal(parse("6,1,2,-;memory: usage 1kB, limit 1kB\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;memory: usage 18014398509481984kB, limit 1kB, failcnt 0\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;memory: usage 1kB, limit 1kB, failcnt 0 and more\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(rec.fields, 0);
+}
+
+static void test_show_mem(void **state)
+{
+	(void)state;
+	/* One printk with newlines inside: one record, "\x0a" escaped (6.1). */
+	assert_int_equal(
+		parse("4,1,2,-;active_anon:12 inactive_anon:941203 isolated_anon:0\\x0a "
+		      "active_file:95 inactive_file:103 isolated_file:0\\x0a unevictable:0 "
+		      "dirty:0 writeback:0\\x0a slab_reclaimable:5012 slab_unreclaimable:9120"
+		      "\\x0a mapped:120 shmem:230 pagetables:2100\\x0a sec_pagetables:0 "
+		      "bounce:0\\x0a kernel_misc_reclaimable:0\\x0a free:21538 free_pcp:62 "
+		      "free_cma:0\n"),
+		0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_MEMINFO);
+	assert_int_equal(rec.pages, 21538);
+	assert_true(rec.fields & OW_KMSG_F_PAGES);
+	/* 4.x: free: on the slab line. */
+	assert_int_equal(parse("4,1,2,-;active_anon:1 inactive_anon:2 isolated_anon:0\\x0a "
+			       "unevictable:0 dirty:0 writeback:0 unstable:0\\x0a free:77 "
+			       "slab_reclaimable:1\n"),
+			 0);
+	assert_int_equal(rec.pages, 77);
+	/* No free: at all. */
+	assert_int_equal(parse("4,1,2,-;active_anon:1 nr_free:5 free_pcp:1\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("4,1,2,-;2097022 pages RAM\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_RAM_PAGES);
+	assert_int_equal(rec.pages, 2097022);
+	assert_int_equal(parse("4,1,2,-;0 pages HighMem/MovableOnly\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("4,1,2,-;Total swap = 2097148kB\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_SWAP_TOTAL);
+	assert_int_equal(rec.limit_bytes, 2097148 * KIB);
+	assert_int_equal(parse("4,1,2,-;Total swap = 0kB\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_SWAP_TOTAL);
+	assert_int_equal(rec.limit_bytes, 0);
+	assert_int_equal(parse("4,1,2,-;Total swap = lots\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+}
+
+static void test_tasks_header(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("6,1,2,-;Tasks state (memory values in pages):\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_TASKS_STATE);
+	/* 4.19 to 6.7 (5.10, 6.1). */
+	assert_int_equal(parse("6,1,2,-;[  pid  ]   uid  tgid total_vm      rss pgtables_bytes "
+			       "swapents oom_score_adj name\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_TASKS_HEADER);
+	assert_memory_equal(&rec.layout, &ow_kmsg_layout_4_19, sizeof(rec.layout));
+	/* 6.8 and later (6.12, 6.18). */
+	assert_int_equal(parse("6,1,2,-;[  pid  ]   uid  tgid total_vm      rss rss_anon rss_file "
+			       "rss_shmem pgtables_bytes swapents oom_score_adj name\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_TASKS_HEADER);
+	assert_memory_equal(&rec.layout, &ow_kmsg_layout_6_8, sizeof(rec.layout));
+	/* 4.9: columns it does not know are kept as unknown, to be skipped. */
+	assert_int_equal(parse("6,1,2,-;[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds "
+			       "swapents oom_score_adj name\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_TASKS_HEADER);
+	assert_int_equal(rec.layout.n_cols, 8);
+	assert_int_equal(rec.layout.cols[4], OW_KMSG_COL_UNKNOWN);
+	assert_int_equal(rec.layout.cols[6], OW_KMSG_COL_SWAPENTS);
+	/* Not headers: no name, no known column, a stray word. */
+	assert_int_equal(parse("6,1,2,-;[  pid  ]   uid  tgid total_vm\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;[  pid  ] foo bar name\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;[  pid  ]   uid Tgid name\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;[ pid ]\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;[drm] Initialized\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(rec.layout.n_cols, 0);
+	{
+		/* More columns than kept. */
+		char line[512];
+		int n = snprintf(line, sizeof(line), "6,1,2,-;[ pid ]");
+
+		for (int i = 0; i < OW_KMSG_TASK_COLS_MAX + 1; i++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " rss");
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " name");
+		assert_int_equal(parse_n(line, (size_t)n), 0);
+		assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	}
+}
+
+static void test_task_rows(void **state)
+{
+	struct ow_kmsg_task t;
+	static const char row_61[] = "[    612]     0   612    72351     1843   184320        0"
+				     "          -250 systemd-journal";
+	static const char row_big[] = "[  20001]    -1 20000  2628942  1995298  1995157      141"
+				      "         0 16052224        0          1000 stress-ng-vm";
+
+	(void)state;
+	/* 6.18, read alone: the 6.8 columns. */
+	assert_int_equal(parse("6,215024,12860141438,-;[  27159]     0 27159     4731     4363     "
+			       "4032      331         0    77824        0             0 leak\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_TASK_ROW);
+	assert_memory_equal(&rec.layout, &ow_kmsg_layout_6_8, sizeof(rec.layout));
+	assert_int_equal(rec.task.pid, 27159);
+	assert_int_equal(rec.task.tgid, 27159);
+	assert_int_equal(rec.task.uid, 0);
+	assert_int_equal(rec.task.total_vm_pages, 4731);
+	assert_int_equal(rec.task.rss_pages, 4363);
+	assert_int_equal(rec.task.rss_anon_pages, 4032);
+	assert_int_equal(rec.task.rss_file_pages, 331);
+	assert_int_equal(rec.task.rss_shmem_pages, 0);
+	assert_int_equal(rec.task.pgtables_bytes, 77824);
+	assert_int_equal(rec.task.swapents_pages, 0);
+	assert_int_equal(rec.task.oom_score_adj, 0);
+	assert_string_equal(rec.task.comm, "leak");
+	assert_string_equal(ow_kmsg_kind_name(rec.kind), "oom-task");
+	/* 6.1: the 4.19 columns. */
+	assert_int_equal(parse_n(row_61, sizeof(row_61) - 1), -EINVAL); /* not a record */
+	memset(&rec, 0, sizeof(rec));
+	assert_int_equal(ow_kmsg_parse_oom(row_61, sizeof(row_61) - 1, &rec), OW_KMSG_OOM_TASK_ROW);
+	assert_memory_equal(&rec.layout, &ow_kmsg_layout_4_19, sizeof(rec.layout));
+	assert_int_equal(rec.task.tgid, 612);
+	assert_int_equal(rec.task.rss_pages, 1843);
+	assert_int_equal(rec.task.pgtables_bytes, 184320);
+	assert_int_equal(rec.task.oom_score_adj, -250);
+	assert_string_equal(rec.task.comm, "systemd-journal");
+	assert_false(rec.task.cols & 1u << OW_KMSG_COL_RSS_ANON);
+	assert_true(rec.task.cols & 1u << OW_KMSG_COL_RSS);
+	/* A thread printed for its process (the leader gone), no uid (-1), a big process. */
+	assert_int_equal(
+		ow_kmsg_parse_task_row(row_big, sizeof(row_big) - 1, &ow_kmsg_layout_6_8, &t), 0);
+	assert_int_equal(t.pid, 20001);
+	assert_int_equal(t.tgid, 20000);
+	assert_int_equal(t.uid, UINT32_MAX);
+	assert_int_equal(t.oom_score_adj, 1000);
+	assert_string_equal(t.comm, "stress-ng-vm");
+	/* A comm with spaces, digits and brackets; an empty one. */
+	assert_int_equal(ow_kmsg_parse_task_row("[ 5] 0 5 1 1 0 0 0 1 2 3",
+						strlen("[ 5] 0 5 1 1 0 0 0 1 2 3"),
+						&ow_kmsg_layout_4_19, &t),
+			 0);
+	assert_string_equal(t.comm, "1 2 3");
+	assert_int_equal(ow_kmsg_parse_task_row("[ 5] 0 5 1 1 0 0 0 ",
+						strlen("[ 5] 0 5 1 1 0 0 0 "), &ow_kmsg_layout_4_19,
+						&t),
+			 0);
+	assert_string_equal(t.comm, "");
+	/* ... which the 6.8 columns would read another way: the header decides. */
+	assert_int_equal(ow_kmsg_parse_task_row("[ 5] 0 5 1 1 0 0 0 1 2 3",
+						strlen("[ 5] 0 5 1 1 0 0 0 1 2 3"),
+						&ow_kmsg_layout_6_8, &t),
+			 -EINVAL);
+	/* 4.9's unknown columns are skipped. */
+	{
+		struct ow_kmsg_task_layout l49;
+
+		assert_int_equal(
+			parse("6,1,2,-;[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds"
+			      " swapents oom_score_adj name\n"),
+			0);
+		l49 = rec.layout;
+		assert_int_equal(
+			ow_kmsg_parse_task_row("[  300]  0  300  5000  400  12  3  7  -17 "
+					       "old",
+					       strlen("[  300]  0  300  5000  400  12  3  7"
+						      "  -17 old"),
+					       &l49, &t),
+			0);
+		assert_int_equal(t.rss_pages, 400);
+		assert_int_equal(t.swapents_pages, 7);
+		assert_int_equal(t.oom_score_adj, -17);
+		assert_int_equal(t.pgtables_bytes, 0);
+	}
+	/* Not rows: a missing number, a bad pid, an adj out of range, no space before the comm. */
+	static const char *const bad[] = {
+		"[ 5] 0 5 1 1 0 0",	    "[ x] 0 5 1 1 0 0 0 a",  "[ -5] 0 5 1 1 0 0 0 a",
+		"[ 5] 0 5 1 1 0 0 40000 a", "[ 5] 0 5 1 1 0 0 0",    "[ 5]0 5 1 1 0 0 0 a",
+		"[ 5] 0 -5 1 1 0 0 0 a",    "[ 5] 0 5 1 1 0 0 0x a", "5] 0 5 1 1 0 0 0 a",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (ow_kmsg_parse_task_row(bad[i], strlen(bad[i]), &ow_kmsg_layout_4_19, &t) !=
+		    -EINVAL)
+			fail_msg("read as a row: \"%s\"", bad[i]);
+	assert_int_equal(ow_kmsg_parse_task_row(NULL, 0, &ow_kmsg_layout_4_19, &t), -EINVAL);
+	/* A row whose comm reads like a Killed line is a row. */
+	assert_int_equal(parse("6,1,2,-;[ 5] 0 5 1 1 0 0 0 Killed process 7 (x) total-vm:1kB\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_TASK_ROW);
+	assert_int_equal(rec.pid, 0);
+}
+
+static void test_group_line(void **state)
+{
+	(void)state;
+	assert_int_equal(
+		parse("6,1,2,-;Tasks in /system.slice/db.service are going to be killed due "
+		      "to memory.oom.group set\n"),
+		0);
+	assert_int_equal(rec.kind, OW_KMSG_OOM_GROUP);
+	assert_string_equal(rec.oom_memcg, "/system.slice/db.service");
+	assert_int_equal(rec.scope, OW_KMSG_SCOPE_MEMCG);
+	assert_int_equal(rec.fields, OW_KMSG_F_OOM_MEMCG);
+	/* A path holding the words: the last ones end it. */
+	assert_int_equal(parse("6,1,2,-;Tasks in /a are going to be killed due to memory.oom.group "
+			       "set are going to be killed due to memory.oom.group set\n"),
+			 0);
+	assert_string_equal(rec.oom_memcg, "/a are going to be killed due to memory.oom.group set");
+	assert_int_equal(parse("6,1,2,-;Tasks in  are going to be killed due to memory.oom.group "
+			       "set\n"),
+			 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;Tasks in /a are going to be killed\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+	assert_int_equal(parse("6,1,2,-;Tasks state (memory values in pages): and more\n"), 0);
+	assert_int_equal(rec.kind, OW_KMSG_OTHER);
+}
+
+/* Every kind has a name. */
+static void test_kind_names(void **state)
+{
+	(void)state;
+	for (int k = 0; k < OW_KMSG_KIND_NR; k++) {
+		const char *name = ow_kmsg_kind_name((enum ow_kmsg_kind)k);
+
+		assert_non_null(name);
+		if (k != OW_KMSG_OTHER && strcmp(name, "other") == 0)
+			fail_msg("kind %d has no name", k);
+	}
+}
+
+/* ---- the reader ---- */
+
+static size_t n_read;
+static uint64_t seqs[16];
+
+static void on_record(const struct ow_kmsg_record *r, void *ctx)
+{
+	(void)ctx;
+	if (n_read < sizeof(seqs) / sizeof(seqs[0]))
+		seqs[n_read] = r->seq;
+	n_read++;
+}
+
+static void test_reader_socket(void **state)
+{
+	static const char *const records[] = {
+		"6,10,100,-;one\n",
+		"not a record",
+		"6,11,200,-;two\n",
+		"4,15,300,-;memhog invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+		"oom_score_adj=0\n",
+	};
+	struct ow_kmsg_reader *r;
+	struct ow_kmsg_reader_stats st;
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(ow_kmsg_reader_new_fd(sv[0], &r), 0);
+	assert_int_equal(ow_kmsg_reader_fd(r), sv[0]);
+	/* Nothing yet. */
+	n_read = 0;
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), 0);
+	for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++)
+		assert_int_equal(write(sv[1], records[i], strlen(records[i])),
+				 (ssize_t)strlen(records[i]));
+	/* At most 1, then the rest. */
+	assert_int_equal(ow_kmsg_reader_read(r, 1, on_record, NULL), 1);
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), 2);
+	assert_int_equal(n_read, 3);
+	assert_int_equal(seqs[0], 10);
+	assert_int_equal(seqs[2], 15);
+	ow_kmsg_reader_get_stats(r, &st);
+	assert_int_equal(st.records, 3);
+	assert_int_equal(st.malformed, 1);
+	assert_int_equal(st.lost, 3); /* 12, 13, 14 */
+	assert_int_equal(st.overruns, 0);
+	/* The writer gone: read() gives 0, the end. */
+	close(sv[1]);
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), 0);
+	ow_kmsg_reader_free(r);
+	ow_kmsg_reader_free(NULL);
+}
+
+/* A scripted read(): records, EINTR, EPIPE (overwritten), then EAGAIN, or a hard error. */
+static int script_step;
+static int script_error;
+
+static ssize_t scripted_read(int fd, void *buf, size_t len)
+{
+	static const char *const steps[] = { "6,1,1,-;a\n", NULL /* EINTR */, "6,2,2,-;b\n",
+					     NULL /* EPIPE */, "6,40,3,-;c\n" };
+	const size_t n_steps = sizeof(steps) / sizeof(steps[0]);
+	int step = script_step++;
+
+	(void)fd;
+	if ((size_t)step >= n_steps) {
+		errno = script_error;
+		return -1;
+	}
+	if (!steps[step]) {
+		errno = step == 1 ? EINTR : EPIPE;
+		return -1;
+	}
+	assert_true(strlen(steps[step]) <= len);
+	memcpy(buf, steps[step], strlen(steps[step]));
+	return (ssize_t)strlen(steps[step]);
+}
+
+static ssize_t always_epipe(int fd, void *buf, size_t len)
+{
+	(void)fd;
+	(void)buf;
+	(void)len;
+	errno = EPIPE;
+	return -1;
+}
+
+static void test_reader_errors(void **state)
+{
+	struct ow_kmsg_reader *r;
+	struct ow_kmsg_reader_stats st;
+	int fd = open("/dev/null", O_RDONLY | O_NONBLOCK);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(ow_kmsg_reader_new_fd(fd, &r), 0);
+	ow_kmsg_reader_set_read_fn(r, scripted_read);
+	script_step = 0;
+	script_error = EAGAIN;
+	n_read = 0;
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), 3);
+	ow_kmsg_reader_get_stats(r, &st);
+	assert_int_equal(st.records, 3);
+	assert_int_equal(st.overruns, 1);
+	assert_int_equal(st.lost, 37); /* 3 to 39 */
+	/* A hard error after records: they stay handed over, the error is returned. */
+	script_step = 0;
+	script_error = EIO;
+	n_read = 0;
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), -EIO);
+	assert_int_equal(n_read, 3);
+	/* EPIPE forever is an error, not a busy loop. */
+	ow_kmsg_reader_set_read_fn(r, always_epipe);
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), -EPIPE);
+	ow_kmsg_reader_free(r);
+
+	assert_int_equal(ow_kmsg_reader_read(NULL, 0, on_record, NULL), -EINVAL);
+	assert_int_equal(ow_kmsg_reader_new_fd(-1, &r), -EINVAL);
+	assert_int_equal(ow_kmsg_reader_open("/nonexistent/kmsg", 0, &r), -ENOENT);
+	/* /dev/null seeks to its end and reads nothing. */
+	assert_int_equal(ow_kmsg_reader_open("/dev/null", 0, &r), 0);
+	assert_int_equal(ow_kmsg_reader_read(r, 0, on_record, NULL), 0);
+	ow_kmsg_reader_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +985,16 @@ int main(void)
 		cmocka_unit_test(test_killed_hostile),
 		cmocka_unit_test(test_reaped),
 		cmocka_unit_test(test_parse_oom_text),
+		cmocka_unit_test(test_caller),
+		cmocka_unit_test(test_cpu_line),
+		cmocka_unit_test(test_memcg_counters),
+		cmocka_unit_test(test_show_mem),
+		cmocka_unit_test(test_tasks_header),
+		cmocka_unit_test(test_task_rows),
+		cmocka_unit_test(test_group_line),
+		cmocka_unit_test(test_kind_names),
+		cmocka_unit_test(test_reader_socket),
+		cmocka_unit_test(test_reader_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

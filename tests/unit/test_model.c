@@ -96,12 +96,42 @@ static void test_memory_sums(void **state)
 	assert_int_equal(ow_process_memory_bytes(&p), 31);
 }
 
+/* Who the kernel killed with a victim for sharing its memory. */
+static void test_took_sharer(void **state)
+{
+	struct ow_kill k;
+	struct ow_process p;
+
+	(void)state;
+	memset(&k, 0, sizeof(k));
+	memset(&p, 0, sizeof(p));
+	k.victim_pid = 10;
+	p.pid = 11;
+	p.flags = OW_PROC_SHARES_VICTIM_MM;
+	assert_true(ow_kill_took_sharer(&k, &p));
+	p.oom_score_adj = -1000; /* the kernel spares it */
+	assert_false(ow_kill_took_sharer(&k, &p));
+	p.oom_score_adj = 0;
+	p.flags |= OW_PROC_INIT;
+	assert_false(ow_kill_took_sharer(&k, &p));
+	p.flags = OW_PROC_SHARES_VICTIM_MM;
+	k.flags = OW_KILL_VICTIM_EXITING; /* only marked: no SIGKILL for anyone */
+	assert_false(ow_kill_took_sharer(&k, &p));
+	k.flags = 0;
+	p.pid = 10; /* the victim itself */
+	assert_false(ow_kill_took_sharer(&k, &p));
+	p.pid = 11;
+	p.flags = 0;
+	assert_false(ow_kill_took_sharer(&k, &p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_domain_same),
 		cmocka_unit_test(test_grouping),
 		cmocka_unit_test(test_memory_sums),
+		cmocka_unit_test(test_took_sharer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -772,6 +772,508 @@ static void test_missed_kills_shown(void **state)
 	teardown_fx(&fx);
 }
 
+/* ---- issue 4: signal kills, aftermath, kernel report, memory no process owns ---- */
+
+static void add_change(struct ow_process *p, uint64_t time_ns, int32_t old_adj, int32_t new_adj,
+		       int32_t by_pid, const char *by_comm, bool inherited)
+{
+	struct ow_adj_change *c;
+
+	p->adj_changes = realloc(p->adj_changes, (p->n_adj_changes + 1) * sizeof(*c));
+	assert_non_null(p->adj_changes);
+	c = &p->adj_changes[p->n_adj_changes++];
+	memset(c, 0, sizeof(*c));
+	c->time_ns = time_ns;
+	c->old_adj = old_adj;
+	c->new_adj = new_adj;
+	c->by_pid = by_pid;
+	strncpy(c->by_comm, by_comm, OW_COMM_LEN - 1);
+	c->inherited = inherited;
+}
+
+static void add_mount(struct ow_unowned_memory *u, const char *path, uint64_t used_bytes)
+{
+	u->tmpfs = realloc(u->tmpfs, (u->n_tmpfs + 1) * sizeof(*u->tmpfs));
+	assert_non_null(u->tmpfs);
+	u->tmpfs[u->n_tmpfs].path = xstrdup(path);
+	u->tmpfs[u->n_tmpfs].used_bytes = used_bytes;
+	u->n_tmpfs++;
+}
+
+#define MS_NS 1000000ull
+#define SEC_NS 1000000000ull
+
+/*
+ * The seed story with what issue 4 adds. Kill #1 (the kernel's): the victim was already
+ * exiting, in a memory.oom.group, confirmed by /dev/kmsg, a helper sharing its memory died
+ * with it, the reaper freed 120 MiB in 3 ms and it exited 15 ms after the kill; 180 MiB of
+ * shmem of which the memhog maps 4 MiB. Kill #2 was a SIGKILL sent by earlyoom (pid 812),
+ * past the rate limit. The victim inherited adj 1000 at fork, postgres was set to -1000 by
+ * systemd, the memhog's adj was written once from an unknown value.
+ */
+static void build_context(struct fixture *fx, const char *hostile)
+{
+	struct ow_kill *k0, *k1;
+	struct ow_process *p;
+
+	build(fx, NULL, NULL, NULL);
+	k0 = &fx->inc.kills[0];
+	k1 = &fx->inc.kills[1];
+
+	k0->flags = OW_KILL_VICTIM_EXITING | OW_KILL_OOM_GROUP | OW_KILL_KMSG_CONFIRMED;
+	k0->after.exit_ns = k0->time_ns + 15 * MS_NS;
+	k0->after.reap_start_ns = k0->time_ns + 2 * MS_NS;
+	k0->after.reap_end_ns = k0->time_ns + 5 * MS_NS;
+	k0->after.reaped_bytes = 120 * MiB;
+	k0->kernel_report.constraint = OW_CONSTRAINT_MEMCG;
+	k0->kernel_report.oom_memcg = xstrdup(hostile ? hostile : "/oomwitness-demo");
+	k0->kernel_report.task_memcg = xstrdup("/oomwitness-demo");
+	k0->kernel_report.has_allocation = true;
+	k0->kernel_report.gfp_mask = 0xcc0;
+	k0->kernel_report.order = 0;
+	k0->unowned.known = true;
+	k0->unowned.shmem_bytes = 180 * MiB;
+	k0->unowned.file_bytes = 30 * MiB;
+	k0->unowned.kernel_bytes = 12 * MiB;
+	k0->unowned.slab_bytes = 8 * MiB;
+	k0->unowned.pagetables_bytes = 1 * MiB;
+	k0->unowned.sock_bytes = 256 * KiB;
+	add_mount(&k0->unowned, hostile ? hostile : "/dev/shm", 176 * MiB);
+	add_mount(&k0->unowned, "/run/user/1000", 4 * MiB);
+	k0->procs[2].shmem_bytes = 4 * MiB; /* the memhog maps 4 MiB of it */
+	add_change(&k0->procs[0], T0_NS - 60 * SEC_NS, 0, 1000, 4200, "launcher", true);
+	add_change(&k0->procs[2], T0_NS - 30 * SEC_NS, OW_ADJ_UNKNOWN, 0, 4000,
+		   hostile ? hostile : "bash", false);
+	add_change(&k0->procs[3], T0_NS - 26 * 3600 * SEC_NS, 0, -1000, 1, "systemd", false);
+	p = add_proc(k0, 4244, "helper", "./victim --helper", 1000, 64 * KiB);
+	p->flags |= OW_PROC_SHARES_VICTIM_MM;
+
+	k1->killer_kind = OW_KILLER_SIGNAL;
+	k1->flags = OW_KILL_SNAPSHOT_SKIPPED;
+	k1->trigger_pid = 812;
+	k1->trigger_tid = 812;
+	strcpy(k1->trigger_thread_comm, "earlyoom");
+	p = add_proc(k1, 812, "earlyoom", "/usr/bin/earlyoom -r 60 -m 5", 0, 2 * MiB);
+	p->flags = 0; /* outside the domain */
+	free(p->cgroup);
+	p->cgroup = xstrdup("/system.slice/earlyoom.service");
+}
+
+static const json_t *kill_of(const json_t *root, size_t i)
+{
+	return json_array_get(json_object_get(root, "kills"), i);
+}
+
+static void test_show_json_kill_context(void **state)
+{
+	struct fixture fx;
+	const json_t *k, *o, *arr;
+	json_t *root;
+	char *out;
+
+	(void)state;
+	build_context(&fx, NULL);
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+
+	k = kill_of(root, 0);
+	assert_true(json_is_true(json_object_get(k, "victim_was_exiting")));
+	assert_true(json_is_true(json_object_get(k, "oom_group")));
+	assert_string_equal(jstr(k, "snapshot"), "full");
+	assert_true(json_is_true(json_object_get(k, "kmsg_confirmed")));
+	/* The helper shares the victim's memory, but an exiting victim is only marked: the
+	 * kernel killed nobody with it. */
+	arr = json_object_get(k, "also_killed");
+	assert_int_equal(json_array_size(arr), 0);
+	o = json_object_get(k, "aftermath");
+	assert_string_equal(jstr(o, "exit_time"), "2026-11-25T19:04:05.138Z");
+	assert_true(json_real_value(json_object_get(o, "kill_to_exit_ms")) == 15.0);
+	o = json_object_get(o, "reaper");
+	assert_string_equal(jstr(o, "start_time"), "2026-11-25T19:04:05.125Z");
+	assert_string_equal(jstr(o, "end_time"), "2026-11-25T19:04:05.128Z");
+	assert_true(json_real_value(json_object_get(o, "duration_ms")) == 3.0);
+	assert_int_equal(jint(o, "freed_bytes"), 120 * MiB);
+	o = json_object_get(k, "kernel_report");
+	assert_string_equal(jstr(o, "constraint"), "memcg");
+	assert_string_equal(jstr(o, "oom_memcg"), "/oomwitness-demo");
+	assert_string_equal(jstr(o, "task_memcg"), "/oomwitness-demo");
+	assert_string_equal(jstr(o, "gfp_mask"), "0xcc0");
+	assert_int_equal(jint(o, "order"), 0);
+	o = json_object_get(k, "unowned_memory");
+	assert_int_equal(jint(o, "shmem_bytes"), 180 * MiB);
+	assert_int_equal(jint(o, "shmem_unmapped_bytes"), 176 * MiB);
+	assert_int_equal(jint(o, "file_bytes"), 30 * MiB);
+	assert_int_equal(jint(o, "kernel_bytes"), 12 * MiB);
+	assert_int_equal(jint(o, "slab_bytes"), 8 * MiB);
+	assert_int_equal(jint(o, "pagetables_bytes"), 1 * MiB);
+	assert_int_equal(jint(o, "sock_bytes"), 256 * KiB);
+	arr = json_object_get(o, "tmpfs");
+	assert_int_equal(json_array_size(arr), 2);
+	assert_string_equal(jstr(json_array_get(arr, 0), "path"), "/dev/shm");
+	assert_int_equal(jint(json_array_get(arr, 0), "used_bytes"), 176 * MiB);
+
+	/* The victim's adj changes, on every PROC of it; [] on those without. */
+	arr = json_object_get(json_object_get(k, "victim"), "oom_score_adj_changes");
+	assert_int_equal(json_array_size(arr), 1);
+	o = json_array_get(arr, 0);
+	assert_string_equal(jstr(o, "time"), "2026-11-25T19:03:05.123Z");
+	assert_int_equal(jint(o, "old"), 0);
+	assert_int_equal(jint(o, "new"), 1000);
+	assert_int_equal(jint(o, "by_pid"), 4200);
+	assert_string_equal(jstr(o, "by_comm"), "launcher");
+	assert_true(json_is_true(json_object_get(o, "inherited")));
+	arr = json_object_get(json_array_get(json_object_get(k, "candidates"), 2),
+			      "oom_score_adj_changes");
+	assert_int_equal(json_array_size(arr), 1);
+	assert_null_field(json_array_get(arr, 0), "old");
+	assert_true(json_is_false(json_object_get(json_array_get(arr, 0), "inherited")));
+	arr = json_object_get(json_array_get(json_object_get(k, "candidates"), 1),
+			      "oom_score_adj_changes");
+	assert_true(json_is_array(arr));
+	assert_int_equal(json_array_size(arr), 0);
+	arr = json_object_get(json_array_get(json_object_get(root, "shielded"), 0),
+			      "oom_score_adj_changes");
+	assert_int_equal(jint(json_array_get(arr, 0), "new"), -1000);
+
+	/* Kill #2, a SIGKILL from earlyoom: the killer is the sender, there is no trigger. */
+	k = kill_of(root, 1);
+	o = json_object_get(k, "killer");
+	assert_string_equal(jstr(o, "kind"), "signal");
+	assert_int_equal(jint(o, "pid"), 812);
+	assert_string_equal(jstr(o, "comm"), "earlyoom");
+	assert_string_equal(jstr(o, "cmdline"), "/usr/bin/earlyoom -r 60 -m 5");
+	assert_string_equal(jstr(o, "cgroup"), "/system.slice/earlyoom.service");
+	assert_string_equal(jstr(json_object_get(o, "container"), "unit"), "earlyoom.service");
+	assert_null_field(k, "trigger");
+	assert_null_field(k, "chosen_by");
+	assert_string_equal(jstr(k, "snapshot"), "skipped");
+	assert_true(json_is_false(json_object_get(k, "kmsg_confirmed")));
+	assert_true(json_is_false(json_object_get(k, "victim_was_exiting")));
+	assert_int_equal(json_array_size(json_object_get(k, "also_killed")), 0);
+	o = json_object_get(k, "aftermath");
+	assert_null_field(o, "exit_time");
+	assert_null_field(o, "kill_to_exit_ms");
+	assert_null_field(o, "reaper");
+	assert_null_field(k, "kernel_report");
+	assert_null_field(k, "unowned_memory");
+	json_decref(root);
+	free(out);
+
+	/* Half-seen aftermaths and reports: what was not seen is null, not 0. */
+	fx.inc.kills[0].after.reap_end_ns = 0;
+	fx.inc.kills[0].after.reaped_bytes = 0;
+	fx.inc.kills[0].after.exit_ns = fx.inc.kills[0].time_ns - 1; /* a clock step */
+	fx.inc.kills[0].kernel_report.has_allocation = false;
+	fx.inc.kills[0].flags |= OW_KILL_FROM_KMSG;
+	fx.inc.kills[0].procs[2].shmem_bytes = 200 * MiB; /* maps more than there is */
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
+	root = parse(out);
+	k = kill_of(root, 0);
+	assert_string_equal(jstr(k, "snapshot"), "kmsg");
+	o = json_object_get(k, "aftermath");
+	assert_null_field(o, "kill_to_exit_ms");
+	o = json_object_get(o, "reaper");
+	assert_string_equal(jstr(o, "start_time"), "2026-11-25T19:04:05.125Z");
+	assert_null_field(o, "end_time");
+	assert_null_field(o, "duration_ms");
+	assert_null_field(o, "freed_bytes");
+	assert_null_field(json_object_get(k, "kernel_report"), "gfp_mask");
+	assert_null_field(json_object_get(k, "kernel_report"), "order");
+	assert_int_equal(jint(json_object_get(k, "unowned_memory"), "shmem_unmapped_bytes"), 0);
+	json_decref(root);
+	free(out);
+	teardown_fx(&fx);
+}
+
+static void test_show_text_kill_context(void **state)
+{
+	struct fixture fx;
+	char *out;
+
+	(void)state;
+	build_context(&fx, NULL);
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_terminal_safe(out);
+	/* Kill #1, the kernel's. */
+	assert_true(has_line_starting(
+		out,
+		"     oom_score_adj 1000 inherited from pid 4200 (launcher) at fork, 19:03:05"));
+	assert_true(has_line_starting(out, "     the victim was already exiting: the kernel queued "
+					   "it for the OOM reaper without a SIGKILL"));
+	assert_true(has_line_starting(out, "     memory.oom.group: the kernel killed the whole "
+					   "cgroup, this process with it"));
+	assert_null(strstr(out, "also killed, sharing its memory")); /* exiting: nobody was */
+	assert_true(has_line_starting(out,
+				      "     reaped by the OOM reaper in 3 ms: 120.0 MiB freed; "
+				      "exited 15 ms after the kill"));
+	assert_true(has_line_starting(out, "     kernel report: constraint=memcg, "
+					   "oom_memcg=/oomwitness-demo, "
+					   "task_memcg=/oomwitness-demo,\n"
+					   "                    gfp_mask=0xcc0, order=0\n"));
+	assert_non_null(strstr(out, "chosen by oom_score_adj: 65000 of its 65066 points"));
+	/* Kill #2, earlyoom's. */
+	assert_true(has_line_starting(out, "  #2 19:04:06.579  KILLED bystander (pid 4241, adj "
+					   "+1000, memory 136 KiB)  by a user-space SIGKILL\n"));
+	assert_true(has_line_starting(out, "     killed by pid 812 (earlyoom), not by the kernel, "
+					   "in unit earlyoom.service"));
+	assert_true(has_line_starting(out, "     killer cmdline: /usr/bin/earlyoom -r 60 -m 5"));
+	assert_true(has_line_starting(out, "     snapshot SKIPPED (signal kills past the rate "
+					   "limit): only the victim and the killer were read"));
+	/* The kernel did not choose kill #2's victim: no word of its badness, no trigger. */
+	assert_null(strstr(strstr(out, "  #2 "), "chosen by"));
+	assert_null(strstr(strstr(out, "  #2 "), "trigger:"));
+	/* The culprit's and the shielded's adj changes, the memory nobody owns. */
+	assert_true(has_line_starting(out, "         oom_score_adj set to 0 by pid 4000 (bash) at "
+					   "19:03:35"));
+	assert_true(has_line_starting(out, "    postgres (pid 4300): oom_score_adj set to -1000 by "
+					   "pid 1 (systemd) at 2026-11-24 17:04:05, was 0"));
+	assert_true(has_line_starting(out, "  memory no process owns, at the first kill:"));
+	assert_true(has_line_starting(out, "    shmem/tmpfs: 176.0 MiB not mapped by any process\n"
+					   "      tmpfs /dev/shm holds 176.0 MiB\n"
+					   "      tmpfs /run/user/1000 holds 4.0 MiB\n"));
+	assert_true(has_line_starting(out, "    kernel: 12.0 MiB (slab 8.0 MiB, page tables "
+					   "1.0 MiB, network buffers 256 KiB)"));
+	assert_true(has_line_starting(out, "    page cache: 30.0 MiB"));
+	free(out);
+
+	/* Without a verdict the facts are all there. */
+	out = render(ow_render_incident_text, &fx.inc, NULL);
+	assert_terminal_safe(out);
+	assert_true(has_line_starting(out, "    page cache: 30.0 MiB"));
+	assert_true(has_line_starting(out, "     killed by pid 812 (earlyoom), not by the kernel"));
+	free(out);
+
+	/* A sender not known, a reaper not seen finishing, a victim from /dev/kmsg alone. */
+	fx.inc.kills[1].trigger_pid = 0;
+	fx.inc.kills[0].after.reap_end_ns = 0;
+	fx.inc.kills[0].after.exit_ns = 0;
+	fx.inc.kills[0].flags = OW_KILL_FROM_KMSG | OW_KILL_KMSG_CONFIRMED;
+	fx.inc.kills[0].kernel_report.has_allocation = false;
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_terminal_safe(out);
+	assert_true(has_line_starting(out, "     killed by a SIGKILL from user space, not by the "
+					   "kernel (sender unknown)"));
+	assert_true(
+		has_line_starting(out, "     the OOM reaper started on it, not seen finishing"));
+	assert_true(has_line_starting(out, "     kernel report: constraint=memcg, oom_memcg="
+					   "/oomwitness-demo, task_memcg=/oomwitness-demo\n"));
+	assert_true(has_line_starting(out, "     witnessed by /dev/kmsg alone"));
+	assert_null(strstr(out, "already exiting"));
+	free(out);
+	teardown_fx(&fx);
+}
+
+/* Strings of the new fields come from processes and mounts: escaped or made safe. */
+static void test_kill_context_hostile(void **state)
+{
+	static const char hostile[] = "/dev/\x1b[2J\nFAKE <b>\"x\"</b>\xff";
+	struct fixture fx;
+	json_t *root;
+	char *out;
+
+	(void)state;
+	build_context(&fx, hostile);
+	out = render(ow_render_incident_text, &fx.inc, &fx.v);
+	assert_terminal_safe(out);
+	assert_false(has_line_starting(out, "FAKE"));
+	assert_true(has_line_starting(out, "      tmpfs /dev/?[2J?FAKE <b>\"x\"</b>? holds 176.0 "
+					   "MiB\n"));
+	assert_non_null(strstr(out, "oom_score_adj set to 0 by pid 4000 (/dev/?[2J?FAKE ) at"));
+	assert_non_null(strstr(out, "kernel report: constraint=memcg, oom_memcg=/dev/?[2J?FAKE"));
+	free(out);
+
+	out = render(ow_render_incident_json, &fx.inc, &fx.v);
+	assert_null(strchr(out, '\x1b'));
+	assert_null(strstr(out, "\nFAKE"));
+	root = parse(out);
+	assert_string_equal(jstr(json_array_get(json_object_get(json_object_get(kill_of(root, 0),
+										"unowned_memory"),
+								"tmpfs"),
+						0),
+				 "path"),
+			    "/dev/\x1b[2J\nFAKE <b>\"x\"</b>\xef\xbf\xbd");
+	assert_string_equal(jstr(json_object_get(kill_of(root, 0), "kernel_report"), "oom_memcg"),
+			    "/dev/\x1b[2J\nFAKE <b>\"x\"</b>\xef\xbf\xbd");
+	json_decref(root);
+	free(out);
+	teardown_fx(&fx);
+}
+
+/* The culprit kinds of issue 4, from a verdict made by hand: each renderer names them. */
+static void test_culprit_kinds(void **state)
+{
+	static const struct {
+		enum ow_culprit_kind kind;
+		const char *kind_name;
+		const char *text_line;
+		const char *html;
+	} cases[] = {
+		{ OW_CULPRIT_PROCESS_TREE, "process-tree",
+		  "CULPRIT: the process tree of memhog (pid 4242): 47 processes, 212.4 MiB = 83% "
+		  "of the limit",
+		  "the process tree of memhog (pid 4242)</strong>: 47 processes, 212.4 MiB" },
+		{ OW_CULPRIT_CGROUP, "cgroup",
+		  "CULPRIT: cgroup /oomwitness-demo/workers: 47 processes, 212.4 MiB = 83% of the "
+		  "limit",
+		  "cgroup <code>/oomwitness-demo/workers</code>: 47 processes, 212.4 MiB" },
+		{ OW_CULPRIT_NON_PROCESS, "non-process",
+		  "CULPRIT: shmem/tmpfs, memory no process holds: 212.4 MiB = 83% of the limit",
+		  "<strong>shmem/tmpfs</strong>, memory no process holds: 212.4 MiB" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fixture fx;
+		json_t *root, *c;
+		char *out;
+
+		build_context(&fx, NULL);
+		fx.v.culprit.kind = cases[i].kind;
+		fx.v.culprit.n_members = 47;
+		if (cases[i].kind == OW_CULPRIT_CGROUP)
+			fx.v.culprit.cgroup = "/oomwitness-demo/workers";
+		if (cases[i].kind != OW_CULPRIT_PROCESS_TREE) {
+			fx.v.culprit.pid = 0;
+			fx.v.culprit.cmdline = NULL;
+			fx.v.culprit.comm[0] = '\0';
+		}
+		if (cases[i].kind == OW_CULPRIT_NON_PROCESS) {
+			fx.v.culprit.what = "shmem/tmpfs";
+			fx.v.culprit.cgroup = NULL;
+		}
+
+		out = render(ow_render_incident_json, &fx.inc, &fx.v);
+		root = parse(out);
+		c = json_object_get(root, "culprit");
+		assert_string_equal(jstr(c, "kind"), cases[i].kind_name);
+		if (cases[i].kind == OW_CULPRIT_PROCESS_TREE) {
+			assert_int_equal(jint(c, "pid"), 4242);
+			assert_string_equal(jstr(c, "comm"), "memhog");
+		} else {
+			assert_null_field(c, "pid");
+			assert_null_field(c, "comm");
+		}
+		if (cases[i].kind == OW_CULPRIT_NON_PROCESS) {
+			assert_null_field(c, "members");
+			assert_string_equal(jstr(c, "what"), "shmem/tmpfs");
+			assert_null_field(c, "cgroup");
+		} else {
+			assert_int_equal(jint(c, "members"), 47);
+			assert_null_field(c, "what");
+		}
+		if (cases[i].kind == OW_CULPRIT_CGROUP)
+			assert_string_equal(jstr(c, "cgroup"), "/oomwitness-demo/workers");
+		assert_int_equal(jint(c, "memory_bytes"), fx.v.culprit.memory_bytes);
+		assert_int_equal(json_array_size(json_object_get(c, "reasons")), 2);
+		json_decref(root);
+		free(out);
+
+		out = render(ow_render_incident_text, &fx.inc, &fx.v);
+		assert_terminal_safe(out);
+		if (!has_line_starting(out, cases[i].text_line))
+			fail_msg("no line \"%s\" in:\n%s", cases[i].text_line, out);
+		/* Only a process culprit is marked in the rankings. */
+		if (cases[i].kind != OW_CULPRIT_PROCESS_TREE)
+			assert_null(strstr(out, "<- CULPRIT"));
+		free(out);
+
+		out = render(ow_render_incident_html, &fx.inc, &fx.v);
+		if (!strstr(out, cases[i].html))
+			fail_msg("no \"%s\" in the HTML", cases[i].html);
+		free(out);
+		teardown_fx(&fx);
+	}
+}
+
+static void test_format_kill_context(void **state)
+{
+	char buf[OW_SENTENCE_LEN], ms[OW_MS_TEXT_LEN];
+	struct ow_adj_change c = {
+		.time_ns = T0_NS, .old_adj = OW_ADJ_UNKNOWN, .new_adj = -500, .by_pid = 1
+	};
+	struct ow_process procs[2] = { 0 };
+	struct ow_kill k = { .time_ns = T0_NS, .n_procs = 2, .procs = procs };
+
+	(void)state;
+	assert_string_equal(ow_format_ms(ms, 400000), "0.4 ms");
+	assert_string_equal(ow_format_ms(ms, 0), "0.0 ms");
+	assert_string_equal(ow_format_ms(ms, 15 * MS_NS + 499999), "15 ms");
+	assert_string_equal(ow_format_ms(ms, 9999 * MS_NS), "9999 ms");
+	assert_string_equal(ow_format_ms(ms, 70 * SEC_NS), "1m10s");
+
+	/* An empty comm is "?", a full one (no NUL) is read to its 15 bytes and not past. */
+	assert_string_equal(ow_render_adj_change(buf, &c, T0_NS),
+			    "oom_score_adj set to -500 by pid 1 (?) at 19:04:05");
+	memcpy(c.by_comm, "0123456789abcdef", OW_COMM_LEN);
+	c.inherited = true;
+	assert_string_equal(ow_render_adj_change(buf, &c, T0_NS + 86400 * SEC_NS),
+			    "oom_score_adj -500 inherited from pid 1 (0123456789abcdef) at fork, "
+			    "2026-11-25 19:04:05");
+	c.time_ns = 0;
+	c.inherited = false;
+	c.old_adj = 7;
+	assert_non_null(strstr(ow_render_adj_change(buf, &c, T0_NS), " at ?, was 7"));
+
+	/* Nothing seen, nothing said; the reaper alone; an exit alone. */
+	assert_string_equal(ow_render_aftermath(buf, &k), "");
+	k.after.reap_start_ns = T0_NS + 1;
+	k.after.reap_end_ns = T0_NS + 400001;
+	assert_string_equal(ow_render_aftermath(buf, &k), "reaped by the OOM reaper in 0.4 ms");
+	k.after = (struct ow_kill_aftermath){ .exit_ns = T0_NS + 12 * SEC_NS };
+	assert_string_equal(ow_render_aftermath(buf, &k), "exited 12s after the kill");
+
+	/* Unmapped shmem: only the domain's processes count, floored at 0, no wrap. */
+	assert_int_equal(ow_render_unmapped_shmem_bytes(&k), 0);
+	k.unowned.known = true;
+	k.unowned.shmem_bytes = 100;
+	procs[0].flags = OW_PROC_IN_DOMAIN;
+	procs[0].shmem_bytes = 30;
+	procs[1].shmem_bytes = 50; /* outside the domain */
+	assert_int_equal(ow_render_unmapped_shmem_bytes(&k), 70);
+	procs[1].flags = OW_PROC_IN_DOMAIN;
+	procs[1].shmem_bytes = UINT64_MAX - 10;
+	assert_int_equal(ow_render_unmapped_shmem_bytes(&k), 0);
+	assert_string_equal(ow_render_snapshot_kind(&k), "full");
+	k.flags = OW_KILL_SNAPSHOT_SKIPPED;
+	assert_string_equal(ow_render_snapshot_kind(&k), "skipped");
+	k.flags |= OW_KILL_FROM_KMSG;
+	assert_string_equal(ow_render_snapshot_kind(&k), "kmsg");
+}
+
+/* Every jansson allocation of the new fields fails in turn: -ENOMEM each time, no leak. */
+static void test_json_kill_context_out_of_memory(void **state)
+{
+	struct fixture fx;
+	int failures = 0;
+
+	(void)state;
+	build_context(&fx, NULL);
+	fx.v.culprit.kind = OW_CULPRIT_PROCESS_TREE;
+	fx.v.culprit.n_members = 3;
+	for (int budget = 0;; budget++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		int r;
+
+		assert_non_null(f);
+		alloc_budget = budget;
+		json_set_alloc_funcs(failing_malloc, free);
+		r = ow_render_incident_json(f, &fx.inc, &fx.v);
+		if (r == 0)
+			r = ow_render_kill_jsonl(f, &fx.inc, 0, &fx.v);
+		json_set_alloc_funcs(malloc, free);
+		fclose(f);
+		free(buf);
+		if (r == 0)
+			break;
+		assert_int_equal(r, -ENOMEM);
+		failures++;
+	}
+	assert_true(failures > 200);
+	teardown_fx(&fx);
+}
+
 /* ---- list ---- */
 
 static void test_list_text(void **state)
@@ -1044,6 +1546,12 @@ int main(void)
 		cmocka_unit_test(test_list_json),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_json_out_of_memory),
+		cmocka_unit_test(test_show_json_kill_context),
+		cmocka_unit_test(test_show_text_kill_context),
+		cmocka_unit_test(test_kill_context_hostile),
+		cmocka_unit_test(test_culprit_kinds),
+		cmocka_unit_test(test_format_kill_context),
+		cmocka_unit_test(test_json_kill_context_out_of_memory),
 	};
 
 	/* Text output is local time: pin the zone so that the expected strings hold. */

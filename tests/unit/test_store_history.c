@@ -742,7 +742,7 @@ static void test_upgrade_v1(void **state)
 	id = save_incident(s, T0_NS, 2); /* new incidents go on from the old ids */
 	assert_int_equal(id, 2);
 	ow_store_close(s);
-	assert_int_equal(query_i64(t->path, "PRAGMA user_version"), 2);
+	assert_int_equal(query_i64(t->path, "PRAGMA user_version"), OW_STORE_SCHEMA_VERSION);
 
 	/* Opened again: nothing left to upgrade, everything still there. */
 	assert_int_equal(ow_store_open(t->path, OW_STORE_READ_WRITE, &s), 0);
@@ -758,7 +758,7 @@ static void test_upgrade_v1(void **state)
 	assert_string_equal(upgraded_schema, fresh_schema);
 	assert_non_null(strstr(fresh_schema, "table history_processes"));
 	assert_non_null(strstr(fresh_schema, "missed_kills INTEGER NOT NULL DEFAULT 0"));
-	assert_int_equal(query_i64(fresh, "PRAGMA user_version"), 2);
+	assert_int_equal(query_i64(fresh, "PRAGMA user_version"), OW_STORE_SCHEMA_VERSION);
 	free(upgraded_schema);
 	free(fresh_schema);
 	ow_history_free(h);
@@ -820,12 +820,12 @@ static void test_newer_version(void **state)
 	assert_int_equal(ow_store_open(t->path, OW_STORE_READ_WRITE, &s), 0);
 	ow_store_close(s);
 	s = NULL;
-	run_sql(t->path, "PRAGMA user_version = 3;");
+	run_sql(t->path, "PRAGMA user_version = 4;");
 	assert_int_equal(ow_store_open(t->path, OW_STORE_READ_WRITE, &s), -EPROTONOSUPPORT);
 	assert_null(s);
 	assert_int_equal(ow_store_open(t->path, OW_STORE_READ_ONLY, &s), -EPROTONOSUPPORT);
 	assert_null(s);
-	assert_int_equal(query_i64(t->path, "PRAGMA user_version"), 3);
+	assert_int_equal(query_i64(t->path, "PRAGMA user_version"), 4);
 }
 
 static double now_ms(void)

@@ -297,6 +297,20 @@ static int64_t query_i64(const char *path, const char *sql)
 #define HAS_COLUMN_SQL \
 	"SELECT count(*) FROM pragma_table_info('incidents') WHERE name = 'missed_kills'"
 
+/* Takes a file the store made back to version 2: what version 3 added, dropped. */
+#define DOWN_TO_V2_SQL                                                                       \
+	"DROP TABLE kill_tmpfs; DROP TABLE adj_changes;"                                     \
+	"ALTER TABLE kills DROP COLUMN flags; ALTER TABLE kills DROP COLUMN exit_ns;"        \
+	"ALTER TABLE kills DROP COLUMN reap_start_ns; ALTER TABLE kills DROP COLUMN "        \
+	"reap_end_ns; ALTER TABLE kills DROP COLUMN reaped_bytes; ALTER TABLE kills DROP "   \
+	"COLUMN report_constraint; ALTER TABLE kills DROP COLUMN report_oom_memcg; ALTER "   \
+	"TABLE kills DROP COLUMN report_task_memcg; ALTER TABLE kills DROP COLUMN "          \
+	"report_gfp_mask; ALTER TABLE kills DROP COLUMN report_order; ALTER TABLE kills "    \
+	"DROP COLUMN unowned_shmem_bytes; ALTER TABLE kills DROP COLUMN unowned_file_bytes;" \
+	"ALTER TABLE kills DROP COLUMN unowned_kernel_bytes; ALTER TABLE kills DROP COLUMN " \
+	"unowned_slab_bytes; ALTER TABLE kills DROP COLUMN unowned_pagetables_bytes; ALTER " \
+	"TABLE kills DROP COLUMN unowned_sock_bytes; PRAGMA user_version = 2;"
+
 /*
  * A version-2 file from a pre-release build, without incidents.missed_kills: read-only, its
  * incidents load and list with 0; a writable open adds the column, and keeps every row.
@@ -312,7 +326,7 @@ static void test_pre_release_v2(void **state)
 	assert_int_equal(ow_store_open(t->path, OW_STORE_READ_WRITE, &s), 0);
 	id = save_one(s, T0_NS, "/a");
 	ow_store_close(s);
-	run_sql(t->path, "ALTER TABLE incidents DROP COLUMN missed_kills;");
+	run_sql(t->path, DOWN_TO_V2_SQL "ALTER TABLE incidents DROP COLUMN missed_kills;");
 	assert_int_equal(query_i64(t->path, HAS_COLUMN_SQL), 0);
 	assert_int_equal(query_i64(t->path, "PRAGMA user_version"), 2);
 
@@ -327,6 +341,7 @@ static void test_pre_release_v2(void **state)
 
 	assert_int_equal(ow_store_open(t->path, OW_STORE_READ_WRITE, &s), 0);
 	assert_int_equal(query_i64(t->path, HAS_COLUMN_SQL), 1);
+	assert_int_equal(query_i64(t->path, "PRAGMA user_version"), OW_STORE_SCHEMA_VERSION);
 	assert_int_equal(ow_store_add_missed_kills(s, 2, T0_NS, NULL, NULL, 0, NULL), 0);
 	assert_int_equal(missed_of(s, id), 2);
 	assert_int_equal(save_one(s, T0_NS + SECOND_NS, "/b"), id + 1);

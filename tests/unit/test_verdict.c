@@ -6,7 +6,11 @@
  * its own victim, empty and partial incidents. With a memory history (rule 9): a leaker named
  * culprit over the idle big process the kernel killed, a late burst, a holder that leaks itself,
  * a grower too small against the domain's growth, a grower missing from the snapshot, and a
- * restarted leaker. Incidents are built on the stack here; the verdict only borrows from them.
+ * restarted leaker. Rules 10 to 14: a fork storm named as one process tree, a cgroup (and a pod
+ * cgroup no process sits in directly), memory no process owns (shmem/tmpfs, kernel, page cache),
+ * signal kills by a user-space killer, exiting victims, processes killed for sharing the victim's
+ * memory, memory.oom.group kills, and the trees and cgroups of aggregate.c themselves. Incidents
+ * are built on the stack here; the verdict only borrows from them.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/aggregate.h"
 #include "analysis/verdict.h"
 
 #include "fixtures.h"
@@ -41,6 +46,17 @@ static struct ow_process mkproc(int32_t pid, const char *comm, int32_t adj, uint
 	p.anon_bytes = anon_bytes;
 	p.flags = flags;
 	strncpy(p.comm, comm, sizeof(p.comm) - 1);
+	return p;
+}
+
+/* mkproc() with a parent and a memory cgroup (borrowed). */
+static struct ow_process mkchild(int32_t pid, int32_t ppid, const char *comm, uint64_t anon_bytes,
+				 const char *cgroup)
+{
+	struct ow_process p = mkproc(pid, comm, 0, anon_bytes, OW_PROC_IN_DOMAIN);
+
+	p.ppid = ppid;
+	p.cgroup = (char *)cgroup;
 	return p;
 }
 
@@ -162,6 +178,11 @@ static void test_badness_ineligible(void **state)
 	assert_string_equal(ow_eligibility_text(OW_ELIGIBLE), "eligible");
 	assert_string_equal(ow_culprit_kind_name(OW_CULPRIT_PROCESS), "process");
 	assert_string_equal(ow_culprit_kind_name(OW_CULPRIT_NONE), "none");
+	assert_string_equal(ow_culprit_kind_name(OW_CULPRIT_PROCESS_TREE), "process-tree");
+	assert_string_equal(ow_victim_choice_name(OW_VICTIM_BY_BADNESS), "badness");
+	assert_string_equal(ow_victim_choice_name(OW_VICTIM_BY_SIGNAL), "signal");
+	assert_string_equal(ow_victim_choice_name(OW_VICTIM_EXITING), "exiting");
+	assert_string_equal(ow_victim_choice_name(OW_VICTIM_OOM_GROUP), "oom-group");
 }
 
 static void test_config_default(void **state)
@@ -175,6 +196,11 @@ static void test_config_default(void **state)
 	assert_true(cfg.shielded_min_share == 0.10);
 	assert_int_equal(cfg.ranking_size, 10);
 	assert_true(cfg.grower_min_share == 0.5);
+	assert_true(cfg.tree_single_max_share == 0.5);
+	assert_true(cfg.tree_min_share == 0.5);
+	assert_int_equal(cfg.tree_min_members, 3);
+	assert_true(cfg.cgroup_min_share == 0.5);
+	assert_true(cfg.unowned_min_share == 0.4);
 	assert_int_equal(cfg.growth.min_growth_bytes, 8 * MIB);
 	assert_int_equal(cfg.growth.recent_ns, 30 * SEC);
 	assert_true(cfg.growth.burst_share == 0.8);
@@ -1073,6 +1099,739 @@ static void test_growth_culprit_from_history(void **state)
 	ow_history_free(h);
 }
 
+/* ---- process trees, cgroups, memory no process owns (rules 10 to 12) ---- */
+
+#define STORM_CHILDREN 40
+
+/*
+ * A fork storm in the 256 MiB memcg: sh (pid 900, 1 MiB) runs forker (pid 1234, 2 MiB), which
+ * forks 40 children of 5 MiB each (pids 1300..1339); "other" (pid 4000) holds 30 MiB alone.
+ * No process holds half of the 233 MiB the processes hold; the trees of sh and forker do, and
+ * forker's is the smaller. Kill #2 takes a child born after the first kill (pid 1400).
+ */
+static void test_tree_fork_storm(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[STORM_CHILDREN + 4];
+	struct ow_process k2[] = {
+		mkchild(1234, 900, "forker", 2 * MIB, CG),
+		mkchild(1301, 1234, "forker", 5 * MIB, CG),
+		mkchild(1400, 1234, "forker", 5 * MIB, CG),
+		mkchild(4000, 1, "other", 30 * MIB, CG),
+	};
+	struct ow_process k3[] = {
+		mkchild(1234, 900, "forker", 2 * MIB, CG),
+		mkchild(4000, 1, "other", 30 * MIB, CG),
+	};
+	struct ow_process k4[] = {
+		mkchild(1302, 0, "forker", 5 * MIB, CG),
+		mkproc(812, "earlyoom", 0, 2 * MIB, 0),
+	};
+	struct ow_kill kills[3];
+	struct ow_incident inc;
+	struct ow_verdict_config cfg;
+	struct ow_verdict v;
+	size_t n = 0;
+
+	(void)state;
+	k1[n++] = mkproc(1, "systemd", 0, 8 * MIB, OW_PROC_INIT);
+	k1[n++] = mkchild(900, 1, "sh", 1 * MIB, CG);
+	k1[n++] = mkchild(1234, 900, "forker", 2 * MIB, CG);
+	for (int i = 0; i < STORM_CHILDREN; i++)
+		k1[n++] = mkchild(1300 + i, 1234, "forker", 5 * MIB, CG);
+	k1[n++] = mkchild(4000, 1, "other", 30 * MIB, CG);
+	kills[0] = mkkill(k1, n, 1300, 1339, &d);
+	kills[1] = mkkill(k2, 4, 1400, 4000, &d);
+	kills[2] = mkkill(k3, 2, 4000, 4000, &d);
+	inc = mkincident(kills, 3);
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS_TREE);
+	assert_int_equal(v.culprit.pid, 1234);
+	assert_string_equal(v.culprit.comm, "forker");
+	assert_string_equal(v.culprit.cgroup, CG);
+	assert_null(v.culprit.what);
+	assert_int_equal(v.culprit.n_members, STORM_CHILDREN + 1);
+	assert_int_equal(v.culprit.memory_bytes, 202 * MIB);
+	assert_int_equal(v.culprit.biggest_pid, 1300);
+	assert_int_equal(v.culprit.biggest_bytes, 5 * MIB);
+	assert_true(v.culprit.share > 0.789 && v.culprit.share < 0.790);
+	assert_true(v.culprit.was_trigger);
+	assert_true(v.culprit.was_killed);
+	assert_false(v.culprit.by_growth);
+	assert_int_equal(v.culprit.growth_row, -1);
+	assert_int_equal(v.culprit.n_reasons, 4);
+	assert_string_equal(v.culprit.reasons[0],
+			    "41 processes in the tree of forker (pid 1234) held 202.0 MiB, 79% of "
+			    "the memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "together 87% of what the domain's processes held (233.0 MiB); the "
+			    "biggest alone, forker (pid 1300), held 5.0 MiB");
+	assert_string_equal(v.culprit.reasons[2], "2 of the 3 kills took one of them");
+	assert_string_equal(v.culprit.reasons[3],
+			    "one of them was allocating when memory ran out (the trigger)");
+	assert_string_equal(v.summary,
+			    "41 processes in the tree of forker (pid 1234) held 79% of memcg "
+			    "/oomwitness-demo together, none more than 2% alone; 2 of the 3 kills "
+			    "took one of them.");
+	ow_verdict_clear(&v);
+	assert_null(v.culprit.owned_cgroup);
+
+	/* A tree needs 42 members now: sh's, the next one up. */
+	ow_verdict_config_default(&cfg);
+	cfg.tree_min_members = 42;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS_TREE);
+	assert_int_equal(v.culprit.pid, 900);
+	assert_int_equal(v.culprit.n_members, STORM_CHILDREN + 2);
+	assert_int_equal(v.culprit.memory_bytes, 203 * MIB);
+	/* Kill #3's victim is outside the tree, and in kill #2 the parents are in the snapshot. */
+	assert_string_equal(v.culprit.reasons[2], "2 of the 3 kills took one of them");
+	ow_verdict_clear(&v);
+
+	/* No tree big enough, no child cgroup: the biggest holder, as rule 3 always did. */
+	cfg.tree_min_members = 43;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4000);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 30.0 MiB, 12% of the memcg limit (256.0 MiB) at the first kill");
+	ow_verdict_clear(&v);
+
+	/* A tree needs more than it holds. */
+	ow_verdict_config_default(&cfg);
+	cfg.tree_min_share = 0.9;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	ow_verdict_clear(&v);
+
+	/* One process holding half of it all: rule 3 first, the tree is not looked at. */
+	k1[n - 1].anon_bytes = 300 * MIB;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4000);
+	ow_verdict_clear(&v);
+	k1[n - 1].anon_bytes = 30 * MIB;
+
+	/* No known limit: bytes instead of shares. */
+	kills[0].domain.limit_bytes = 0;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS_TREE);
+	assert_string_equal(v.culprit.reasons[0], "41 processes in the tree of forker (pid 1234) "
+						  "held 202.0 MiB at the first kill");
+	assert_string_equal(v.summary, "41 processes in the tree of forker (pid 1234) held 202.0 "
+				       "MiB in memcg /oomwitness-demo together, none more than 5.0 "
+				       "MiB alone; 2 of the 3 kills took one of them.");
+	ow_verdict_clear(&v);
+	kills[0].domain.limit_bytes = 256 * MIB;
+
+	/*
+	 * A signal kill past the rate limit: its snapshot has the victim (here without even its
+	 * ppid) and the killer; the first kill's snapshot says the victim is of the tree.
+	 */
+	kills[1] = mkkill(k4, 2, 1302, 812, &d);
+	kills[1].killer_kind = OW_KILLER_SIGNAL;
+	kills[1].flags = OW_KILL_SNAPSHOT_SKIPPED;
+	inc = mkincident(kills, 2);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS_TREE);
+	assert_true(v.partial);
+	assert_int_equal(v.kills[1].victim_choice, OW_VICTIM_BY_SIGNAL);
+	assert_string_equal(v.culprit.reasons[2], "every one of the 2 kills took one of them");
+	assert_string_equal(
+		v.culprit.reasons[4],
+		"forker (pid 1302) was killed by pid 812 (earlyoom), not by the kernel");
+	assert_string_equal(
+		v.summary,
+		"41 processes in the tree of forker (pid 1234) held 79% of memcg "
+		"/oomwitness-demo together, none more than 2% alone; every one of the 2 "
+		"kills took one of them. forker (pid 1302) was killed by pid 812 "
+		"(earlyoom), not by the kernel (partial data: 1 signal kill past the rate "
+		"limit: only its victim and killer were read).");
+	ow_verdict_clear(&v);
+}
+
+/*
+ * Trees never have init, pid 1 or a process outside the domain at the root: children of pid 1
+ * in a global OOM, and children of a runner outside the memcg, are no tree.
+ */
+static void test_tree_roots(void **state)
+{
+	struct ow_domain g = { 0 };
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(1, "systemd", 0, 10 * MIB, OW_PROC_IN_DOMAIN | OW_PROC_INIT),
+		mkchild(10, 1, "a", 20 * MIB, "/"),
+		mkchild(11, 1, "b", 20 * MIB, "/"),
+		mkchild(12, 1, "c", 20 * MIB, "/"),
+		mkchild(13, 1, "d", 20 * MIB, "/"),
+	};
+	struct ow_process k2[] = {
+		mkproc(500, "runner", 0, 100 * MIB, 0),
+		mkchild(501, 500, "job", 30 * MIB, CG),
+		mkchild(502, 500, "job", 30 * MIB, CG),
+		mkchild(503, 500, "job", 30 * MIB, CG),
+	};
+	struct ow_kill kills[1];
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	g.kind = OW_DOMAIN_GLOBAL;
+	g.limit_bytes = 1024 * MIB;
+	g.total_bytes = 1024 * MIB;
+	kills[0] = mkkill(k1, 5, 13, 13, &g);
+	inc = mkincident(kills, 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 10);
+	ow_verdict_clear(&v);
+
+	k2[1].ppid = 500;
+	kills[0] = mkkill(k2, 4, 503, 503, &d);
+	inc = mkincident(kills, 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 501);
+	ow_verdict_clear(&v);
+}
+
+/*
+ * Rule 11: no process holds half, no tree (all children of init), but the three processes of
+ * cgroup /oomwitness-demo/a hold 60% of what the domain's processes hold. Then a pod: its two
+ * containers hold 27% each, the pod 53%, and no process sits in the pod's cgroup itself.
+ */
+static void test_cgroup_culprit(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkchild(11, 1, "a1", 40 * MIB, CG "/a"), mkchild(12, 1, "a2", 40 * MIB, CG "/a"),
+		mkchild(13, 1, "a3", 40 * MIB, CG "/a"), mkchild(21, 1, "b1", 30 * MIB, CG "/b"),
+		mkchild(22, 1, "b2", 30 * MIB, CG "/b"), mkchild(30, 1, "top", 20 * MIB, CG),
+	};
+	struct ow_process k2[] = {
+		mkchild(11, 1, "c1", 40 * MIB, CG "/pod/c1"),
+		mkchild(12, 1, "c1", 40 * MIB, CG "/pod/c1"),
+		mkchild(13, 1, "c2", 40 * MIB, CG "/pod/c2"),
+		mkchild(14, 1, "c2", 40 * MIB, CG "/pod/c2"),
+		mkchild(21, 1, "o", 70 * MIB, CG "/other"),
+		mkchild(22, 1, "o", 70 * MIB, CG "/other"),
+	};
+	struct ow_kill kills[1];
+	struct ow_incident inc;
+	struct ow_verdict_config cfg;
+	struct ow_verdict v;
+
+	(void)state;
+	kills[0] = mkkill(k1, 6, 21, 11, &d);
+	inc = mkincident(kills, 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_CGROUP);
+	assert_int_equal(v.culprit.pid, 0);
+	assert_string_equal(v.culprit.cgroup, CG "/a");
+	assert_non_null(v.culprit.owned_cgroup);
+	assert_int_equal(v.culprit.n_members, 3);
+	assert_int_equal(v.culprit.memory_bytes, 120 * MIB);
+	assert_int_equal(v.culprit.biggest_pid, 11);
+	assert_true(v.culprit.was_trigger);
+	assert_false(v.culprit.was_killed);
+	assert_int_equal(v.culprit.n_reasons, 4);
+	assert_string_equal(v.culprit.reasons[0],
+			    "3 processes in cgroup /oomwitness-demo/a held 120.0 MiB, 47% of the "
+			    "memcg limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "together 60% of what the domain's processes held (200.0 MiB); the "
+			    "biggest alone, a1 (pid 11), held 40.0 MiB");
+	assert_string_equal(v.culprit.reasons[2],
+			    "none of them was killed: 1 other process died instead");
+	assert_string_equal(v.summary,
+			    "3 processes in cgroup /oomwitness-demo/a held 47% of memcg "
+			    "/oomwitness-demo together, none more than 16% alone; none of them was "
+			    "killed: the kernel killed 1 other process instead.");
+	ow_verdict_clear(&v);
+
+	ow_verdict_config_default(&cfg);
+	cfg.cgroup_min_share = 0.61;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 11);
+	ow_verdict_clear(&v);
+
+	kills[0] = mkkill(k2, 6, 13, 13, &d);
+	inc = mkincident(kills, 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_CGROUP);
+	assert_string_equal(v.culprit.cgroup, CG "/pod");
+	assert_int_equal(v.culprit.n_members, 4);
+	assert_int_equal(v.culprit.memory_bytes, 160 * MIB);
+	assert_true(v.culprit.was_killed);
+	assert_string_equal(v.culprit.reasons[2], "the victim was one of them");
+	ow_verdict_clear(&v);
+}
+
+/*
+ * Rule 12: 190 MiB of shmem in the memcg, of which the processes map 10 MiB: 180 MiB no process
+ * maps, 70% of the limit, more than memhog's 60 MiB. Then kernel memory, page cache, and the
+ * bars that keep the rule out.
+ */
+static void test_non_process(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_tmpfs_mount mounts[] = {
+		{ (char *)"/dev/shm", 176 * MIB },
+		{ (char *)"/run", 0 },
+	};
+	struct ow_process k1[] = {
+		mkproc(100, "victim", 1000, 2 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 50 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(4242, "memhog", 0, 50 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[2];
+	struct ow_incident inc;
+	struct ow_verdict_config cfg;
+	struct ow_unowned_memory *u;
+	struct ow_verdict v;
+
+	(void)state;
+	k1[1].shmem_bytes = 10 * MIB;
+	kills[0] = mkkill(k1, 2, 100, 4242, &d);
+	kills[1] = mkkill(k2, 1, 4242, 4242, &d);
+	u = &kills[0].unowned;
+	u->known = true;
+	u->shmem_bytes = 190 * MIB;
+	u->file_bytes = 8 * MIB;
+	u->kernel_bytes = 12 * MIB;
+	u->slab_bytes = 8 * MIB;
+	u->pagetables_bytes = 1 * MIB;
+	u->n_tmpfs = 2;
+	u->tmpfs = mounts;
+	inc = mkincident(kills, 2);
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_NON_PROCESS);
+	assert_string_equal(v.culprit.what, OW_UNOWNED_SHMEM);
+	assert_string_equal(v.culprit.what, "shmem/tmpfs");
+	assert_int_equal(v.culprit.pid, 0);
+	assert_string_equal(v.culprit.cgroup, CG);
+	assert_int_equal(v.culprit.n_members, 0);
+	assert_int_equal(v.culprit.memory_bytes, 180 * MIB);
+	assert_false(v.culprit.was_killed);
+	assert_false(v.culprit.was_trigger);
+	assert_int_equal(v.culprit.n_reasons, 6);
+	assert_string_equal(v.culprit.reasons[0],
+			    "shmem/tmpfs: 180.0 MiB not mapped by any process, 70% of the memcg "
+			    "limit (256.0 MiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1],
+			    "shmem and tmpfs held 190.0 MiB in all; the domain's processes mapped "
+			    "10.0 MiB of it");
+	assert_string_equal(v.culprit.reasons[2], "tmpfs /dev/shm holds 176.0 MiB");
+	assert_string_equal(v.culprit.reasons[3],
+			    "the domain's processes held 62.0 MiB in all; the biggest, memhog (pid "
+			    "4242), 60.0 MiB");
+	assert_string_equal(v.culprit.reasons[4],
+			    "killing processes does not free it: tmpfs files and shared memory "
+			    "segments stay until removed");
+	assert_string_equal(v.culprit.reasons[5], "2 processes were killed instead");
+	assert_string_equal(
+		v.summary,
+		"Shared memory and tmpfs files no process maps held 70% of memcg "
+		"/oomwitness-demo (180.0 MiB), more than any process; the kernel killed 2 "
+		"processes instead.");
+	/* The rest of the verdict does not move. */
+	assert_int_equal(v.n_innocent, 1);
+	ow_verdict_clear(&v);
+
+	/* Asking for more of the limit, or not knowing: memhog, by rule 3. */
+	ow_verdict_config_default(&cfg);
+	cfg.unowned_min_share = 0.75;
+	assert_int_equal(ow_verdict_compute(&inc, &cfg, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4242);
+	ow_verdict_clear(&v);
+	u->known = false;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	ow_verdict_clear(&v);
+	u->known = true;
+
+	/* Kernel memory, with its parts. */
+	u->shmem_bytes = 10 * MIB;
+	u->kernel_bytes = 150 * MIB;
+	u->slab_bytes = 120 * MIB;
+	u->pagetables_bytes = 10 * MIB;
+	u->sock_bytes = 5 * MIB;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_NON_PROCESS);
+	assert_string_equal(v.culprit.what, "kernel");
+	assert_int_equal(v.culprit.n_reasons, 4);
+	assert_string_equal(
+		v.culprit.reasons[0],
+		"kernel: 150.0 MiB of kernel memory, 59% of the memcg limit (256.0 MiB) "
+		"at the first kill");
+	assert_string_equal(
+		v.culprit.reasons[1],
+		"of which slab 120.0 MiB, page tables 10.0 MiB, network buffers 5.0 MiB");
+	assert_string_equal(v.summary, "Kernel memory held 59% of memcg /oomwitness-demo (150.0 "
+				       "MiB), more than any process; the kernel killed 2 processes "
+				       "instead.");
+	ow_verdict_clear(&v);
+
+	/* Page cache. */
+	u->kernel_bytes = 12 * MIB;
+	u->slab_bytes = 0;
+	u->pagetables_bytes = 0;
+	u->sock_bytes = 0;
+	u->file_bytes = 120 * MIB;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_string_equal(v.culprit.what, "page cache");
+	assert_string_equal(v.culprit.reasons[0], "page cache: 120.0 MiB, 47% of the memcg limit "
+						  "(256.0 MiB) at the first kill");
+	assert_non_null(strstr(v.summary, "Page cache held 47% of memcg /oomwitness-demo"));
+	ow_verdict_clear(&v);
+
+	/* Not more than what one process holds: rule 3. */
+	k1[1].anon_bytes = 150 * MIB;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.culprit.kind, OW_CULPRIT_PROCESS);
+	assert_int_equal(v.culprit.pid, 4242);
+	ow_verdict_clear(&v);
+}
+
+/* ---- signal kills and the kill chain (rules 13, 14) ---- */
+
+/*
+ * earlyoom (pid 812) kills a small worker at +1000 while memhog holds 6 GiB of an 8 GiB machine:
+ * not judged by badness, so not innocent; then earlyoom kills memhog too.
+ */
+static void test_signal_kill(void **state)
+{
+	struct ow_domain g = { 0 };
+	struct ow_process k1[] = {
+		mkproc(100, "worker", 1000, 64 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(812, "earlyoom", -100, 2 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 6 * 1024 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(812, "earlyoom", -100, 2 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 6 * 1024 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(200, "browser", 300, 100 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[2];
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	g.kind = OW_DOMAIN_GLOBAL;
+	g.limit_bytes = 8 * 1024 * MIB;
+	g.total_bytes = 8 * 1024 * MIB;
+	kills[0] = mkkill(k1, 3, 100, 812, &g);
+	kills[0].killer_kind = OW_KILLER_SIGNAL;
+	kills[1] = mkkill(k2, 3, 4242, 812, &g);
+	kills[1].killer_kind = OW_KILLER_SIGNAL;
+	inc = mkincident(kills, 1);
+
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.kills[0].victim_choice, OW_VICTIM_BY_SIGNAL);
+	/* Ranked all the same, but not judged by it. */
+	assert_int_equal(v.kills[0].victim_rank, 1);
+	assert_false(v.kills[0].victim_by_adj);
+	assert_false(v.kills[0].victim_innocent);
+	assert_int_equal(v.n_innocent, 0);
+	assert_int_equal(v.culprit.pid, 4242);
+	/* The sender is no trigger. */
+	assert_false(v.culprit.was_trigger);
+	assert_int_equal(v.culprit.n_reasons, 3);
+	assert_string_equal(v.culprit.reasons[0],
+			    "held 6.0 GiB, 75% of RAM (8.0 GiB) at the first kill");
+	assert_string_equal(v.culprit.reasons[1], "was never killed: 1 other process died instead");
+	assert_string_equal(v.culprit.reasons[2],
+			    "worker (pid 100) was killed by pid 812 (earlyoom), not by the kernel");
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 75% of RAM and was never killed; 1 other process "
+		"was killed instead. worker (pid 100) was killed by pid 812 (earlyoom), "
+		"not by the kernel.");
+	ow_verdict_clear(&v);
+
+	/* Both kills by earlyoom: one line for its two victims. */
+	inc = mkincident(kills, 2);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.culprit.was_killed);
+	assert_string_equal(v.culprit.reasons[2],
+			    "worker (pid 100) and memhog (pid 4242) were killed by pid 812 "
+			    "(earlyoom), not by the kernel");
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 75% of RAM and was killed only at kill #2, after "
+		"1 other process. worker (pid 100) and memhog (pid 4242) were killed by "
+		"pid 812 (earlyoom), not by the kernel.");
+	ow_verdict_clear(&v);
+
+	/* The culprit alone, killed past the rate limit: "It", and partial data. */
+	kills[1].flags = OW_KILL_SNAPSHOT_SKIPPED;
+	inc = mkincident(&kills[1], 1);
+	assert_true(ow_verdict_partial(&inc));
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_true(v.partial);
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 75% of RAM and was itself the victim. It was "
+		"killed by pid 812 (earlyoom), not by the kernel (partial data: 1 signal "
+		"kill past the rate limit: only its victim and killer were read).");
+	ow_verdict_clear(&v);
+
+	/* A sender not in the snapshot: its thread's comm; an unknown sender. */
+	kills[1].flags = 0;
+	kills[1].trigger_pid = 900;
+	strcpy(kills[1].trigger_thread_comm, "systemd-oomd");
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_non_null(strstr(v.summary, "It was killed by pid 900 (systemd-oomd), not by the "
+					  "kernel."));
+	ow_verdict_clear(&v);
+	kills[1].trigger_pid = 0;
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_non_null(strstr(v.summary, "It was killed by an unknown process, not by the "
+					  "kernel."));
+	ow_verdict_clear(&v);
+
+	/* A kernel kill first, by adj, then earlyoom's: the words say which chose what. */
+	kills[0].killer_kind = OW_KILLER_KERNEL;
+	kills[0].trigger_pid = 4242;
+	kills[1].trigger_pid = 812;
+	kills[1].victim_pid = 200;
+	inc = mkincident(kills, 2);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.kills[0].victim_choice, OW_VICTIM_BY_BADNESS);
+	assert_true(v.kills[0].victim_by_adj);
+	assert_true(v.culprit.was_trigger);
+	assert_true(has_reason(
+		&v.culprit, "oom_score_adj 0 against a victim at +1000: the kernel preferred it"));
+	assert_string_equal(
+		v.summary, "memhog (pid 4242) held 75% of RAM and was never killed; 2 other "
+			   "processes were killed instead, 1 of them chosen by the kernel for "
+			   "oom_score_adj. browser (pid 200) was killed by pid 812 (earlyoom), not "
+			   "by the kernel.");
+	ow_verdict_clear(&v);
+}
+
+/*
+ * Kill #1's victim was already exiting (not innocent, not against memhog's adj); kill #2 also
+ * took a process sharing its victim's memory (and spared one at -1000); kill #3 took memhog
+ * with its victim, whose memory it shared.
+ */
+static void test_kill_chain_words(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(100, "exiting", 1000, 1 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(300, "parent", 500, 20 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k2[] = {
+		mkproc(300, "parent", 500, 20 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(301, "clone", 0, 20 * MIB, OW_PROC_IN_DOMAIN | OW_PROC_SHARES_VICTIM_MM),
+		mkproc(302, "guarded", -1000, 20 * MIB,
+		       OW_PROC_IN_DOMAIN | OW_PROC_SHARES_VICTIM_MM),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_process k3[] = {
+		mkproc(500, "x", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN | OW_PROC_SHARES_VICTIM_MM),
+	};
+	struct ow_kill kills[3];
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	kills[0] = mkkill(k1, 3, 100, 4242, &d);
+	kills[0].flags = OW_KILL_VICTIM_EXITING;
+	kills[1] = mkkill(k2, 4, 300, 4242, &d);
+	kills[2] = mkkill(k3, 2, 500, 500, &d);
+	inc = mkincident(kills, 3);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.kills[0].victim_choice, OW_VICTIM_EXITING);
+	assert_false(v.kills[0].victim_innocent);
+	assert_int_equal(v.kills[1].victim_choice, OW_VICTIM_BY_BADNESS);
+	assert_int_equal(v.n_innocent, 0);
+	assert_int_equal(v.culprit.pid, 4242);
+	assert_true(v.culprit.was_killed);
+	assert_string_equal(v.culprit.reasons[1],
+			    "oom_score_adj 0 against a victim at +500: the kernel killed it first");
+	assert_string_equal(v.culprit.reasons[2],
+			    "was killed at kill #3 with its victim, whose memory it shared");
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 78% of memcg /oomwitness-demo and was killed only "
+		"at kill #3 with its victim, whose memory it shared, after 2 other "
+		"processes. exiting (pid 100) was already exiting: the kernel took it "
+		"without a SIGKILL. Kill #2 also took clone (pid 301), which shared its "
+		"victim's memory. Kill #3 also took memhog (pid 4242), which shared its "
+		"victim's memory.");
+	ow_verdict_clear(&v);
+
+	/* One kill: "The kill also took", and the sharer's memory is counted once. */
+	inc = mkincident(&kills[1], 1);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_non_null(strstr(v.summary, ". The kill also took clone (pid 301), which shared its "
+					  "victim's memory."));
+	ow_verdict_clear(&v);
+}
+
+/*
+ * A memory.oom.group kill: the kernel chose pid 100 by badness, then killed 101 and 102 with
+ * it. Only the first is judged: 101 at +1000 is not innocent. A group kill 5 s later is a new
+ * choice.
+ */
+static void test_oom_group(void **state)
+{
+	struct ow_domain d = memcg_256mib();
+	struct ow_process k1[] = {
+		mkproc(100, "g0", 1000, 1 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(101, "g1", 1000, 1 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(102, "g2", 0, 1 * MIB, OW_PROC_IN_DOMAIN),
+		mkproc(4242, "memhog", 0, 200 * MIB, OW_PROC_IN_DOMAIN),
+	};
+	struct ow_kill kills[4];
+	struct ow_incident inc;
+	struct ow_verdict v;
+
+	(void)state;
+	for (int i = 0; i < 4; i++) {
+		kills[i] = mkkill(k1, 4, 100 + (i < 3 ? i : 0), 4242, &d);
+		kills[i].flags = OW_KILL_OOM_GROUP;
+		kills[i].time_ns = T0_NS + (uint64_t)i * 1000000ull;
+	}
+	kills[3].time_ns = T0_NS + 5 * SEC;
+	inc = mkincident(kills, 3);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.kills[0].victim_choice, OW_VICTIM_BY_BADNESS);
+	assert_int_equal(v.kills[1].victim_choice, OW_VICTIM_OOM_GROUP);
+	assert_int_equal(v.kills[2].victim_choice, OW_VICTIM_OOM_GROUP);
+	assert_true(v.kills[0].victim_innocent);
+	assert_false(v.kills[1].victim_innocent);
+	assert_false(v.kills[1].victim_by_adj);
+	assert_int_equal(v.n_innocent, 1);
+	assert_int_equal(v.innocent_pids[0], 100);
+	assert_string_equal(
+		v.summary,
+		"memhog (pid 4242) held 78% of memcg /oomwitness-demo and was never "
+		"killed; the kernel killed 3 other processes instead, 1 of them chosen by "
+		"oom_score_adj. Kills #1 to #3 were one memory.oom.group kill: the kernel "
+		"killed the whole cgroup at once.");
+	ow_verdict_clear(&v);
+
+	inc = mkincident(kills, 4);
+	assert_int_equal(ow_verdict_compute(&inc, NULL, &v), 0);
+	assert_int_equal(v.kills[3].victim_choice, OW_VICTIM_BY_BADNESS);
+	assert_null(strstr(v.summary, "#4"));
+	ow_verdict_clear(&v);
+}
+
+/* aggregate.c itself: own memory, trees through a ppid cycle, cgroups of a global OOM, picks. */
+static void test_aggregate(void **state)
+{
+	struct ow_domain g = { 0 };
+	struct ow_process k1[] = {
+		mkchild(10, 11, "a", 10 * MIB, "/user.slice/user-1000.slice/session-1.scope"),
+		mkchild(11, 10, "b", 20 * MIB, "/user.slice/user-1000.slice"),
+		mkchild(12, 1, "c", 30 * MIB, "/system.slice/ssh.service"),
+		mkchild(13, 12, "vfork", 30 * MIB, "/system.slice/ssh.service"),
+		mkchild(14, 1, "root", 5 * MIB, "/"),
+		mkchild(15, 1, "nocg", 5 * MIB, NULL),
+		mkchild(16, 12, "sharer", 30 * MIB, "/system.slice"),
+		mkproc(17, "outside", 0, 99 * MIB, 0),
+	};
+	struct ow_group groups[3] = { 0 };
+	struct ow_aggregate a;
+	struct ow_kill k;
+
+	(void)state;
+	g.kind = OW_DOMAIN_GLOBAL;
+	g.limit_bytes = 1024 * MIB;
+	k1[3].flags |= OW_PROC_VFORK;
+	k1[6].flags |= OW_PROC_SHARES_VICTIM_MM;
+	k = mkkill(k1, 8, 12, 12, &g);
+	assert_int_equal(ow_process_own_memory_bytes(&k, &k1[3]), 0);
+	assert_int_equal(ow_process_own_memory_bytes(&k, &k1[6]), 0);
+	assert_int_equal(ow_process_own_memory_bytes(&k, &k1[2]), 30 * MIB);
+
+	assert_int_equal(ow_aggregate_kill(&k, &a), 0);
+	assert_int_equal(a.n_in_domain, 7);
+	assert_int_equal(a.procs_bytes, 70 * MIB);
+	/* One tree per in-domain process; 10 and 11 are each other's parent and both end. */
+	assert_int_equal(a.n_trees, 7);
+	assert_int_equal(a.trees[0].n_members, 2);
+	assert_int_equal(a.trees[1].n_members, 2);
+	assert_int_equal(a.trees[2].n_members, 3);
+	assert_int_equal(a.trees[2].memory_bytes, 30 * MIB);
+	assert_int_equal(a.trees[3].parent, 2);
+	assert_int_equal(a.trees[2].parent, -1);
+	assert_int_equal(a.trees[2].biggest, 2);
+	/* The cgroups below "/", sorted, each with its parent. */
+	assert_int_equal(a.n_cgroups, 5);
+	assert_string_equal(a.cgroups[0].path, "/system.slice");
+	assert_string_equal(a.cgroups[1].path, "/system.slice/ssh.service");
+	assert_string_equal(a.cgroups[2].path, "/user.slice");
+	assert_string_equal(a.cgroups[3].path, "/user.slice/user-1000.slice");
+	assert_string_equal(a.cgroups[4].path, "/user.slice/user-1000.slice/session-1.scope");
+	assert_int_equal(a.cgroups[0].n_members, 3);
+	assert_int_equal(a.cgroups[0].memory_bytes, 30 * MIB);
+	assert_int_equal(a.cgroups[1].parent, 0);
+	assert_int_equal(a.cgroups[4].parent, 3);
+	assert_int_equal(a.cgroups[3].parent, 2);
+	assert_int_equal(a.cgroups[2].parent, -1);
+	assert_int_equal(a.cgroups[2].memory_bytes, 30 * MIB);
+	/* The smallest over 25 MiB with 2 members: /system.slice/ssh.service has 2 but /user's
+	 * 30 MiB ties it; the first of the two smallest wins. */
+	assert_int_equal(ow_group_pick(a.cgroups, a.n_cgroups, 25 * MIB, 2), 1);
+	assert_int_equal(ow_group_pick(a.cgroups, a.n_cgroups, 25 * MIB, 3), 0);
+	assert_int_equal(ow_group_pick(a.cgroups, a.n_cgroups, 31 * MIB, 1), -1);
+	assert_int_equal(ow_group_max_bytes(a.cgroups, a.n_cgroups), 30 * MIB);
+	ow_aggregate_clear(&a);
+	assert_int_equal(a.n_cgroups, 0);
+	ow_aggregate_clear(&a);
+	ow_aggregate_clear(NULL);
+
+	/* Disjoint groups meeting the bar: the biggest; an enclosing one never. */
+	groups[0].parent = -1;
+	groups[0].n_members = 5;
+	groups[0].memory_bytes = 100;
+	groups[1].parent = 0;
+	groups[1].n_members = 2;
+	groups[1].memory_bytes = 40;
+	groups[2].parent = 0;
+	groups[2].n_members = 2;
+	groups[2].memory_bytes = 50;
+	assert_int_equal(ow_group_pick(groups, 3, 40, 2), 2);
+	assert_int_equal(ow_group_pick(groups, 3, 45, 2), 2);
+	assert_int_equal(ow_group_pick(groups, 3, 60, 2), 0);
+	assert_int_equal(ow_group_pick(groups, 0, 1, 1), -1);
+
+	assert_true(ow_cgroup_within("/a/b", "/a"));
+	assert_true(ow_cgroup_within("/a", "/a"));
+	assert_true(ow_cgroup_within("/a", "/a/"));
+	assert_true(ow_cgroup_within("/a", "/"));
+	assert_false(ow_cgroup_within("/ab", "/a"));
+	assert_false(ow_cgroup_within(NULL, "/"));
+	assert_false(ow_cgroup_within("/a", NULL));
+
+	assert_true(ow_kill_descends_from(&k, 13, 12));
+	assert_true(ow_kill_descends_from(&k, 12, 12));
+	assert_false(ow_kill_descends_from(&k, 12, 13));
+	assert_false(ow_kill_descends_from(&k, 10, 99));
+	assert_false(ow_kill_descends_from(&k, 404, 12));
+
+	/* A memcg domain without a path has trees but no cgroups. */
+	k.domain.kind = OW_DOMAIN_MEMCG;
+	k.domain.cgroup = NULL;
+	assert_int_equal(ow_aggregate_kill(&k, &a), 0);
+	assert_int_equal(a.n_cgroups, 0);
+	assert_int_equal(a.n_trees, 7);
+	ow_aggregate_clear(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1094,6 +1853,14 @@ int main(void)
 		cmocka_unit_test(test_growth_burst_culprit),
 		cmocka_unit_test(test_growth_holder_stays_culprit),
 		cmocka_unit_test(test_growth_culprit_from_history),
+		cmocka_unit_test(test_tree_fork_storm),
+		cmocka_unit_test(test_tree_roots),
+		cmocka_unit_test(test_cgroup_culprit),
+		cmocka_unit_test(test_non_process),
+		cmocka_unit_test(test_signal_kill),
+		cmocka_unit_test(test_kill_chain_words),
+		cmocka_unit_test(test_oom_group),
+		cmocka_unit_test(test_aggregate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
