@@ -110,6 +110,12 @@ unit: $(UNIT_BINS)
 e2e: all
 	tests/e2e/run.sh
 
+# Tier 3: end-to-end tests inside Debian's own 6.1 and 6.12 kernels under qemu, as root
+# (tests/vm/README.md). VM_ARGS, e.g. VM_ARGS="--kernel 6.12 -v test_global_story".
+.PHONY: test-vm
+test-vm: all
+	OW_BUILD=$(BUILD) tests/vm/run.sh $(VM_ARGS)
+
 test: all $(UNIT_BINS)
 	tests/run-all.sh $(UNIT_BINS)
 

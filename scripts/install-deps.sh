@@ -21,11 +21,15 @@
 #   prometheus curl          end-to-end test: a real Prometheus scrapes the recorder, curl asks it
 #   chromium libpng-dev      the HTML report is rendered in a real headless browser, and the
 #                            screenshot's pixels are counted (tests/browser/png_colors.c)
+#   qemu-system-x86 busybox-static cpio kmod xz-utils zstd   `make test-vm`: boot Debian's
+#                            kernels under qemu with a busybox initramfs; depmod/modprobe and
+#                            unxz/unzstd prepare the kernels (tests/vm/)
 set -euo pipefail
 
 packages=(gcc make pkg-config clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libsqlite3-dev libjansson-dev libcmocka-dev jq sqlite3 socat clang-format cppcheck clang-tidy
-	chromium libpng-dev libmicrohttpd-dev prometheus curl libcap-dev libclang-rt-14-dev)
+	chromium libpng-dev libmicrohttpd-dev prometheus curl libcap-dev libclang-rt-14-dev
+	qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
 
 missing=()
 for p in "${packages[@]}"; do
