@@ -158,9 +158,8 @@ static const struct ow_cgroup_node *find_limited(const struct ow_cgroup_table *t
 	return NULL;
 }
 
-/* What mem_cgroup_get_max() adds for swap, capped by the swap the machine has. */
-static uint64_t swap_allowance(const struct ow_cgroup_node *node, int memcg_version,
-			       uint64_t swap_total_bytes)
+uint64_t ow_cgroup_swap_allowance(const struct ow_cgroup_node *node, int memcg_version,
+				  uint64_t swap_total_bytes)
 {
 	uint64_t swap;
 
@@ -199,8 +198,8 @@ int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
 	d.cgroup = ow_cgroup_table_path(t, node->id); /* NULL if a gap hides the path */
 	d.limit_bytes = node->max_bytes;
 	d.usage_bytes = node->usage_bytes;
-	d.total_bytes =
-		node->max_bytes + swap_allowance(node, memcg_version, meminfo->swap_total_bytes);
+	d.total_bytes = node->max_bytes +
+			ow_cgroup_swap_allowance(node, memcg_version, meminfo->swap_total_bytes);
 	*ret_domain = d;
 	return 0;
 }

@@ -38,6 +38,13 @@ struct ow_cgroup_table {
 };
 
 void ow_cgroup_table_reset(struct ow_cgroup_table *t);
+
+/*
+ * What the kernel's mem_cgroup_get_max() adds to a cgroup's limit for swap (v1 memsw.max
+ * counts memory + swap, v2 swap.max only swap), capped by the swap the machine has.
+ */
+uint64_t ow_cgroup_swap_allowance(const struct ow_cgroup_node *node, int memcg_version,
+				  uint64_t swap_total_bytes);
 void ow_cgroup_table_free(struct ow_cgroup_table *t);
 /* Adds or replaces the node with the same id. Returns 0 or -ENOMEM. */
 int ow_cgroup_table_add(struct ow_cgroup_table *t, const struct ow_cgroup_node *node);

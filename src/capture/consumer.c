@@ -299,23 +299,6 @@ static int add_process(struct ow_kill *k, size_t *cap, struct ow_process *p)
 	return 0;
 }
 
-/* What mem_cgroup_get_max() adds for swap, capped by the swap the machine has. */
-static uint64_t swap_allowance(const struct ow_cgroup_node *node, int memcg_version,
-			       uint64_t swap_total_bytes)
-{
-	uint64_t swap;
-
-	if (node->swap_max_bytes == UINT64_MAX)
-		swap = swap_total_bytes;
-	else if (memcg_version == 1) /* memsw.max counts memory + swap */
-		swap = node->swap_max_bytes > node->max_bytes
-			       ? node->swap_max_bytes - node->max_bytes
-			       : 0;
-	else
-		swap = node->swap_max_bytes;
-	return swap < swap_total_bytes ? swap : swap_total_bytes;
-}
-
 /*
  * The domain of a signal kill, where nothing says which limit (if any) the killer acted on:
  * the victim's nearest memory cgroup (itself or an ancestor) that has a limit and is at
@@ -338,8 +321,8 @@ static int signal_domain(const struct ow_consumer *c, const struct ow_cgroup_tab
 			d.cgroup = ow_cgroup_table_path(t, node->id); /* NULL: a gap hides it */
 			d.limit_bytes = max;
 			d.usage_bytes = node->usage_bytes;
-			d.total_bytes = max + swap_allowance(node, c->cfg.memcg_version,
-							     meminfo->swap_total_bytes);
+			d.total_bytes = max + ow_cgroup_swap_allowance(node, c->cfg.memcg_version,
+								       meminfo->swap_total_bytes);
 			*ret_domain = d;
 			return 0;
 		}

@@ -70,6 +70,36 @@ static inline struct ow_process *kill_add_memcg_process(struct ow_kill *k, int32
 	return p;
 }
 
+/* Appends a change of p's oom_score_adj (old_adj OW_ADJ_UNKNOWN when unknown). */
+static inline void proc_add_adj_change(struct ow_process *p, uint64_t time_ns, int32_t old_adj,
+				       int32_t new_adj, int32_t by_pid, const char *by_comm,
+				       bool inherited)
+{
+	struct ow_adj_change *c;
+
+	p->adj_changes = realloc(p->adj_changes, (p->n_adj_changes + 1) * sizeof(*c));
+	assert_non_null(p->adj_changes);
+	c = &p->adj_changes[p->n_adj_changes++];
+	memset(c, 0, sizeof(*c));
+	c->time_ns = time_ns;
+	c->old_adj = old_adj;
+	c->new_adj = new_adj;
+	c->by_pid = by_pid;
+	strncpy(c->by_comm, by_comm, OW_COMM_LEN - 1);
+	c->inherited = inherited;
+}
+
+/* Appends a tmpfs mount holding used_bytes to a kill's memory no process owns. */
+static inline void unowned_add_tmpfs(struct ow_unowned_memory *u, const char *path,
+				     uint64_t used_bytes)
+{
+	u->tmpfs = realloc(u->tmpfs, (u->n_tmpfs + 1) * sizeof(*u->tmpfs));
+	assert_non_null(u->tmpfs);
+	u->tmpfs[u->n_tmpfs].path = xstrdup(path);
+	u->tmpfs[u->n_tmpfs].used_bytes = used_bytes;
+	u->n_tmpfs++;
+}
+
 /* A stack of n frames, copied. */
 static inline void set_stack(struct ow_stack *s, const char *const *frames, size_t n)
 {

@@ -544,19 +544,8 @@ static void build_leak(struct ow_incident *inc)
 static void add_adj(struct ow_kill *k, uint64_t time_ns, int32_t old_adj, int32_t new_adj,
 		    int32_t by_pid, const char *by_comm, bool inherited)
 {
-	struct ow_process *p = &k->procs[k->n_procs - 1];
-	struct ow_adj_change *c;
-
-	p->adj_changes = realloc(p->adj_changes, (p->n_adj_changes + 1) * sizeof(*c));
-	assert_non_null(p->adj_changes);
-	c = &p->adj_changes[p->n_adj_changes++];
-	memset(c, 0, sizeof(*c));
-	c->time_ns = time_ns;
-	c->old_adj = old_adj;
-	c->new_adj = new_adj;
-	c->by_pid = by_pid;
-	strncpy(c->by_comm, by_comm, OW_COMM_LEN - 1);
-	c->inherited = inherited;
+	proc_add_adj_change(&k->procs[k->n_procs - 1], time_ns, old_adj, new_adj, by_pid, by_comm,
+			    inherited);
 }
 
 static const struct proc_spec desk_earlyoom = {

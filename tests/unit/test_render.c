@@ -774,32 +774,6 @@ static void test_missed_kills_shown(void **state)
 
 /* ---- issue 4: signal kills, aftermath, kernel report, memory no process owns ---- */
 
-static void add_change(struct ow_process *p, uint64_t time_ns, int32_t old_adj, int32_t new_adj,
-		       int32_t by_pid, const char *by_comm, bool inherited)
-{
-	struct ow_adj_change *c;
-
-	p->adj_changes = realloc(p->adj_changes, (p->n_adj_changes + 1) * sizeof(*c));
-	assert_non_null(p->adj_changes);
-	c = &p->adj_changes[p->n_adj_changes++];
-	memset(c, 0, sizeof(*c));
-	c->time_ns = time_ns;
-	c->old_adj = old_adj;
-	c->new_adj = new_adj;
-	c->by_pid = by_pid;
-	strncpy(c->by_comm, by_comm, OW_COMM_LEN - 1);
-	c->inherited = inherited;
-}
-
-static void add_mount(struct ow_unowned_memory *u, const char *path, uint64_t used_bytes)
-{
-	u->tmpfs = realloc(u->tmpfs, (u->n_tmpfs + 1) * sizeof(*u->tmpfs));
-	assert_non_null(u->tmpfs);
-	u->tmpfs[u->n_tmpfs].path = xstrdup(path);
-	u->tmpfs[u->n_tmpfs].used_bytes = used_bytes;
-	u->n_tmpfs++;
-}
-
 #define MS_NS 1000000ull
 #define SEC_NS 1000000000ull
 
@@ -838,13 +812,14 @@ static void build_context(struct fixture *fx, const char *hostile)
 	k0->unowned.slab_bytes = 8 * MiB;
 	k0->unowned.pagetables_bytes = 1 * MiB;
 	k0->unowned.sock_bytes = 256 * KiB;
-	add_mount(&k0->unowned, hostile ? hostile : "/dev/shm", 176 * MiB);
-	add_mount(&k0->unowned, "/run/user/1000", 4 * MiB);
+	unowned_add_tmpfs(&k0->unowned, hostile ? hostile : "/dev/shm", 176 * MiB);
+	unowned_add_tmpfs(&k0->unowned, "/run/user/1000", 4 * MiB);
 	k0->procs[2].shmem_bytes = 4 * MiB; /* the memhog maps 4 MiB of it */
-	add_change(&k0->procs[0], T0_NS - 60 * SEC_NS, 0, 1000, 4200, "launcher", true);
-	add_change(&k0->procs[2], T0_NS - 30 * SEC_NS, OW_ADJ_UNKNOWN, 0, 4000,
-		   hostile ? hostile : "bash", false);
-	add_change(&k0->procs[3], T0_NS - 26 * 3600 * SEC_NS, 0, -1000, 1, "systemd", false);
+	proc_add_adj_change(&k0->procs[0], T0_NS - 60 * SEC_NS, 0, 1000, 4200, "launcher", true);
+	proc_add_adj_change(&k0->procs[2], T0_NS - 30 * SEC_NS, OW_ADJ_UNKNOWN, 0, 4000,
+			    hostile ? hostile : "bash", false);
+	proc_add_adj_change(&k0->procs[3], T0_NS - 26 * 3600 * SEC_NS, 0, -1000, 1, "systemd",
+			    false);
 	p = add_proc(k0, 4244, "helper", "./victim --helper", 1000, 64 * KiB);
 	p->flags |= OW_PROC_SHARES_VICTIM_MM;
 

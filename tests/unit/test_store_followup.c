@@ -21,106 +21,14 @@
 
 #include "store/store.h"
 
+#include "store_files.h"
+
 #define T0_NS 1764100000000000000ull
 #define MS_NS 1000000ull
 #define SECOND_NS 1000000000ull
 #define MiB (1024ull * 1024)
 
-/* The version-1 schema, verbatim as store.c created it. Never change it. */
-static const char schema_v1_sql[] =
-	"CREATE TABLE incidents ("
-	" id INTEGER PRIMARY KEY,"
-	" start_ns INTEGER NOT NULL,"
-	" end_ns INTEGER NOT NULL,"
-	" domain_kind TEXT NOT NULL,"
-	" domain_cgroup TEXT,"
-	" domain_cgroup_id INTEGER NOT NULL,"
-	" limit_bytes INTEGER NOT NULL,"
-	" usage_bytes INTEGER NOT NULL,"
-	" total_bytes INTEGER NOT NULL,"
-	" lost_events INTEGER NOT NULL,"
-	" culprit_kind TEXT,"
-	" culprit_pid INTEGER,"
-	" culprit_comm TEXT"
-	");"
-	"CREATE TABLE kills ("
-	" id INTEGER PRIMARY KEY,"
-	" incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL,"
-	" time_ns INTEGER NOT NULL,"
-	" killer_kind TEXT NOT NULL,"
-	" victim_pid INTEGER NOT NULL,"
-	" trigger_pid INTEGER NOT NULL,"
-	" trigger_tid INTEGER NOT NULL,"
-	" trigger_thread_comm TEXT NOT NULL,"
-	" domain_kind TEXT NOT NULL,"
-	" domain_cgroup TEXT,"
-	" domain_cgroup_id INTEGER NOT NULL,"
-	" limit_bytes INTEGER NOT NULL,"
-	" usage_bytes INTEGER NOT NULL,"
-	" total_bytes INTEGER NOT NULL,"
-	" kernel_stack TEXT,"
-	" user_stack TEXT,"
-	" kthreads_skipped INTEGER NOT NULL,"
-	" lost_events INTEGER NOT NULL,"
-	" partial INTEGER NOT NULL"
-	");"
-	"CREATE INDEX kills_incident_id ON kills(incident_id);"
-	"CREATE TABLE processes ("
-	" kill_id INTEGER NOT NULL REFERENCES kills(id) ON DELETE CASCADE,"
-	" pid INTEGER NOT NULL,"
-	" ppid INTEGER NOT NULL,"
-	" uid INTEGER NOT NULL,"
-	" oom_score_adj INTEGER NOT NULL,"
-	" flags INTEGER NOT NULL,"
-	" comm TEXT NOT NULL,"
-	" cmdline TEXT,"
-	" cgroup TEXT,"
-	" cgroup_id INTEGER NOT NULL,"
-	" anon_bytes INTEGER NOT NULL,"
-	" file_bytes INTEGER NOT NULL,"
-	" shmem_bytes INTEGER NOT NULL,"
-	" swap_bytes INTEGER NOT NULL,"
-	" pgtables_bytes INTEGER NOT NULL"
-	");"
-	"CREATE INDEX processes_kill_id ON processes(kill_id);"
-	"CREATE TABLE recorder ("
-	" key TEXT PRIMARY KEY,"
-	" value INTEGER NOT NULL"
-	") WITHOUT ROWID;";
-
-/* The version-2 step, verbatim as store.c ran it. Never change it. */
-static const char schema_v2_sql[] =
-	"ALTER TABLE incidents ADD COLUMN missed_kills INTEGER NOT NULL DEFAULT 0;"
-	"CREATE TABLE histories ("
-	" incident_id INTEGER PRIMARY KEY REFERENCES incidents(id) ON DELETE CASCADE,"
-	" interval_ns INTEGER NOT NULL,"
-	" window_ns INTEGER NOT NULL,"
-	" truncated INTEGER NOT NULL,"
-	" n_times INTEGER NOT NULL,"
-	" times BLOB NOT NULL,"
-	" system BLOB NOT NULL"
-	");"
-	"CREATE TABLE history_processes ("
-	" incident_id INTEGER NOT NULL REFERENCES histories(incident_id) ON DELETE CASCADE,"
-	" ordinal INTEGER NOT NULL,"
-	" pid INTEGER NOT NULL,"
-	" ppid INTEGER NOT NULL,"
-	" comm TEXT NOT NULL,"
-	" cmdline TEXT,"
-	" cgroup TEXT,"
-	" start_time_ns INTEGER NOT NULL,"
-	" samples BLOB NOT NULL,"
-	" PRIMARY KEY (incident_id, ordinal)"
-	");"
-	"CREATE TABLE history_cgroups ("
-	" incident_id INTEGER NOT NULL REFERENCES histories(incident_id) ON DELETE CASCADE,"
-	" ordinal INTEGER NOT NULL,"
-	" path TEXT,"
-	" id INTEGER NOT NULL,"
-	" samples BLOB NOT NULL,"
-	" PRIMARY KEY (incident_id, ordinal)"
-	");";
+#include "old_schemas.h"
 
 /* One incident of one kill of two processes, as version 2 stored it (3 kills missed). */
 static const char v2_incident_sql[] =
@@ -137,40 +45,9 @@ static const char v2_incident_sql[] =
 	" 400000000, 8192, 0, -8, 8192);"
 	"INSERT INTO recorder VALUES ('lost_events', 7);";
 
-struct tmp {
-	char dir[64];
-	char path[128];
-};
-
 static const struct ow_store_culprit_summary culprit = { "process-tree", 20, "forker" };
 
 /* ---- building kills with everything version 3 keeps ---- */
-
-static void add_adj_change(struct ow_process *p, uint64_t time_ns, int32_t old_adj, int32_t new_adj,
-			   int32_t by_pid, const char *by_comm, bool inherited)
-{
-	struct ow_adj_change *c;
-
-	p->adj_changes = realloc(p->adj_changes, (p->n_adj_changes + 1) * sizeof(*c));
-	assert_non_null(p->adj_changes);
-	c = &p->adj_changes[p->n_adj_changes++];
-	memset(c, 0, sizeof(*c));
-	c->time_ns = time_ns;
-	c->old_adj = old_adj;
-	c->new_adj = new_adj;
-	c->by_pid = by_pid;
-	strncpy(c->by_comm, by_comm, OW_COMM_LEN - 1);
-	c->inherited = inherited;
-}
-
-static void add_tmpfs(struct ow_unowned_memory *u, const char *path, uint64_t used_bytes)
-{
-	u->tmpfs = realloc(u->tmpfs, (u->n_tmpfs + 1) * sizeof(*u->tmpfs));
-	assert_non_null(u->tmpfs);
-	u->tmpfs[u->n_tmpfs].path = xstrdup(path);
-	u->tmpfs[u->n_tmpfs].used_bytes = used_bytes;
-	u->n_tmpfs++;
-}
 
 /* A kill at time_ns in /app: victim, a parent (20) and a child sharing the victim's mm. */
 static void make_kill(struct ow_kill *k, uint64_t time_ns, int32_t victim)
@@ -216,14 +93,14 @@ static void fill_v3(struct ow_kill *k)
 	k->unowned.slab_bytes = 8 * MiB;
 	k->unowned.pagetables_bytes = 1 * MiB;
 	k->unowned.sock_bytes = UINT64_MAX - 1; /* above INT64_MAX: the cast round-trips */
-	add_tmpfs(&k->unowned, "/dev/shm", 176 * MiB);
-	add_tmpfs(&k->unowned, NULL, 4 * MiB);
+	unowned_add_tmpfs(&k->unowned, "/dev/shm", 176 * MiB);
+	unowned_add_tmpfs(&k->unowned, NULL, 4 * MiB);
 	/* The child was born at +500, then moved twice; the parent's first value is unknown. */
-	add_adj_change(child, k->time_ns - 60 * SECOND_NS, 0, 500, 20, "forker", true);
-	add_adj_change(child, k->time_ns - 30 * SECOND_NS, 500, -1000, 1, "systemd", false);
-	add_adj_change(child, k->time_ns - 10 * SECOND_NS, -1000, 500, 1, "systemd", false);
-	add_adj_change(parent, k->time_ns - 3600 * SECOND_NS, OW_ADJ_UNKNOWN, 0, 1, "systemd",
-		       false);
+	proc_add_adj_change(child, k->time_ns - 60 * SECOND_NS, 0, 500, 20, "forker", true);
+	proc_add_adj_change(child, k->time_ns - 30 * SECOND_NS, 500, -1000, 1, "systemd", false);
+	proc_add_adj_change(child, k->time_ns - 10 * SECOND_NS, -1000, 500, 1, "systemd", false);
+	proc_add_adj_change(parent, k->time_ns - 3600 * SECOND_NS, OW_ADJ_UNKNOWN, 0, 1, "systemd",
+			    false);
 }
 
 /* Two kills: the first with everything, the second with a report and no allocation. */
@@ -333,92 +210,6 @@ static void assert_incident_v3_equal(const struct ow_incident *a, const struct o
 }
 
 /* ---- files ---- */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int tmp_setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-
-	assert_non_null(t);
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ow-store-followup-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/ow.db", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-static void run_sql(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
-}
-
-static int64_t query_i64(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
-}
-
-/* The schema as sqlite_master holds it, one string. */
-static char *schema_of(const char *path)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	char *all = calloc(1, 1);
-	size_t len = 0;
-
-	assert_non_null(all);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT type || ' ' || name || ' ' || "
-					    "coalesce(sql, '') FROM sqlite_master ORDER BY name",
-					    -1, &stmt, NULL),
-			 SQLITE_OK);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		const char *row = (const char *)sqlite3_column_text(stmt, 0);
-		size_t n = strlen(row);
-		char *bigger = realloc(all, len + n + 2);
-
-		assert_non_null(bigger);
-		all = bigger;
-		memcpy(all + len, row, n);
-		len += n;
-		all[len++] = '\n';
-		all[len] = '\0';
-	}
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return all;
-}
 
 static void make_v2_file(const char *path)
 {
@@ -784,9 +575,10 @@ static void test_measure_bytes(void **state)
 				fill_v3(&k);
 				for (size_t p = 3; p < 7; p++)
 					for (int c = 0; c < 3; c++)
-						add_adj_change(&k.procs[p],
-							       k.time_ns - (uint64_t)c * SECOND_NS,
-							       0, 100 * c, 1, "systemd", false);
+						proc_add_adj_change(
+							&k.procs[p],
+							k.time_ns - (uint64_t)c * SECOND_NS, 0,
+							100 * c, 1, "systemd", false);
 			}
 			assert_int_equal(ow_incident_add_kill(&inc, &k), 0);
 		}

@@ -28,70 +28,11 @@
 #include "store/series_codec.h"
 #include "store/store.h"
 
+#include "store_files.h"
+
 #include "fixtures.h"
 
-/* The version-1 schema, verbatim as store.c created it before version 2. Never change it. */
-static const char schema_v1_sql[] =
-	"CREATE TABLE incidents ("
-	" id INTEGER PRIMARY KEY,"
-	" start_ns INTEGER NOT NULL,"
-	" end_ns INTEGER NOT NULL,"
-	" domain_kind TEXT NOT NULL,"
-	" domain_cgroup TEXT,"
-	" domain_cgroup_id INTEGER NOT NULL,"
-	" limit_bytes INTEGER NOT NULL,"
-	" usage_bytes INTEGER NOT NULL,"
-	" total_bytes INTEGER NOT NULL,"
-	" lost_events INTEGER NOT NULL,"
-	" culprit_kind TEXT,"
-	" culprit_pid INTEGER,"
-	" culprit_comm TEXT"
-	");"
-	"CREATE TABLE kills ("
-	" id INTEGER PRIMARY KEY,"
-	" incident_id INTEGER NOT NULL REFERENCES incidents(id) ON DELETE CASCADE,"
-	" seq INTEGER NOT NULL,"
-	" time_ns INTEGER NOT NULL,"
-	" killer_kind TEXT NOT NULL,"
-	" victim_pid INTEGER NOT NULL,"
-	" trigger_pid INTEGER NOT NULL,"
-	" trigger_tid INTEGER NOT NULL,"
-	" trigger_thread_comm TEXT NOT NULL,"
-	" domain_kind TEXT NOT NULL,"
-	" domain_cgroup TEXT,"
-	" domain_cgroup_id INTEGER NOT NULL,"
-	" limit_bytes INTEGER NOT NULL,"
-	" usage_bytes INTEGER NOT NULL,"
-	" total_bytes INTEGER NOT NULL,"
-	" kernel_stack TEXT,"
-	" user_stack TEXT,"
-	" kthreads_skipped INTEGER NOT NULL,"
-	" lost_events INTEGER NOT NULL,"
-	" partial INTEGER NOT NULL"
-	");"
-	"CREATE INDEX kills_incident_id ON kills(incident_id);"
-	"CREATE TABLE processes ("
-	" kill_id INTEGER NOT NULL REFERENCES kills(id) ON DELETE CASCADE,"
-	" pid INTEGER NOT NULL,"
-	" ppid INTEGER NOT NULL,"
-	" uid INTEGER NOT NULL,"
-	" oom_score_adj INTEGER NOT NULL,"
-	" flags INTEGER NOT NULL,"
-	" comm TEXT NOT NULL,"
-	" cmdline TEXT,"
-	" cgroup TEXT,"
-	" cgroup_id INTEGER NOT NULL,"
-	" anon_bytes INTEGER NOT NULL,"
-	" file_bytes INTEGER NOT NULL,"
-	" shmem_bytes INTEGER NOT NULL,"
-	" swap_bytes INTEGER NOT NULL,"
-	" pgtables_bytes INTEGER NOT NULL"
-	");"
-	"CREATE INDEX processes_kill_id ON processes(kill_id);"
-	"CREATE TABLE recorder ("
-	" key TEXT PRIMARY KEY,"
-	" value INTEGER NOT NULL"
-	") WITHOUT ROWID;";
+#include "old_schemas.h"
 
 /* One incident with one kill of two processes, as version 1 stored it. */
 static const char v1_incident_sql[] =
@@ -110,11 +51,6 @@ static const char v1_incident_sql[] =
 
 #define T0_NS 1764100000000000000ull
 #define SECOND_NS 1000000000ull
-
-struct tmp {
-	char dir[64];
-	char path[128];
-};
 
 /* Deterministic pseudo-random numbers (xorshift64*). */
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
@@ -478,68 +414,6 @@ static void test_errors(void **state)
 	ow_store_close(s);
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int tmp_setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-
-	if (!t)
-		return -1;
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ow_test_history.XXXXXX");
-	if (!mkdtemp(t->dir)) {
-		free(t);
-		return -1;
-	}
-	snprintf(t->path, sizeof(t->path), "%s/oomwitness.db", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-/* Runs SQL on a file with a connection of its own (foreign keys on, as the store has them). */
-static void run_sql(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg);
-	assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
-
-/* The integer the SQL answers, from a connection of its own. */
-static int64_t query_i64(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	int64_t v;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(stmt), SQLITE_ROW);
-	v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
-}
-
 static int64_t history_rows(const char *path)
 {
 	return query_i64(path, "SELECT (SELECT count(*) FROM histories) + "
@@ -690,39 +564,6 @@ static void assert_v1_incident(struct ow_store *s)
 	ow_incident_clear(&got);
 	assert_int_equal(ow_store_get_lost_events(s, &lost), 0);
 	assert_int_equal(lost, 7);
-}
-
-/* The schema as sqlite_master holds it, one string. */
-static char *schema_of(const char *path)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	char *all = calloc(1, 1);
-	size_t len = 0;
-
-	assert_non_null(all);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT type || ' ' || name || ' ' || "
-					    "coalesce(sql, '') FROM sqlite_master ORDER BY name",
-					    -1, &stmt, NULL),
-			 SQLITE_OK);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
-		const char *row = (const char *)sqlite3_column_text(stmt, 0);
-		size_t n = strlen(row);
-
-		char *bigger = realloc(all, len + n + 2);
-
-		assert_non_null(bigger);
-		all = bigger;
-		memcpy(all + len, row, n);
-		len += n;
-		all[len++] = '\n';
-		all[len] = '\0';
-	}
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return all;
 }
 
 static void test_upgrade_v1(void **state)

@@ -19,6 +19,8 @@
 
 #include "store/store.h"
 
+#include "store_files.h"
+
 #define T0_NS 1764100000000000000ull
 #define SECOND_NS 1000000000ull
 
@@ -234,64 +236,6 @@ static void test_missed_kills_kept_by_saves(void **state)
 	ow_incident_clear(&inc);
 	assert_int_equal(missed_of(s, id), 5);
 	ow_store_close(s);
-}
-
-struct tmp {
-	char dir[64];
-	char path[128];
-};
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int tmp_setup(void **state)
-{
-	struct tmp *t = calloc(1, sizeof(*t));
-
-	assert_non_null(t);
-	snprintf(t->dir, sizeof(t->dir), "/tmp/ow-store-missed-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	snprintf(t->path, sizeof(t->path), "%s/ow.db", t->dir);
-	*state = t;
-	return 0;
-}
-
-static int tmp_teardown(void **state)
-{
-	struct tmp *t = *state;
-
-	nftw(t->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(t);
-	return 0;
-}
-
-static void run_sql(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
-}
-
-static int64_t query_i64(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *stmt = NULL;
-	int64_t v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
 }
 
 #define HAS_COLUMN_SQL \
