@@ -928,6 +928,11 @@ static void sb_held(struct sbuf *b, const struct ow_domain *d, uint64_t bytes)
 	ow_format_bytes(held, bytes);
 	if (!d->limit_bytes)
 		sb_add(b, "held %s at the first kill", held);
+	else if (bytes > d->limit_bytes) /* a tree's copy-on-write pages, summed per process */
+		sb_add(b,
+		       "held %s counted process by process, more than %s (%s) at the first kill: "
+		       "pages they share after fork count in each",
+		       held, limit_words(d), ow_format_bytes(limit, d->limit_bytes));
 	else
 		sb_add(b, "held %s, %.0f%% of %s (%s) at the first kill", held,
 		       share_of(bytes, d->limit_bytes) * 100.0, limit_words(d),
@@ -1437,7 +1442,10 @@ static void sb_group_summary(struct sbuf *b, const struct ow_incident *inc,
 	for (size_t i = 0; i < inc->n_kills; i++)
 		n_took += kill_took_culprit(c, inc, &inc->kills[i]);
 	sb_group_subject(b, c);
-	if (limit)
+	if (limit && c->share >= 1.0) /* copy-on-write pages count in each process */
+		sb_add(b, " held all of %s together, none more than %.0f%% alone; ", where,
+		       share_of(c->biggest_bytes, limit) * 100.0);
+	else if (limit)
 		sb_add(b, " held %.0f%% of %s together, none more than %.0f%% alone; ",
 		       c->share * 100.0, where, share_of(c->biggest_bytes, limit) * 100.0);
 	else
