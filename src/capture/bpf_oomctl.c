@@ -105,6 +105,7 @@ out:
 int ow_oomctl_start(uint32_t page_size, struct ow_oomctl **ret, char *why, size_t why_len)
 {
 	struct ow_oomctl *o = calloc(1, sizeof(*o));
+	const char *only = getenv("OOMWITNESS_OOMCTL_HOOK");
 	char fentry_why[256], kprobe_why[256];
 	int r;
 
@@ -114,8 +115,22 @@ int ow_oomctl_start(uint32_t page_size, struct ow_oomctl **ret, char *why, size_
 		return -ENOMEM;
 	}
 	o->page_size = page_size;
-	r = try_hook(o, OW_OOMCTL_FENTRY, fentry_why, sizeof(fentry_why));
-	if (r < 0)
+	/* OOMWITNESS_OOMCTL_HOOK=kprobe skips fentry, =none both: for tests of each path. */
+	if (only && strcmp(only, "kprobe") != 0 && strcmp(only, "none") != 0)
+		only = NULL;
+	if (only) {
+		snprintf(fentry_why, sizeof(fentry_why),
+			 "fentry/oom_kill_process skipped "
+			 "(OOMWITNESS_OOMCTL_HOOK=%s)",
+			 only);
+		r = -ECANCELED;
+	} else {
+		r = try_hook(o, OW_OOMCTL_FENTRY, fentry_why, sizeof(fentry_why));
+	}
+	if (r < 0 && only && strcmp(only, "none") == 0)
+		snprintf(kprobe_why, sizeof(kprobe_why),
+			 "kprobe/oom_kill_process skipped (OOMWITNESS_OOMCTL_HOOK=none)");
+	else if (r < 0)
 		r = try_hook(o, OW_OOMCTL_KPROBE, kprobe_why, sizeof(kprobe_why));
 	if (r < 0) {
 		snprintf(why, why_len, "%s; %s", fentry_why, kprobe_why);

@@ -70,7 +70,7 @@ size_t ow_check_lines(const struct ow_kernel_facts *f, struct ow_check_line *lin
 		    "task form: every process is read at the moment of each OOM kill");
 	else if (f->mark_victim == OW_MARK_VICTIM_PID_ONLY)
 		add(lines, &n, max, "tp_btf/mark_victim", false, true, false,
-		    "pid-only form (kernels before the task argument, such as 6.1): this version "
+		    "pid-only form (older kernels, before the task argument): this version "
 		    "of oomwitness needs the task form for its kill snapshot; use a newer kernel, "
 		    "or record --no-bpf (kills from /dev/kmsg alone)");
 	else

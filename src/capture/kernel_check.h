@@ -13,7 +13,7 @@
 
 enum ow_mark_victim_form {
 	OW_MARK_VICTIM_MISSING = 0,
-	OW_MARK_VICTIM_PID_ONLY, /* 6.1 and before: the tracepoint passes a pid */
+	OW_MARK_VICTIM_PID_ONLY, /* older kernels: the tracepoint passes a pid */
 	OW_MARK_VICTIM_TASK, /* the task_struct: what the kill snapshot needs */
 };
 

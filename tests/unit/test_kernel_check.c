@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Unit tests of `oomwitness check`'s lines (src/capture/kernel_check.c): this project's own
- * machine (no fentry, no kprobes, cgroup v1), a kernel with fentry, 6.1's pid-only
+ * machine (no fentry, no kprobes, cgroup v1), a kernel with fentry, an older kernel's pid-only
  * mark_victim, no BTF, no privileges; and CapEff parsing.
  */
 #include <stdarg.h>
@@ -107,7 +107,7 @@ static void test_cannot_record(void **state)
 	size_t n;
 
 	(void)state;
-	f.mark_victim = OW_MARK_VICTIM_PID_ONLY; /* 6.1 */
+	f.mark_victim = OW_MARK_VICTIM_PID_ONLY;
 	f.task_iter_kfuncs = false;
 	n = ow_check_lines(&f, lines, OW_CHECK_LINES_MAX);
 	assert_false(ow_check_can_record(lines, n));
