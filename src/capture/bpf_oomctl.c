@@ -53,9 +53,9 @@ static void explain(enum ow_oomctl_hook h, const char *step, int err, char *why,
 		hint = ": the kernel refuses BPF trampolines (lockdown or a hardened kernel)";
 	else if (h == OW_OOMCTL_FENTRY && (err == -ENOENT || err == -ESRCH))
 		hint = ": oom_kill_process is not in the kernel's BTF (inlined or renamed)";
-	else if (h == OW_OOMCTL_FENTRY && err == -ENOTSUP)
+	else if (h == OW_OOMCTL_FENTRY && err == -EOPNOTSUPP)
 		hint = ": this kernel or architecture has no BPF trampolines";
-	else if (h == OW_OOMCTL_KPROBE && (err == -ENOENT || err == -EOPNOTSUPP || err == -ENOTSUP))
+	else if (h == OW_OOMCTL_KPROBE && (err == -ENOENT || err == -EOPNOTSUPP))
 		hint = ": the kernel has no kprobes (CONFIG_KPROBES off) or oom_kill_process is "
 		       "not probeable";
 	snprintf(why, why_len, "%s %s failed (%s)%s", ow_oomctl_hook_name(h), step, strerror(-err),
