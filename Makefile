@@ -29,7 +29,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 BPF_ARCH  := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD) -Ibpf -Wall
 
-BPF_PROGS := oomkill sampler
+BPF_PROGS := oomkill sampler oomctl
 BPF_OBJS  := $(BPF_PROGS:%=$(BUILD)/%.bpf.o)
 SKELETONS := $(BPF_PROGS:%=$(BUILD)/%.skel.h)
 
@@ -72,6 +72,8 @@ $(BUILD)/vmlinux.h: | $(DEPS_STAMP)
 $(BUILD)/%.bpf.o: bpf/%.bpf.c bpf/oomwitness.h bpf/core_fixes.bpf.h bpf/task_read.bpf.h $(BUILD)/vmlinux.h
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
 	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
+
+$(BUILD)/oomctl.bpf.o: bpf/oomctl_abi.h
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@

@@ -18,6 +18,7 @@
 int cmd_record(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* The database path: the --db option if given, else $OOMWITNESS_DB, else the default. */
 const char *ow_db_path(const char *option);

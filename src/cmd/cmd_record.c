@@ -24,6 +24,7 @@
 #include "analysis/verdict.h"
 #include "capture/adj_audit.h"
 #include "capture/bpf_loader.h"
+#include "capture/bpf_oomctl.h"
 #include "capture/cmdline_cache.h"
 #include "capture/consumer.h"
 #include "capture/kallsyms.h"
@@ -89,6 +90,7 @@ struct recorder {
 	struct record_options opts;
 	struct ow_store *store;
 	struct ow_bpf *bpf;
+	struct ow_oomctl *oomctl; /* the kernel's struct oom_control; NULL where no hook works */
 	struct ow_consumer *consumer;
 	struct ow_cmdline_cache *cmdlines;
 	struct ow_adj_audit *adj_audit; /* who set each live process's oom_score_adj */
@@ -888,6 +890,18 @@ static void enrich_kill(struct recorder *rec, struct ow_kill *kill)
 	}
 }
 
+/* The kernel's struct oom_control for this kill, preferred to what was inferred. */
+static void take_oom_control(struct recorder *rec, struct ow_kill *kill)
+{
+	struct ow_oom_control oc;
+
+	if (kill->killer_kind != OW_KILLER_KERNEL || ow_oomctl_take(rec->oomctl, kill, &oc) <= 0)
+		return;
+	if (ow_oom_control_apply(&oc, kill) < 0)
+		ow_log("warning: kill of pid %d: no memory for the kernel's oom_control",
+		       kill->victim_pid);
+}
+
 static void on_kill(struct ow_kill *kill, void *ctx)
 {
 	struct recorder *rec = ctx;
@@ -905,6 +919,7 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	enrich_kill(rec, kill);
 	if (rec->kmsg && !(kill->flags & OW_KILL_FROM_KMSG))
 		(void)record_kmsg_take(rec->kmsg, kill); /* its report came first */
+	take_oom_control(rec, kill);
 	record_metrics_kill(rec->metrics, kill->killer_kind, &kill->domain,
 			    victim ? victim->cgroup : NULL, kill->time_ns);
 	oi = incident_for(rec, kill);
@@ -1381,6 +1396,13 @@ int cmd_record(int argc, char **argv)
 			goto out_close;
 		}
 	}
+	if (rec.bpf) { /* optional: the kernel's struct oom_control at each kill */
+		r = ow_oomctl_start(ccfg.page_size, &rec.oomctl, what, sizeof(what));
+		if (r < 0)
+			ow_log("warning: no struct oom_control (kernel-reported constraint and "
+			       "totalpages): %s; recording with the tracepoints alone",
+			       what);
+	}
 	if (rec.bpf && ow_bpf_missing_hooks(rec.bpf))
 		ow_log("warning: this kernel does not give %s: recording without them",
 		       ow_bpf_missing_hooks(rec.bpf));
@@ -1438,12 +1460,14 @@ int cmd_record(int argc, char **argv)
 	}
 	notify_ready();
 	if (!rec.opts.quiet)
-		fprintf(stderr, "oomwitness: recording to %s (memory cgroup v%d; hooks: %s%s)\n",
-			db, ccfg.memcg_version,
+		fprintf(stderr,
+			"oomwitness: recording to %s (memory cgroup v%d; hooks: %s%s%s%s)\n", db,
+			ccfg.memcg_version,
 			rec.bpf ? ow_bpf_hooks_description()
 				: "none: kills from /dev/kmsg alone (--no-bpf), DEGRADED: the "
 				  "kernel's task dump, no cgroups of processes, no user-space kills",
-			rec.bpf && rec.kmsg ? ", /dev/kmsg" : "");
+			rec.bpf && rec.kmsg ? ", /dev/kmsg" : "", rec.oomctl ? ", " : "",
+			rec.oomctl ? ow_oomctl_hook_name(ow_oomctl_hook(rec.oomctl)) : "");
 	if (rec.metrics && !rec.opts.quiet)
 		fprintf(stderr, "oomwitness: serving metrics at %s\n",
 			record_metrics_url(rec.metrics));
@@ -1534,6 +1558,7 @@ out_close:
 	record_jsonl_close(rec.jsonl); /* after the incidents' last lines */
 	record_metrics_stop(rec.metrics);
 	record_sampler_free(rec.sampler);
+	ow_oomctl_stop(rec.oomctl);
 	ow_bpf_stop(rec.bpf);
 	record_kmsg_free(rec.kmsg);
 	ow_consumer_free(rec.consumer);

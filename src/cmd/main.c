@@ -22,6 +22,8 @@ static const struct command commands[] = {
 	{ "record", cmd_record, "capture OOM kills with eBPF into the database (as root)" },
 	{ "list", cmd_list, "list recorded incidents" },
 	{ "show", cmd_show, "explain one incident: kill chain, ranking, culprit" },
+	{ "check", cmd_check,
+	  "which kernel hooks this machine gives, which are used, what is missing" },
 };
 
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

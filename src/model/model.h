@@ -114,6 +114,9 @@ enum ow_kill_flag {
 	OW_KILL_FROM_KMSG = 1u << 3,
 	/* The kernel's own report of this kill was read from /dev/kmsg (kill.kernel_report). */
 	OW_KILL_KMSG_CONFIRMED = 1u << 4,
+	/* The kernel's struct oom_control was read at the kill (fentry or kprobe on
+	 * oom_kill_process): kill.kernel_report and domain.total_bytes are the kernel's own. */
+	OW_KILL_OOM_CONTROL = 1u << 5,
 };
 
 /* What followed the kill, as far as it was seen (0: not seen). */
@@ -192,7 +195,8 @@ struct ow_kill {
 	uint64_t lost_events; /* snapshot records the ring buffer dropped for this kill */
 	bool partial; /* the snapshot is incomplete (lost records, iterator cut short) */
 	struct ow_kill_aftermath after;
-	struct ow_kernel_report kernel_report; /* when flags has OW_KILL_KMSG_CONFIRMED */
+	/* when flags has OW_KILL_KMSG_CONFIRMED or OW_KILL_OOM_CONTROL */
+	struct ow_kernel_report kernel_report;
 	struct ow_unowned_memory unowned;
 };
 

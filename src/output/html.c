@@ -934,7 +934,7 @@ static void render_kill_notes(struct html_out *h, const struct ow_incident *inc,
 		text(h, line, SIZE_MAX, "");
 		put(h, "</li>\n");
 	}
-	if (k->flags & OW_KILL_KMSG_CONFIRMED) {
+	if (k->flags & (OW_KILL_KMSG_CONFIRMED | OW_KILL_OOM_CONTROL)) {
 		note(h, i, &open);
 		putf(h, "kernel report: constraint=%s, oom_memcg=<code>",
 		     ow_oom_constraint_name(r->constraint));

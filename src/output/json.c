@@ -379,14 +379,14 @@ nomem:
 	return NULL;
 }
 
-/* KERNEL_REPORT of docs/json.md: null unless /dev/kmsg confirmed the kill. */
+/* KERNEL_REPORT of docs/json.md: null unless /dev/kmsg or struct oom_control gave it. */
 static json_t *kernel_report_json(const struct ow_kill *k)
 {
 	const struct ow_kernel_report *r = &k->kernel_report;
 	char gfp[16];
 	json_t *obj;
 
-	if (!(k->flags & OW_KILL_KMSG_CONFIRMED))
+	if (!(k->flags & (OW_KILL_KMSG_CONFIRMED | OW_KILL_OOM_CONTROL)))
 		return json_null();
 	obj = json_object();
 	if (!obj)
@@ -445,6 +445,7 @@ static int set_kill_context(json_t *obj, const struct ow_kill *k)
 	    set(obj, "oom_group", json_boolean(k->flags & OW_KILL_OOM_GROUP)) ||
 	    set(obj, "snapshot", json_string(ow_render_snapshot_kind(k))) ||
 	    set(obj, "kmsg_confirmed", json_boolean(k->flags & OW_KILL_KMSG_CONFIRMED)) ||
+	    set(obj, "oom_control", json_boolean(k->flags & OW_KILL_OOM_CONTROL)) ||
 	    set(obj, "also_killed", also_killed_json(k)) ||
 	    set(obj, "aftermath", aftermath_json(k)) ||
 	    set(obj, "kernel_report", kernel_report_json(k)) ||

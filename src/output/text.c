@@ -704,13 +704,13 @@ static void render_aftermath(struct text_out *t, const struct ow_kill *k)
 		emit(t, "     %s", line);
 }
 
-/* The kernel's own report of the kill, from /dev/kmsg. */
+/* The kernel's own report of the kill, from /dev/kmsg or its struct oom_control. */
 static void render_kernel_report(struct text_out *t, const struct ow_kill *k)
 {
 	const struct ow_kernel_report *r = &k->kernel_report;
 	char oom[LINE_SIZE], task[LINE_SIZE], alloc[64], *line = NULL;
 
-	if (!(k->flags & OW_KILL_KMSG_CONFIRMED) || t->err)
+	if (!(k->flags & (OW_KILL_KMSG_CONFIRMED | OW_KILL_OOM_CONTROL)) || t->err)
 		return;
 	alloc[0] = '\0';
 	if (r->has_allocation)

@@ -29,7 +29,7 @@ help_ok() {
 }
 
 # --help, -h and `help CMD` on every command, and on none.
-for cmd in record list show; do
+for cmd in record list show check; do
 	help_ok "$OW" "$cmd" --help
 	grep -q "^usage: oomwitness $cmd" "$OW_TMP/out" || fail "$cmd --help is not $cmd's usage"
 	cp "$OW_TMP/out" "$OW_TMP/help-$cmd"
