@@ -64,3 +64,51 @@ int ow_sample_tasks(void *ctx)
 	bpf_iter_task_destroy(&it);
 	return 0;
 }
+
+/*
+ * The same walk for kernels without the task-iterator kfuncs (before 6.7) or bpf_rdonly_cast
+ * (before 6.2): init_task.tasks with bpf_loop and probe reads (task_read.bpf.h). The loader
+ * loads one of the two.
+ */
+const volatile __u32 ow_max_walk = 262144;
+
+struct sample_walk {
+	__u64 head;
+	__u64 cur;
+};
+
+static long sample_walk_cb(__u64 i, void *arg)
+{
+	struct sample_walk *w = arg;
+	struct task_struct *task;
+	struct ow_sample_task *s;
+	__u32 n = n_samples;
+
+	if (!w->cur || w->cur == w->head)
+		return 1;
+	task = ow_task_of(w->cur);
+	w->cur = ow_list_next(w->cur);
+	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+		return 0;
+	s = bpf_map_lookup_elem(&samples, &n);
+	if (!s) {
+		n_dropped++;
+		return 0;
+	}
+	fill_task_slow(&s->task, task, css_id_slow(task_memcg_css_addr_slow(task)));
+	s->start_mono_ns = BPF_CORE_READ(task, start_time);
+	n_samples = n + 1;
+	return 0;
+}
+
+SEC("raw_tp")
+int ow_sample_tasks_walk(void *ctx)
+{
+	struct sample_walk w = { .head = ow_tasks_head() };
+
+	n_samples = 0;
+	n_dropped = 0;
+	w.cur = ow_list_next(w.head);
+	bpf_loop(ow_max_walk, sample_walk_cb, &w, 0);
+	return 0;
+}

@@ -96,4 +96,124 @@ static __always_inline void fill_task(struct ow_task_record *r, struct task_stru
 	r->flags = flags;
 }
 
+/*
+ * The walk's reads, for kernels without the task-iterator kfuncs (before 6.7) or bpf_rdonly_cast
+ * (before 6.2): the task comes from a list walk as a plain address, not a BTF pointer, so every
+ * field goes through bpf_probe_read_kernel (BPF_CORE_READ). Slower than the direct loads above
+ * (a helper call per field) but the same record, on every kernel with BTF and bpf_loop (5.17+).
+ */
+static __always_inline long ow_mm_counter_slow(struct mm_struct *mm, int member)
+{
+	long v = 0;
+
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
+		struct mm_struct___old *old = (void *)mm;
+
+		v = BPF_CORE_READ(old, rss_stat.count[member].counter);
+	} else {
+		v = BPF_CORE_READ(mm, rss_stat[member].count);
+	}
+	return v < 0 ? 0 : v;
+}
+
+static __always_inline bool ow_mm_oom_skip_slow(struct mm_struct *mm)
+{
+	struct mm_struct___flags_long *old = (void *)mm;
+	unsigned long f = 0;
+
+	if (bpf_core_field_exists(old->flags))
+		f = BPF_CORE_READ(old, flags);
+	else
+		bpf_core_read(&f, sizeof(f), &mm->flags);
+	return f & (1UL << OW_MMF_OOM_SKIP);
+}
+
+static __always_inline __u64 task_memcg_css_addr_slow(struct task_struct *task)
+{
+	struct css_set *cs;
+	__u64 css;
+	int id;
+
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return 0;
+	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+	cs = BPF_CORE_READ(task, cgroups);
+	if (!cs || bpf_core_read(&css, sizeof(css), &cs->subsys[id]))
+		return 0;
+	return css;
+}
+
+static __always_inline __u64 css_id_slow(__u64 css_addr)
+{
+	struct cgroup_subsys_state *css = (void *)css_addr;
+
+	return css_addr ? BPF_CORE_READ(css, cgroup, kn, id) : 0;
+}
+
+static __always_inline void fill_task_slow(struct ow_task_record *r, struct task_struct *task,
+					   __u64 memcg_id)
+{
+	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
+	struct signal_struct *sig = BPF_CORE_READ(task, signal);
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__u32 tflags = BPF_CORE_READ(task, flags);
+	__u32 flags = 0;
+
+	r->tgid = BPF_CORE_READ(task, tgid);
+	r->pid = BPF_CORE_READ(task, pid);
+	r->ppid = BPF_CORE_READ(parent, tgid);
+	r->uid = BPF_CORE_READ(task, cred, uid.val);
+	r->oom_score_adj = BPF_CORE_READ(sig, oom_score_adj);
+	r->memcg_id = memcg_id;
+	BPF_CORE_READ_INTO(&r->comm, task, comm);
+	if (tflags & PF_KTHREAD)
+		flags |= OW_TASK_F_KTHREAD;
+	if (bpf_core_field_exists(sig->oom_mm) && BPF_CORE_READ(sig, oom_mm))
+		flags |= OW_TASK_F_OOM_VICTIM;
+	if (!mm) {
+		r->file_pages = r->anon_pages = r->swap_pages = r->shmem_pages = 0;
+		r->pgtables_bytes = 0;
+		r->flags = flags | OW_TASK_F_NO_MM;
+		return;
+	}
+	if (ow_mm_oom_skip_slow(mm))
+		flags |= OW_TASK_F_OOM_SKIP;
+	if (BPF_CORE_READ(task, vfork_done) && BPF_CORE_READ(parent, mm) == mm)
+		flags |= OW_TASK_F_VFORK;
+	r->file_pages = ow_mm_counter_slow(mm, MM_FILEPAGES);
+	r->anon_pages = ow_mm_counter_slow(mm, MM_ANONPAGES);
+	r->swap_pages = ow_mm_counter_slow(mm, MM_SWAPENTS);
+	r->shmem_pages = ow_mm_counter_slow(mm, MM_SHMEMPAGES);
+	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+	r->flags = flags;
+}
+
+/*
+ * The process list without the iterator: init_task.tasks, a circular list of thread-group
+ * leaders (what BPF_TASK_ITER_ALL_PROCS walks), followed with bpf_probe_read_kernel under the
+ * RCU read lock every BPF tracing program runs under. init_task is typeless (from kallsyms):
+ * kernels before pahole's global variables have no BTF for it.
+ */
+extern const void init_task __ksym;
+
+/* The address of init_task.tasks: the list's head, where a walk ends. */
+static __always_inline __u64 ow_tasks_head(void)
+{
+	return (__u64)&init_task + bpf_core_field_offset(struct task_struct, tasks);
+}
+
+/* The task whose tasks member is at list_addr. */
+static __always_inline struct task_struct *ow_task_of(__u64 list_addr)
+{
+	return (void *)(list_addr - bpf_core_field_offset(struct task_struct, tasks));
+}
+
+/* The next list_head after the one at list_addr; 0 when unreadable. */
+static __always_inline __u64 ow_list_next(__u64 list_addr)
+{
+	struct list_head *l = (void *)list_addr;
+
+	return (__u64)BPF_CORE_READ(l, next);
+}
+
 #endif
