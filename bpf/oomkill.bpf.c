@@ -333,14 +333,15 @@ static __always_inline void emit_task(struct task_struct *task, struct kill_tall
 }
 
 /* emit_task for the walk without the iterator. */
-static __always_inline void emit_task_slow(struct task_struct *task, struct kill_tally *t)
+static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_flags,
+					   struct kill_tally *t)
 {
 	struct ow_task_record *r;
 	__u64 css_addr;
 	__u32 i;
 
 	t->tasks_seen++;
-	if (BPF_CORE_READ(task, flags) & PF_KTHREAD) {
+	if (task_flags & PF_KTHREAD) {
 		t->kthreads_skipped++;
 		return;
 	}
@@ -434,8 +435,7 @@ static __always_inline void emit_kill_end(struct kill_tally *t, __u64 start_ns)
  */
 /* The walk without the iterator, one process per bpf_loop round. */
 struct slow_walk {
-	__u64 head; /* &init_task.tasks */
-	__u64 cur; /* the tasks member of the process to visit next */
+	struct ow_walk walk;
 	__u32 tally_key;
 	__s32 pid; /* find_victim: the pid sought */
 	__u64 found; /* find_victim: its task */
@@ -447,15 +447,17 @@ static long slow_walk_cb(__u64 i, void *arg)
 {
 	struct slow_walk *w = arg;
 	__u32 key = w->tally_key;
+	struct task_struct *task;
 	struct kill_tally *t;
+	__u32 flags = 0;
 
-	if (!w->cur || w->cur == w->head)
+	task = ow_walk_next(&w->walk, i, &flags);
+	if (!task)
 		return 1;
 	t = bpf_map_lookup_elem(&tally, &key);
 	if (!t)
 		return 1;
-	emit_task_slow(ow_task_of(w->cur), t);
-	w->cur = ow_list_next(w->cur);
+	emit_task_slow(task, flags, t);
 	return 0;
 }
 
@@ -486,10 +488,11 @@ static long find_victim_cb(__u64 i, void *arg)
 {
 	struct slow_walk *w = arg;
 	struct task_struct *task;
+	__u32 flags = 0;
 
-	if (!w->cur || w->cur == w->head)
+	task = ow_walk_next(&w->walk, i, &flags);
+	if (!task)
 		return 1;
-	task = ow_task_of(w->cur);
 	if (!w->threads) {
 		if (BPF_CORE_READ(task, pid) == w->pid) {
 			w->found = (__u64)task;
@@ -502,7 +505,6 @@ static long find_victim_cb(__u64 i, void *arg)
 		if (w->found)
 			return 1;
 	}
-	w->cur = ow_list_next(w->cur);
 	return 0;
 }
 
@@ -513,12 +515,12 @@ static long find_victim_cb(__u64 i, void *arg)
  */
 static __always_inline struct task_struct *find_victim(__s32 pid)
 {
-	struct slow_walk w = { .head = ow_tasks_head(), .pid = pid };
+	struct slow_walk w = { .pid = pid };
 
-	w.cur = ow_list_next(w.head);
+	ow_walk_init(&w.walk);
 	bpf_loop(ow_max_tasks, find_victim_cb, &w, 0);
 	if (!w.found) {
-		w.cur = ow_list_next(w.head);
+		ow_walk_init(&w.walk);
 		w.threads = 1;
 		bpf_loop(ow_max_tasks, find_victim_cb, &w, 0);
 	}
@@ -530,7 +532,7 @@ static __always_inline struct task_struct *find_victim(__s32 pid)
  * walk) every process, then end. t->seq is set; the rest of t is reset here.
  *
  * slow (a constant at each call): kernels without the task-iterator kfuncs (before 6.7) or
- * bpf_rdonly_cast (before 6.2) walk init_task.tasks with bpf_loop and probe reads instead;
+ * bpf_rdonly_cast (before 6.2) walk the process list with bpf_loop and probe reads instead;
  * victim is then a plain address, NULL when the pid-only mark_victim's victim was not found.
  */
 static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
@@ -576,7 +578,6 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 	max_tasks = walk ? ow_max_tasks : 0;
 	if (slow) {
 		struct slow_walk w = {
-			.head = ow_tasks_head(),
 			.tally_key = killer == OW_KILL_BY_KERNEL ? OW_TALLY_KERNEL
 								  : OW_TALLY_SIGNAL,
 		};
@@ -585,9 +586,9 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 			task_memcg_css_addr_slow((void *)bpf_get_current_task()), t);
 		if (victim)
 			ow_emit_cgroup_chain_slow(task_memcg_css_addr_slow(victim), t);
-		w.cur = ow_list_next(w.head);
+		ow_walk_init(&w.walk);
 		bpf_loop(max_tasks, slow_walk_cb, &w, 0);
-		if (w.cur && w.cur != w.head)
+		if (!w.walk.done)
 			t->truncated = walk;
 		goto end;
 	}
@@ -701,10 +702,18 @@ int BPF_PROG(ow_mark_victim, struct task_struct *victim)
 	return mark_victim(ctx, victim, 0, false);
 }
 
+/*
+ * Set by the loader for OW_BPF_WALK=pid: ow_mark_victim_walk then finds its victim by pid as
+ * ow_mark_victim_pid does, so that kernels which pass the task can test that path too.
+ */
+const volatile __u32 ow_victim_by_pid = 0;
+
 SEC("tp_btf/mark_victim")
 int BPF_PROG(ow_mark_victim_walk, struct task_struct *victim)
 {
-	return mark_victim(ctx, victim, BPF_CORE_READ(victim, pid), true);
+	__s32 pid = BPF_CORE_READ(victim, pid);
+
+	return mark_victim(ctx, ow_victim_by_pid ? NULL : victim, pid, true);
 }
 
 SEC("tp_btf/mark_victim")

@@ -67,28 +67,22 @@ int ow_sample_tasks(void *ctx)
 
 /*
  * The same walk for kernels without the task-iterator kfuncs (before 6.7) or bpf_rdonly_cast
- * (before 6.2): init_task.tasks with bpf_loop and probe reads (task_read.bpf.h). The loader
+ * (before 6.2): the process list with bpf_loop and probe reads (task_read.bpf.h). The loader
  * loads one of the two.
  */
 const volatile __u32 ow_max_walk = 262144;
 
-struct sample_walk {
-	__u64 head;
-	__u64 cur;
-};
-
 static long sample_walk_cb(__u64 i, void *arg)
 {
-	struct sample_walk *w = arg;
 	struct task_struct *task;
 	struct ow_sample_task *s;
 	__u32 n = n_samples;
+	__u32 flags = 0;
 
-	if (!w->cur || w->cur == w->head)
+	task = ow_walk_next(arg, i, &flags);
+	if (!task)
 		return 1;
-	task = ow_task_of(w->cur);
-	w->cur = ow_list_next(w->cur);
-	if (BPF_CORE_READ(task, flags) & PF_KTHREAD)
+	if (flags & PF_KTHREAD)
 		return 0;
 	s = bpf_map_lookup_elem(&samples, &n);
 	if (!s) {
@@ -104,11 +98,11 @@ static long sample_walk_cb(__u64 i, void *arg)
 SEC("raw_tp")
 int ow_sample_tasks_walk(void *ctx)
 {
-	struct sample_walk w = { .head = ow_tasks_head() };
+	struct ow_walk w;
 
 	n_samples = 0;
 	n_dropped = 0;
-	w.cur = ow_list_next(w.head);
+	ow_walk_init(&w);
 	bpf_loop(ow_max_walk, sample_walk_cb, &w, 0);
 	return 0;
 }

@@ -189,18 +189,19 @@ static __always_inline void fill_task_slow(struct ow_task_record *r, struct task
 }
 
 /*
- * The process list without the iterator: init_task.tasks, a circular list of thread-group
- * leaders (what BPF_TASK_ITER_ALL_PROCS walks), followed with bpf_probe_read_kernel under the
- * RCU read lock every BPF tracing program runs under. init_task is typeless (from kallsyms):
- * kernels before pahole's global variables have no BTF for it.
+ * The process list without the iterator: the circular list of thread-group leaders threaded
+ * through task->tasks (what BPF_TASK_ITER_ALL_PROCS walks), followed with bpf_probe_read_kernel
+ * under the RCU read lock every BPF tracing program runs under. It starts at the current
+ * task's leader, not at init_task: init_task is in neither BTF (before pahole's global
+ * variables) nor, on some kernels, kallsyms. The walk ends back at its start, or at init_task
+ * (pid 0) seen twice, should the start have left the list meanwhile; or at its bound.
  */
-extern const void init_task __ksym;
-
-/* The address of init_task.tasks: the list's head, where a walk ends. */
-static __always_inline __u64 ow_tasks_head(void)
-{
-	return (__u64)&init_task + bpf_core_field_offset(struct task_struct, tasks);
-}
+struct ow_walk {
+	__u64 head; /* the tasks member of the leader it started at */
+	__u64 cur; /* the tasks member of the process to visit next */
+	__u32 swapper_seen; /* init_task visits */
+	__u32 done; /* the walk ended before its bound */
+};
 
 /* The task whose tasks member is at list_addr. */
 static __always_inline struct task_struct *ow_task_of(__u64 list_addr)
@@ -214,6 +215,40 @@ static __always_inline __u64 ow_list_next(__u64 list_addr)
 	struct list_head *l = (void *)list_addr;
 
 	return (__u64)BPF_CORE_READ(l, next);
+}
+
+static __always_inline void ow_walk_init(struct ow_walk *w)
+{
+	struct task_struct *current = (void *)bpf_get_current_task();
+	__u64 leader = (__u64)BPF_CORE_READ(current, group_leader);
+
+	w->head = leader ? leader + bpf_core_field_offset(struct task_struct, tasks) : 0;
+	w->cur = w->head;
+	w->swapper_seen = 0;
+	w->done = 0;
+}
+
+/*
+ * The process to visit at round i of the walk, and its task->flags in *flags; NULL when the
+ * walk is over (w->done set).
+ */
+static __always_inline struct task_struct *ow_walk_next(struct ow_walk *w, __u64 i,
+							 __u32 *flags)
+{
+	struct task_struct *task;
+
+	if (!w->cur || (i > 0 && w->cur == w->head)) {
+		w->done = 1;
+		return NULL;
+	}
+	task = ow_task_of(w->cur);
+	*flags = BPF_CORE_READ(task, flags);
+	if ((*flags & PF_KTHREAD) && BPF_CORE_READ(task, pid) == 0 && w->swapper_seen++) {
+		w->done = 1;
+		return NULL;
+	}
+	w->cur = ow_list_next(w->cur);
+	return task;
 }
 
 #endif

@@ -26,9 +26,10 @@
 /*
  * How the kill snapshot walks the processes, by what the kernel gives (probe_kernel()):
  * ITER, the task-iterator kfuncs and bpf_rdonly_cast with direct loads (6.7+); WALK_TASK,
- * mark_victim passes the task but the walk is bpf_loop over init_task.tasks with probe reads
+ * mark_victim passes the task but the walk is bpf_loop over the task->tasks list, probe reads
  * (6.2-6.6); WALK_PID, the same, and mark_victim passes only the victim's pid, found during a
- * walk (before 6.2). OW_BPF_WALK=1 in the environment forces the walk (tests, bench/).
+ * walk (before 6.2). OW_BPF_WALK=1 in the environment forces the walk (tests, bench/);
+ * OW_BPF_WALK=pid also finds the victim by pid, as WALK_PID does, where the task is given.
  */
 enum ow_walk_mode {
 	OW_MODE_ITER = 1 << 0,
@@ -261,6 +262,11 @@ static int open_and_load(struct ow_bpf *b, bool all_optional_off, char *what, si
 		return r;
 	}
 	choose_programs(b, all_optional_off);
+	if (b->mode == OW_MODE_WALK_TASK) {
+		const char *force = getenv("OW_BPF_WALK");
+
+		b->skel->rodata->ow_victim_by_pid = force && strcmp(force, "pid") == 0;
+	}
 	/* 3. load (the verifier runs here) */
 	r = oomkill_bpf__load(b->skel);
 	if (r < 0)
