@@ -61,7 +61,8 @@ snap=$("$OW" show --db "$OW_DB" --json last | jq '.kills[0].processes_in_snapsho
 mkdir -p bench/results
 out=bench/results/kill_path-$(date -u +%Y%m%dT%H%M%SZ).txt
 {
-	echo "oomwitness kill path, $(uname -r), $(nproc) CPUs, $(date -u +%FT%TZ)${OW_BPF_WALK:+, OW_BPF_WALK=$OW_BPF_WALK (the walk without the task iterator)}"
+	echo "oomwitness kill path, $(uname -r), $(nproc) CPUs, $(date -u +%FT%TZ)$(
+		[ "${OW_BPF_WALK:-0}" != 0 ] && echo ", OW_BPF_WALK=$OW_BPF_WALK (the walk without the task iterator)")"
 	echo "processes on the machine: $procs (snapshot of the last kill: $snap records)"
 	echo "kills measured: $run_cnt (BPF), $n_lat (committed)"
 	awk -v ns="$run_ns" -v c="$run_cnt" -v p="$procs" 'BEGIN {

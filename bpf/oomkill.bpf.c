@@ -145,6 +145,7 @@ struct kill_tally {
 	__u64 victim_mm; /* the victim's address space, for OW_TASK_F_SHARES_VICTIM_MM; 0: none */
 	__s32 victim_tgid;
 	__u32 pad;
+	__u64 last_css, last_css_id; /* the slow walk's cache of the last css's id */
 	struct ow_event_tasks batch;
 };
 
@@ -262,9 +263,10 @@ static __always_inline void emit_task_cgroups(struct task_struct *task, struct k
 }
 
 /* ow_emit_cgroup_chain for the walk without the iterator: every read a probe read. */
-__noinline int ow_emit_cgroup_chain_slow(__u64 css_addr, struct kill_tally *t)
+__noinline int ow_emit_cgroup_chain_slow(__u64 css_addr, __u64 css_id, struct kill_tally *t)
 {
 	struct cgroup_subsys_state *css, *parent;
+	__u64 id = css_id, parent_id;
 	int emitted = 0;
 	__u32 seq;
 
@@ -272,20 +274,35 @@ __noinline int ow_emit_cgroup_chain_slow(__u64 css_addr, struct kill_tally *t)
 		return 0;
 	seq = t->seq;
 	for (int i = 0; i < OW_CGROUP_CHAIN_MAX && css_addr; i++) {
-		__u64 id = css_id_slow(css_addr);
 		__u32 *seen = bpf_map_lookup_elem(&cgroups_seen, &id);
 
 		if (seen && *seen == seq)
 			break;
 		css = (void *)css_addr;
 		parent = BPF_CORE_READ(css, parent);
-		if (emit_cgroup(css, parent, css_id_slow((__u64)parent), id, t)) {
+		parent_id = css_id_slow((__u64)parent);
+		if (emit_cgroup(css, parent, parent_id, id, t)) {
 			bpf_map_update_elem(&cgroups_seen, &id, &seq, BPF_ANY);
 			emitted++;
 		}
 		css_addr = (__u64)parent;
+		id = parent_id;
 	}
 	return emitted;
+}
+
+/* A task's memory cgroup css and its id, the id read once per css in a row of tasks. */
+static __always_inline __u64 memcg_id_slow(struct task_struct *task, struct kill_tally *t,
+					   __u64 *ret_css)
+{
+	__u64 css = task_memcg_css_addr_slow(task);
+
+	if (css != t->last_css) {
+		t->last_css = css;
+		t->last_css_id = css_id_slow(css);
+	}
+	*ret_css = css;
+	return t->last_css_id;
 }
 
 /* Sends the batch of task records, if any, in one ring-buffer operation. */
@@ -337,7 +354,7 @@ static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_
 					   struct kill_tally *t)
 {
 	struct ow_task_record *r;
-	__u64 css_addr;
+	__u64 css_addr, memcg_id, mm;
 	__u32 i;
 
 	t->tasks_seen++;
@@ -345,13 +362,12 @@ static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_
 		t->kthreads_skipped++;
 		return;
 	}
-	css_addr = task_memcg_css_addr_slow(task);
-	ow_emit_cgroup_chain_slow(css_addr, t);
+	memcg_id = memcg_id_slow(task, t, &css_addr);
+	ow_emit_cgroup_chain_slow(css_addr, memcg_id, t);
 	i = t->batch.count & (OW_TASKS_PER_RECORD - 1);
 	r = &t->batch.tasks[i];
-	fill_task_slow(r, task, css_id_slow(css_addr));
-	if (t->victim_mm && !(r->flags & OW_TASK_F_NO_MM) && r->tgid != t->victim_tgid &&
-	    (__u64)BPF_CORE_READ(task, mm) == t->victim_mm)
+	mm = fill_task_slow(r, task, task_flags, memcg_id);
+	if (t->victim_mm && mm == t->victim_mm && r->tgid != t->victim_tgid)
 		r->flags |= OW_TASK_F_SHARES_VICTIM_MM;
 	t->batch.count = i + 1;
 	if (t->batch.count == OW_TASKS_PER_RECORD)
@@ -384,14 +400,14 @@ static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim
 		struct task_struct *trigger = (void *)bpf_get_current_task();
 
 		if (victim) {
-			fill_task_slow(&e->victim, victim,
+			fill_task_slow(&e->victim, victim, BPF_CORE_READ(victim, flags),
 				       css_id_slow(task_memcg_css_addr_slow(victim)));
 		} else {
 			__builtin_memset(&e->victim, 0, sizeof(e->victim));
 			e->victim.tgid = e->victim.pid = victim_pid;
 			e->victim.flags = OW_TASK_F_NO_MM;
 		}
-		fill_task_slow(&e->trigger, trigger,
+		fill_task_slow(&e->trigger, trigger, BPF_CORE_READ(trigger, flags),
 			       css_id_slow(task_memcg_css_addr_slow(trigger)));
 	} else {
 		struct task_struct *trigger = bpf_get_current_task_btf();
@@ -582,10 +598,15 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 								  : OW_TALLY_SIGNAL,
 		};
 
-		ow_emit_cgroup_chain_slow(
-			task_memcg_css_addr_slow((void *)bpf_get_current_task()), t);
-		if (victim)
-			ow_emit_cgroup_chain_slow(task_memcg_css_addr_slow(victim), t);
+		__u64 css, id;
+
+		t->last_css = t->last_css_id = 0;
+		id = memcg_id_slow((void *)bpf_get_current_task(), t, &css);
+		ow_emit_cgroup_chain_slow(css, id, t);
+		if (victim) {
+			id = memcg_id_slow(victim, t, &css);
+			ow_emit_cgroup_chain_slow(css, id, t);
+		}
 		ow_walk_init(&w.walk);
 		bpf_loop(max_tasks, slow_walk_cb, &w, 0);
 		if (!w.walk.done)

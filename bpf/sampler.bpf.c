@@ -89,7 +89,7 @@ static long sample_walk_cb(__u64 i, void *arg)
 		n_dropped++;
 		return 0;
 	}
-	fill_task_slow(&s->task, task, css_id_slow(task_memcg_css_addr_slow(task)));
+	fill_task_slow(&s->task, task, flags, css_id_slow(task_memcg_css_addr_slow(task)));
 	s->start_mono_ns = BPF_CORE_READ(task, start_time);
 	n_samples = n + 1;
 	return 0;

@@ -150,17 +150,50 @@ static __always_inline __u64 css_id_slow(__u64 css_addr)
 	return css_addr ? BPF_CORE_READ(css, cgroup, kn, id) : 0;
 }
 
-static __always_inline void fill_task_slow(struct ow_task_record *r, struct task_struct *task,
-					   __u64 memcg_id)
+/* The four rss counters; before 6.2 one read of mm->rss_stat.count[] for all of them. */
+static __always_inline void ow_mm_counters_slow(struct ow_task_record *r, struct mm_struct *mm)
+{
+	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
+		struct mm_struct___old *old = (void *)mm;
+		long c[4] = {}; /* NR_MM_COUNTERS: 4 since v4.5 (MM_SHMEMPAGES) */
+
+		bpf_core_read(c, sizeof(c), &old->rss_stat.count);
+		r->file_pages = c[MM_FILEPAGES & 3] < 0 ? 0 : c[MM_FILEPAGES & 3];
+		r->anon_pages = c[MM_ANONPAGES & 3] < 0 ? 0 : c[MM_ANONPAGES & 3];
+		r->swap_pages = c[MM_SWAPENTS & 3] < 0 ? 0 : c[MM_SWAPENTS & 3];
+		r->shmem_pages = c[MM_SHMEMPAGES & 3] < 0 ? 0 : c[MM_SHMEMPAGES & 3];
+		return;
+	}
+	r->file_pages = ow_mm_counter_slow(mm, MM_FILEPAGES);
+	r->anon_pages = ow_mm_counter_slow(mm, MM_ANONPAGES);
+	r->swap_pages = ow_mm_counter_slow(mm, MM_SWAPENTS);
+	r->shmem_pages = ow_mm_counter_slow(mm, MM_SHMEMPAGES);
+}
+
+/*
+ * fill_task for a plain address; tflags is task->flags, already read by the walk. Returns the
+ * task's mm (0 when none), for the caller's own compare.
+ */
+static __always_inline __u64 fill_task_slow(struct ow_task_record *r, struct task_struct *task,
+					    __u32 tflags, __u64 memcg_id)
 {
 	struct task_struct *parent = BPF_CORE_READ(task, real_parent);
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
-	__u32 tflags = BPF_CORE_READ(task, flags);
 	__u32 flags = 0;
 
-	r->tgid = BPF_CORE_READ(task, tgid);
-	r->pid = BPF_CORE_READ(task, pid);
+	/* pid and tgid side by side (every kernel so far): one read for both */
+	if (bpf_core_field_offset(struct task_struct, tgid) ==
+	    bpf_core_field_offset(struct task_struct, pid) + 4) {
+		__s32 ids[2] = {};
+
+		bpf_core_read(ids, sizeof(ids), &task->pid);
+		r->pid = ids[0];
+		r->tgid = ids[1];
+	} else {
+		r->tgid = BPF_CORE_READ(task, tgid);
+		r->pid = BPF_CORE_READ(task, pid);
+	}
 	r->ppid = BPF_CORE_READ(parent, tgid);
 	r->uid = BPF_CORE_READ(task, cred, uid.val);
 	r->oom_score_adj = BPF_CORE_READ(sig, oom_score_adj);
@@ -174,18 +207,16 @@ static __always_inline void fill_task_slow(struct ow_task_record *r, struct task
 		r->file_pages = r->anon_pages = r->swap_pages = r->shmem_pages = 0;
 		r->pgtables_bytes = 0;
 		r->flags = flags | OW_TASK_F_NO_MM;
-		return;
+		return 0;
 	}
 	if (ow_mm_oom_skip_slow(mm))
 		flags |= OW_TASK_F_OOM_SKIP;
 	if (BPF_CORE_READ(task, vfork_done) && BPF_CORE_READ(parent, mm) == mm)
 		flags |= OW_TASK_F_VFORK;
-	r->file_pages = ow_mm_counter_slow(mm, MM_FILEPAGES);
-	r->anon_pages = ow_mm_counter_slow(mm, MM_ANONPAGES);
-	r->swap_pages = ow_mm_counter_slow(mm, MM_SWAPENTS);
-	r->shmem_pages = ow_mm_counter_slow(mm, MM_SHMEMPAGES);
+	ow_mm_counters_slow(r, mm);
 	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	r->flags = flags;
+	return (__u64)mm;
 }
 
 /*
