@@ -7,6 +7,7 @@
 #      (wall clock at commit minus the kill's timestamp taken in the BPF program).
 #      Target: <= 100 ms.
 # Usage (root): bench/kill_path.sh [PROCS] [KILLS]     e.g. bench/kill_path.sh 2000 20
+# OW_BPF_WALK=1 measures the bpf_loop walk older kernels (before 6.7) get instead of the iterator.
 # Prints a table; also kept in bench/results/ (not committed).
 set -u
 cd "$(dirname "$0")/.."
@@ -46,7 +47,7 @@ ow_wait_recorded_kills "$kills" 20 || fail "not every kill was committed"
 
 # The kernel's accounting of our kill-time program, read while it is still loaded.
 read -r run_ns run_cnt < <(bpftool prog show --json |
-	jq -r '.[] | select(.name == "ow_mark_victim") | "\(.run_time_ns) \(.run_cnt)"')
+	jq -r '[.[] | select(.name | startswith("ow_mark_victim"))][0] | "\(.run_time_ns) \(.run_cnt)"')
 ow_record_stop
 [ -n "${run_cnt:-}" ] && [ "$run_cnt" -gt 0 ] || fail "no bpf_stats for ow_mark_victim"
 
@@ -60,7 +61,8 @@ snap=$("$OW" show --db "$OW_DB" --json last | jq '.kills[0].processes_in_snapsho
 mkdir -p bench/results
 out=bench/results/kill_path-$(date -u +%Y%m%dT%H%M%SZ).txt
 {
-	echo "oomwitness kill path, $(uname -r), $(nproc) CPUs, $(date -u +%FT%TZ)"
+	echo "oomwitness kill path, $(uname -r), $(nproc) CPUs, $(date -u +%FT%TZ)$(
+		[ "${OW_BPF_WALK:-0}" != 0 ] && echo ", OW_BPF_WALK=$OW_BPF_WALK (the walk without the task iterator)")"
 	echo "processes on the machine: $procs (snapshot of the last kill: $snap records)"
 	echo "kills measured: $run_cnt (BPF), $n_lat (committed)"
 	awk -v ns="$run_ns" -v c="$run_cnt" -v p="$procs" 'BEGIN {

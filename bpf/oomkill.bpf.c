@@ -145,6 +145,7 @@ struct kill_tally {
 	__u64 victim_mm; /* the victim's address space, for OW_TASK_F_SHARES_VICTIM_MM; 0: none */
 	__s32 victim_tgid;
 	__u32 pad;
+	__u64 last_css, last_css_id; /* the slow walk's cache of the last css's id */
 	struct ow_event_tasks batch;
 };
 
@@ -184,10 +185,10 @@ static __always_inline void lost_kill_record(struct kill_tally *t)
 	t->lost_records++; /* the kill's own share, reported in its end record */
 }
 
-static __always_inline bool emit_cgroup(struct cgroup_subsys_state *css, __u64 id,
-					struct kill_tally *t)
+static __always_inline bool emit_cgroup(struct cgroup_subsys_state *css,
+					struct cgroup_subsys_state *parent, __u64 parent_id,
+					__u64 id, struct kill_tally *t)
 {
-	struct cgroup_subsys_state *parent = css->parent;
 	struct mem_cgroup *memcg = (void *)css - bpf_core_field_offset(struct mem_cgroup, css);
 	struct ow_event_cgroup *e;
 	long len;
@@ -200,7 +201,7 @@ static __always_inline bool emit_cgroup(struct cgroup_subsys_state *css, __u64 i
 	e->hdr.type = OW_EV_CGROUP;
 	e->hdr.kill_seq = t->seq;
 	e->id = id;
-	e->parent_id = parent ? css_id(parent) : 0;
+	e->parent_id = parent_id;
 	e->is_root = !parent;
 	e->usage_pages = BPF_CORE_READ(memcg, memory.usage.counter);
 	e->max_pages = BPF_CORE_READ(memcg, memory.max);
@@ -238,6 +239,7 @@ __noinline int ow_emit_cgroup_chain(__u64 css_addr, struct kill_tally *t)
 	for (int i = 0; i < OW_CGROUP_CHAIN_MAX && css; i++) {
 		__u64 id = css_id(css);
 		__u32 *seen = bpf_map_lookup_elem(&cgroups_seen, &id);
+		struct cgroup_subsys_state *parent = css->parent;
 
 		if (seen && *seen == seq)
 			break;
@@ -246,7 +248,7 @@ __noinline int ow_emit_cgroup_chain(__u64 css_addr, struct kill_tally *t)
 		 * kills at once overwrite each other's marks: a cgroup may then go out twice for
 		 * a kill, never not at all.
 		 */
-		if (emit_cgroup(css, id, t)) {
+		if (emit_cgroup(css, parent, parent ? css_id(parent) : 0, id, t)) {
 			bpf_map_update_elem(&cgroups_seen, &id, &seq, BPF_ANY);
 			emitted++;
 		}
@@ -258,6 +260,49 @@ __noinline int ow_emit_cgroup_chain(__u64 css_addr, struct kill_tally *t)
 static __always_inline void emit_task_cgroups(struct task_struct *task, struct kill_tally *t)
 {
 	ow_emit_cgroup_chain(task_memcg_css_addr(task), t);
+}
+
+/* ow_emit_cgroup_chain for the walk without the iterator: every read a probe read. */
+__noinline int ow_emit_cgroup_chain_slow(__u64 css_addr, __u64 css_id, struct kill_tally *t)
+{
+	struct cgroup_subsys_state *css, *parent;
+	__u64 id = css_id, parent_id;
+	int emitted = 0;
+	__u32 seq;
+
+	if (!t || !css_addr)
+		return 0;
+	seq = t->seq;
+	for (int i = 0; i < OW_CGROUP_CHAIN_MAX && css_addr; i++) {
+		__u32 *seen = bpf_map_lookup_elem(&cgroups_seen, &id);
+
+		if (seen && *seen == seq)
+			break;
+		css = (void *)css_addr;
+		parent = BPF_CORE_READ(css, parent);
+		parent_id = css_id_slow((__u64)parent);
+		if (emit_cgroup(css, parent, parent_id, id, t)) {
+			bpf_map_update_elem(&cgroups_seen, &id, &seq, BPF_ANY);
+			emitted++;
+		}
+		css_addr = (__u64)parent;
+		id = parent_id;
+	}
+	return emitted;
+}
+
+/* A task's memory cgroup css and its id, the id read once per css in a row of tasks. */
+static __always_inline __u64 memcg_id_slow(struct task_struct *task, struct kill_tally *t,
+					   __u64 *ret_css)
+{
+	__u64 css = task_memcg_css_addr_slow(task);
+
+	if (css != t->last_css) {
+		t->last_css = css;
+		t->last_css_id = css_id_slow(css);
+	}
+	*ret_css = css;
+	return t->last_css_id;
 }
 
 /* Sends the batch of task records, if any, in one ring-buffer operation. */
@@ -304,10 +349,39 @@ static __always_inline void emit_task(struct task_struct *task, struct kill_tall
 		flush_tasks(t);
 }
 
-static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim, __u32 killer,
-					   __u32 flags, __u32 concurrent, struct kill_tally *t)
+/* emit_task for the walk without the iterator. */
+static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_flags,
+					   struct kill_tally *t)
 {
-	struct task_struct *trigger = bpf_get_current_task_btf();
+	struct ow_task_record *r;
+	__u64 css_addr, memcg_id, mm;
+	__u32 i;
+
+	t->tasks_seen++;
+	if (task_flags & PF_KTHREAD) {
+		t->kthreads_skipped++;
+		return;
+	}
+	memcg_id = memcg_id_slow(task, t, &css_addr);
+	ow_emit_cgroup_chain_slow(css_addr, memcg_id, t);
+	i = t->batch.count & (OW_TASKS_PER_RECORD - 1);
+	r = &t->batch.tasks[i];
+	mm = fill_task_slow(r, task, task_flags, memcg_id);
+	if (t->victim_mm && mm == t->victim_mm && r->tgid != t->victim_tgid)
+		r->flags |= OW_TASK_F_SHARES_VICTIM_MM;
+	t->batch.count = i + 1;
+	if (t->batch.count == OW_TASKS_PER_RECORD)
+		flush_tasks(t);
+}
+
+/*
+ * The begin record. slow: victim is a plain address (NULL: not found, only victim_pid known)
+ * and every read is a probe read, for kernels without bpf_rdonly_cast or the iterator.
+ */
+static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim,
+					   __s32 victim_pid, __u32 killer, __u32 flags,
+					   __u32 concurrent, bool slow, struct kill_tally *t)
+{
 	struct ow_event_kill_begin *e;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -322,8 +396,25 @@ static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim
 	e->flags = flags;
 	e->concurrent = concurrent;
 	e->pad = 0;
-	fill_task(&e->victim, victim, task_memcg_id(victim));
-	fill_task(&e->trigger, trigger, task_memcg_id(trigger));
+	if (slow) {
+		struct task_struct *trigger = (void *)bpf_get_current_task();
+
+		if (victim) {
+			fill_task_slow(&e->victim, victim, BPF_CORE_READ(victim, flags),
+				       css_id_slow(task_memcg_css_addr_slow(victim)));
+		} else {
+			__builtin_memset(&e->victim, 0, sizeof(e->victim));
+			e->victim.tgid = e->victim.pid = victim_pid;
+			e->victim.flags = OW_TASK_F_NO_MM;
+		}
+		fill_task_slow(&e->trigger, trigger, BPF_CORE_READ(trigger, flags),
+			       css_id_slow(task_memcg_css_addr_slow(trigger)));
+	} else {
+		struct task_struct *trigger = bpf_get_current_task_btf();
+
+		fill_task(&e->victim, victim, task_memcg_id(victim));
+		fill_task(&e->trigger, trigger, task_memcg_id(trigger));
+	}
 	e->kernel_stack_bytes = bpf_get_stack(ctx, e->kernel_stack, sizeof(e->kernel_stack), 0);
 	e->user_stack_bytes =
 		bpf_get_stack(ctx, e->user_stack, sizeof(e->user_stack), BPF_F_USER_STACK);
@@ -358,9 +449,111 @@ static __always_inline void emit_kill_end(struct kill_tally *t, __u64 start_ns)
  * The records of one kill: begin, the cgroup chains of the trigger and the victim, then (when
  * walk) every process, then end. t->seq is set; the rest of t is reset here.
  */
-static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim, __u32 killer,
-					  __u32 flags, bool walk, struct kill_tally *t,
-					  __u64 start_ns)
+/* The walk without the iterator, one process per bpf_loop round. */
+struct slow_walk {
+	struct ow_walk walk;
+	__u32 tally_key;
+	__s32 pid; /* find_victim: the pid sought */
+	__u64 found; /* find_victim: its task */
+	__u32 threads; /* find_victim: search the threads of OOM victims too */
+	__u32 pad;
+};
+
+static long slow_walk_cb(__u64 i, void *arg)
+{
+	struct slow_walk *w = arg;
+	__u32 key = w->tally_key;
+	struct task_struct *task;
+	struct kill_tally *t;
+	__u32 flags = 0;
+
+	task = ow_walk_next(&w->walk, i, &flags);
+	if (!task)
+		return 1;
+	t = bpf_map_lookup_elem(&tally, &key);
+	if (!t)
+		return 1;
+	emit_task_slow(task, flags, t);
+	return 0;
+}
+
+#define OW_VICTIM_THREADS_MAX 64
+
+/* The thread pid of leader's thread group, by signal->thread_head; 0 when not there. */
+static __always_inline __u64 find_thread(struct task_struct *leader, __s32 pid)
+{
+	struct signal_struct *sig = BPF_CORE_READ(leader, signal);
+	__u64 head, cur;
+
+	if (!sig || !bpf_core_field_exists(sig->thread_head))
+		return 0;
+	head = (__u64)sig + bpf_core_field_offset(struct signal_struct, thread_head);
+	cur = ow_list_next(head);
+	for (int i = 0; i < OW_VICTIM_THREADS_MAX && cur && cur != head; i++) {
+		struct task_struct *th =
+			(void *)(cur - bpf_core_field_offset(struct task_struct, thread_node));
+
+		if (BPF_CORE_READ(th, pid) == pid)
+			return (__u64)th;
+		cur = ow_list_next(cur);
+	}
+	return 0;
+}
+
+static long find_victim_cb(__u64 i, void *arg)
+{
+	struct slow_walk *w = arg;
+	struct task_struct *task;
+	__u32 flags = 0;
+
+	task = ow_walk_next(&w->walk, i, &flags);
+	if (!task)
+		return 1;
+	if (!w->threads) {
+		if (BPF_CORE_READ(task, pid) == w->pid) {
+			w->found = (__u64)task;
+			return 1;
+		}
+	} else if (bpf_core_field_exists(task->signal->oom_mm) &&
+		   BPF_CORE_READ(task, signal, oom_mm)) {
+		/* A victim thread not its leader: only OOM victims are searched, they are few. */
+		w->found = find_thread(task, w->pid);
+		if (w->found)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The OOM victim by its thread pid, for the kernels whose mark_victim passes only the pid
+ * (before 6.2): a leader with that pid, else a thread of a process already marked a victim
+ * (mark_oom_victim() set its signal->oom_mm before the tracepoint). NULL when not found.
+ */
+static __always_inline struct task_struct *find_victim(__s32 pid)
+{
+	struct slow_walk w = { .pid = pid };
+
+	ow_walk_init(&w.walk);
+	bpf_loop(ow_max_tasks, find_victim_cb, &w, 0);
+	if (!w.found) {
+		ow_walk_init(&w.walk);
+		w.threads = 1;
+		bpf_loop(ow_max_tasks, find_victim_cb, &w, 0);
+	}
+	return (void *)w.found;
+}
+
+/*
+ * The records of one kill: begin, the cgroup chains of the trigger and the victim, then (when
+ * walk) every process, then end. t->seq is set; the rest of t is reset here.
+ *
+ * slow (a constant at each call): kernels without the task-iterator kfuncs (before 6.7) or
+ * bpf_rdonly_cast (before 6.2) walk the process list with bpf_loop and probe reads instead;
+ * victim is then a plain address, NULL when the pid-only mark_victim's victim was not found.
+ */
+static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
+					  __s32 victim_pid, __u32 killer, __u32 flags, bool walk,
+					  bool slow, struct kill_tally *t, __u64 start_ns)
 {
 	struct bpf_iter_task it;
 	struct task_struct *task;
@@ -370,8 +563,15 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 	t->lost_records = 0;
 	t->truncated = 0;
 	t->batch.count = 0;
-	t->victim_tgid = victim->tgid;
-	t->victim_mm = killer == OW_KILL_BY_KERNEL ? (__u64)victim->mm : 0;
+	if (slow) {
+		t->victim_tgid = victim ? BPF_CORE_READ(victim, tgid) : victim_pid;
+		t->victim_mm = killer == OW_KILL_BY_KERNEL && victim
+				       ? (__u64)BPF_CORE_READ(victim, mm)
+				       : 0;
+	} else {
+		t->victim_tgid = victim->tgid;
+		t->victim_mm = killer == OW_KILL_BY_KERNEL ? (__u64)victim->mm : 0;
+	}
 
 	/*
 	 * Without its first records the consumer cannot use the rest: a begin record without the
@@ -385,12 +585,34 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 		return;
 	}
 	concurrent = (__u32)__sync_fetch_and_add(&kills_in_flight, 1);
-	if (emit_kill_begin(ctx, victim, killer, flags, concurrent, t) < 0)
+	if (emit_kill_begin(ctx, victim, victim_pid, killer, flags, concurrent, slow, t) < 0)
 		goto out;
 	/*
 	 * The cgroups that decide the OOM domain go first, while the ring buffer still has the
 	 * room the begin record found: a snapshot cut short still knows where memory ran out.
 	 */
+	max_tasks = walk ? ow_max_tasks : 0;
+	if (slow) {
+		struct slow_walk w = {
+			.tally_key = killer == OW_KILL_BY_KERNEL ? OW_TALLY_KERNEL
+								  : OW_TALLY_SIGNAL,
+		};
+
+		__u64 css, id;
+
+		t->last_css = t->last_css_id = 0;
+		id = memcg_id_slow((void *)bpf_get_current_task(), t, &css);
+		ow_emit_cgroup_chain_slow(css, id, t);
+		if (victim) {
+			id = memcg_id_slow(victim, t, &css);
+			ow_emit_cgroup_chain_slow(css, id, t);
+		}
+		ow_walk_init(&w.walk);
+		bpf_loop(max_tasks, slow_walk_cb, &w, 0);
+		if (!w.walk.done)
+			t->truncated = walk;
+		goto end;
+	}
 	emit_task_cgroups(bpf_get_current_task_btf(), t);
 	emit_task_cgroups(victim, t);
 
@@ -398,7 +620,6 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 	 * No walk is a walk bounded at 0 tasks, not a branch around it: the verifier then checks
 	 * the walk once, not once per way to get past it.
 	 */
-	max_tasks = walk ? ow_max_tasks : 0;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((task = bpf_iter_task_next(&it))) {
 		if (t->tasks_seen >= max_tasks) {
@@ -408,6 +629,7 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 		emit_task(task, t);
 	}
 	bpf_iter_task_destroy(&it);
+end:
 	flush_tasks(t);
 	emit_kill_end(t, start_ns);
 out:
@@ -419,7 +641,7 @@ out:
  * out_of_memory() mark a victim already exiting (task_will_free_mem()) and send nothing, where
  * __oom_kill_process() SIGKILLs it first, from this very thread.
  */
-static __always_inline __u32 victim_exiting_flag(struct task_struct *victim)
+static __always_inline __u32 victim_exiting_flag(__s32 victim_tgid)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct kernel_sigkill *k;
@@ -428,7 +650,7 @@ static __always_inline __u32 victim_exiting_flag(struct task_struct *victim)
 	if (!ow_signal_hook_attached)
 		return 0; /* no way to know */
 	k = bpf_map_lookup_elem(&kernel_sigkills, &tid);
-	if (!k || k->target_tgid != victim->tgid ||
+	if (!k || k->target_tgid != victim_tgid ||
 	    bpf_ktime_get_ns() - k->time_ns > OW_KERNEL_SIGKILL_WINDOW_NS)
 		flags = OW_BEGIN_F_VICTIM_EXITING;
 	if (k)
@@ -449,22 +671,76 @@ static __always_inline void remember_victim_mm(struct task_struct *victim)
 	bpf_map_update_elem(&victim_mms, &pid, &v, BPF_ANY);
 }
 
-SEC("tp_btf/mark_victim")
-int BPF_PROG(ow_mark_victim, struct task_struct *victim)
+/* remember_victim_mm for a plain address. */
+static __always_inline void remember_victim_mm_slow(struct task_struct *victim)
+{
+	struct victim_mm v = { .tgid = BPF_CORE_READ(victim, tgid) };
+	__u32 pid = BPF_CORE_READ(victim, pid);
+
+	if (!bpf_core_field_exists(victim->signal->oom_mm))
+		return;
+	v.mm = (__u64)BPF_CORE_READ(victim, signal, oom_mm);
+	if (v.mm)
+		bpf_map_update_elem(&victim_mms, &pid, &v, BPF_ANY);
+}
+
+/*
+ * One OOM kill. The loader loads one of three programs on mark_victim, by what the kernel
+ * gives: ow_mark_victim (the task and the iterator: 6.7+), ow_mark_victim_walk (the task, no
+ * iterator: 6.2-6.6), ow_mark_victim_pid (the pid only: before 6.2).
+ */
+static __always_inline int mark_victim(void *ctx, struct task_struct *victim, __s32 pid,
+				       bool slow)
 {
 	__u64 start_ns = bpf_ktime_get_ns();
 	__u32 key = OW_TALLY_KERNEL;
 	struct kill_tally *t;
+	__s32 tgid;
 
 	count(OW_CNT_KILLS);
 	t = bpf_map_lookup_elem(&tally, &key);
 	if (!t)
 		return 0;
 	t->seq = ++kill_seq_next; /* kills are serialised by oom_lock */
-	remember_victim_mm(victim);
-	snapshot_kill(ctx, victim, OW_KILL_BY_KERNEL, victim_exiting_flag(victim), true, t,
-		      start_ns);
+	if (slow) {
+		if (!victim)
+			victim = find_victim(pid);
+		if (victim)
+			remember_victim_mm_slow(victim);
+		tgid = victim ? BPF_CORE_READ(victim, tgid) : pid;
+	} else {
+		remember_victim_mm(victim);
+		tgid = victim->tgid;
+	}
+	snapshot_kill(ctx, victim, pid, OW_KILL_BY_KERNEL, victim_exiting_flag(tgid), true, slow,
+		      t, start_ns);
 	return 0;
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(ow_mark_victim, struct task_struct *victim)
+{
+	return mark_victim(ctx, victim, 0, false);
+}
+
+/*
+ * Set by the loader for OW_BPF_WALK=pid: ow_mark_victim_walk then finds its victim by pid as
+ * ow_mark_victim_pid does, so that kernels which pass the task can test that path too.
+ */
+const volatile __u32 ow_victim_by_pid = 0;
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(ow_mark_victim_walk, struct task_struct *victim)
+{
+	__s32 pid = BPF_CORE_READ(victim, pid);
+
+	return mark_victim(ctx, ow_victim_by_pid ? NULL : victim, pid, true);
+}
+
+SEC("tp_btf/mark_victim")
+int BPF_PROG(ow_mark_victim_pid, int pid)
+{
+	return mark_victim(ctx, NULL, pid, true);
 }
 
 /* Whether a signal kill may walk the process list now: GCRA, one compare-and-swap. */
@@ -494,9 +770,8 @@ static __always_inline bool from_user_space(struct kernel_siginfo *info)
 	return code == OW_SI_USER || code == OW_SI_TKILL || code == OW_SI_QUEUE;
 }
 
-SEC("tp_btf/signal_generate")
-int BPF_PROG(ow_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
-	     int group, int result)
+static __always_inline int signal_generate(void *ctx, int sig, struct kernel_siginfo *info,
+					   struct task_struct *task, int result, bool slow)
 {
 	struct task_struct *sender;
 	__u32 key = OW_TALLY_SIGNAL;
@@ -534,8 +809,23 @@ int BPF_PROG(ow_signal_generate, int sig, struct kernel_siginfo *info, struct ta
 	}
 	t->seq = OW_SIGNAL_SEQ_BIT |
 		 ((__u32)__sync_fetch_and_add(&signal_seq_next, 1) & ~OW_SIGNAL_SEQ_BIT);
-	snapshot_kill(ctx, task, OW_KILL_BY_SIGNAL, flags, walk, t, start_ns);
+	snapshot_kill(ctx, task, task->tgid, OW_KILL_BY_SIGNAL, flags, walk, slow, t, start_ns);
 	return 0;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(ow_signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	return signal_generate(ctx, sig, info, task, result, false);
+}
+
+/* The same without the iterator (kernels before 6.7): see snapshot_kill's slow. */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(ow_signal_generate_walk, int sig, struct kernel_siginfo *info,
+	     struct task_struct *task, int group, int result)
+{
+	return signal_generate(ctx, sig, info, task, result, true);
 }
 
 /* Reserves a small record and fills its header; NULL (counted lost) when the ring is full. */

@@ -64,3 +64,45 @@ int ow_sample_tasks(void *ctx)
 	bpf_iter_task_destroy(&it);
 	return 0;
 }
+
+/*
+ * The same walk for kernels without the task-iterator kfuncs (before 6.7) or bpf_rdonly_cast
+ * (before 6.2): the process list with bpf_loop and probe reads (task_read.bpf.h). The loader
+ * loads one of the two.
+ */
+const volatile __u32 ow_max_walk = 262144;
+
+static long sample_walk_cb(__u64 i, void *arg)
+{
+	struct task_struct *task;
+	struct ow_sample_task *s;
+	__u32 n = n_samples;
+	__u32 flags = 0;
+
+	task = ow_walk_next(arg, i, &flags);
+	if (!task)
+		return 1;
+	if (flags & PF_KTHREAD)
+		return 0;
+	s = bpf_map_lookup_elem(&samples, &n);
+	if (!s) {
+		n_dropped++;
+		return 0;
+	}
+	fill_task_slow(&s->task, task, flags, css_id_slow(task_memcg_css_addr_slow(task)));
+	s->start_mono_ns = BPF_CORE_READ(task, start_time);
+	n_samples = n + 1;
+	return 0;
+}
+
+SEC("raw_tp")
+int ow_sample_tasks_walk(void *ctx)
+{
+	struct ow_walk w;
+
+	n_samples = 0;
+	n_dropped = 0;
+	ow_walk_init(&w);
+	bpf_loop(ow_max_walk, sample_walk_cb, &w, 0);
+	return 0;
+}

@@ -23,38 +23,74 @@
 
 #define OW_RINGBUF_DEFAULT_BYTES (8u << 20)
 
+/*
+ * How the kill snapshot walks the processes, by what the kernel gives (probe_kernel()):
+ * ITER, the task-iterator kfuncs and bpf_rdonly_cast with direct loads (6.7+); WALK_TASK,
+ * mark_victim passes the task but the walk is bpf_loop over the task->tasks list, probe reads
+ * (6.2-6.6); WALK_PID, the same, and mark_victim passes only the victim's pid, found during a
+ * walk (before 6.2). OW_BPF_WALK=1 in the environment forces the walk (tests, bench/);
+ * OW_BPF_WALK=pid also finds the victim by pid, as WALK_PID does, where the task is given.
+ */
+enum ow_walk_mode {
+	OW_MODE_ITER = 1 << 0,
+	OW_MODE_WALK_TASK = 1 << 1,
+	OW_MODE_WALK_PID = 1 << 2,
+};
+#define OW_MODE_ANY (OW_MODE_ITER | OW_MODE_WALK_TASK | OW_MODE_WALK_PID)
+#define OW_MODE_WALK (OW_MODE_WALK_TASK | OW_MODE_WALK_PID)
+
 /* One BPF program and the tracepoint it hooks. */
 struct ow_hook {
 	const char *prog; /* program name in oomkill.bpf.c */
 	const char *tp; /* tracepoint (btf_trace_<tp> in the kernel's BTF) */
 	const char *kfunc; /* a kfunc it calls that older kernels lack, or NULL */
 	bool required;
+	unsigned modes; /* the walk modes it is loaded in (one variant of a hook per mode) */
 };
 
 static const struct ow_hook hooks[] = {
-	{ "ow_mark_victim", "mark_victim", NULL, true },
-	{ "ow_exec", "sched_process_exec", NULL, true },
-	{ "ow_exit", "sched_process_exit", NULL, true },
-	{ "ow_signal_generate", "signal_generate", NULL, false },
-	{ "ow_adj_update", "oom_score_adj_update", NULL, false },
-	{ "ow_fork", "sched_process_fork", NULL, false },
-	{ "ow_reap_start", "start_task_reaping", "bpf_task_from_pid", false },
-	{ "ow_reap_end", "finish_task_reaping", "bpf_task_from_pid", false },
+	{ "ow_mark_victim", "mark_victim", NULL, true, OW_MODE_ITER },
+	{ "ow_mark_victim_walk", "mark_victim", NULL, true, OW_MODE_WALK_TASK },
+	{ "ow_mark_victim_pid", "mark_victim", NULL, true, OW_MODE_WALK_PID },
+	{ "ow_exec", "sched_process_exec", NULL, true, OW_MODE_ANY },
+	{ "ow_exit", "sched_process_exit", NULL, true, OW_MODE_ANY },
+	{ "ow_signal_generate", "signal_generate", NULL, false, OW_MODE_ITER },
+	{ "ow_signal_generate_walk", "signal_generate", NULL, false, OW_MODE_WALK },
+	{ "ow_adj_update", "oom_score_adj_update", NULL, false, OW_MODE_ANY },
+	{ "ow_fork", "sched_process_fork", NULL, false, OW_MODE_ANY },
+	/* bpf_task_from_pid came with bpf_rdonly_cast (6.2), which the reaper's end also needs */
+	{ "ow_reap_start", "start_task_reaping", "bpf_task_from_pid", false, OW_MODE_ANY },
+	{ "ow_reap_end", "finish_task_reaping", "bpf_task_from_pid", false, OW_MODE_ANY },
 };
 
 #define OW_N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
-#define OW_HOOK_SIGNAL 3 /* hooks[] index of signal_generate */
+
+/* The mode of the last ow_bpf_start(), for ow_bpf_hooks_description(). */
+static unsigned last_mode = OW_MODE_ITER;
 
 struct ow_bpf {
 	struct oomkill_bpf *skel;
 	struct ring_buffer *rb;
 	struct ow_bpf_options opts;
 	struct bpf_link *links[OW_N_HOOKS];
+	unsigned mode; /* enum ow_walk_mode */
 	char missing[512]; /* optional hooks not attached, and why; "" when none */
 };
 
 const char *ow_bpf_hooks_description(void)
 {
+	if (last_mode == OW_MODE_WALK_PID)
+		return "tp_btf/mark_victim (pid only; kill snapshot via a bpf_loop walk, this kernel "
+		       "has no task iterator), "
+		       "tp_btf/signal_generate (SIGKILLs from user space), "
+		       "tp_btf/oom_score_adj_update and tp_btf/sched_process_fork (oom_score_adj "
+		       "audit), tp_btf/sched_process_exec, tp_btf/sched_process_exit";
+	if (last_mode == OW_MODE_WALK_TASK)
+		return "tp_btf/mark_victim (kill snapshot via a bpf_loop walk, no task iterator), "
+		       "tp_btf/signal_generate (SIGKILLs from user space), "
+		       "tp_btf/oom_score_adj_update and tp_btf/sched_process_fork (oom_score_adj "
+		       "audit), tp_btf/start_task_reaping and tp_btf/finish_task_reaping (OOM "
+		       "reaper), tp_btf/sched_process_exec, tp_btf/sched_process_exit";
 	return "tp_btf/mark_victim (kill snapshot via task iterator), "
 	       "tp_btf/signal_generate (SIGKILLs from user space), "
 	       "tp_btf/oom_score_adj_update and tp_btf/sched_process_fork (oom_score_adj audit), "
@@ -102,7 +138,24 @@ static int tracepoint_first_arg_is_pointer(const struct btf *btf, const char *tp
 	return t && btf_is_ptr(t);
 }
 
-static int probe_kernel(char *what, size_t what_len)
+bool ow_bpf_kernel_has_task_iter(void)
+{
+	const char *force = getenv("OW_BPF_WALK");
+	struct btf *btf;
+	bool has;
+
+	if (force && force[0] && strcmp(force, "0") != 0)
+		return false;
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		return false;
+	has = btf__find_by_name_kind(btf, "bpf_iter_task_new", BTF_KIND_FUNC) >= 0 &&
+	      btf__find_by_name_kind(btf, "bpf_rdonly_cast", BTF_KIND_FUNC) >= 0;
+	btf__free(btf);
+	return has;
+}
+
+static int probe_kernel(unsigned *ret_mode, char *what, size_t what_len)
 {
 	struct btf *btf;
 	int r;
@@ -127,21 +180,20 @@ static int probe_kernel(char *what, size_t what_len)
 		r = -EOPNOTSUPP;
 		goto out;
 	}
-	if (r <= 0) {
+	if (r < 0) {
 		snprintf(what, what_len,
-			 "oom:mark_victim passes only a pid on this kernel (the task argument came "
-			 "in later kernels); this kernel is not supported yet");
+			 "the oom:mark_victim tracepoint's arguments are not what oomwitness knows "
+			 "(neither the victim task nor its pid)");
 		r = -EOPNOTSUPP;
 		goto out;
 	}
-	if (btf__find_by_name_kind(btf, "bpf_iter_task_new", BTF_KIND_FUNC) < 0) {
-		snprintf(
-			what, what_len,
-			"the BPF task iterator kfuncs (bpf_iter_task_new, Linux 6.7+) are missing: "
-			"the kill-time snapshot needs them");
-		r = -EOPNOTSUPP;
-		goto out;
-	}
+	/* A pid (before 6.2), or the task; then the iterator if the kernel has it (6.7+). */
+	if (r == 0)
+		*ret_mode = OW_MODE_WALK_PID;
+	else if (!ow_bpf_kernel_has_task_iter())
+		*ret_mode = OW_MODE_WALK_TASK;
+	else
+		*ret_mode = OW_MODE_ITER;
 	r = 0;
 out:
 	btf__free(btf);
@@ -162,10 +214,14 @@ static void choose_programs(struct ow_bpf *b, bool all_optional_off)
 		struct bpf_program *prog;
 		const char *why = NULL;
 
-		if (h->required)
-			continue;
 		prog = bpf_object__find_program_by_name(b->skel->obj, h->prog);
 		if (!prog)
+			continue;
+		if (!(h->modes & b->mode)) {
+			bpf_program__set_autoload(prog, false); /* another variant of the hook */
+			continue;
+		}
+		if (h->required)
 			continue;
 		snprintf(name, sizeof(name), "btf_trace_%s", h->tp);
 		if (all_optional_off)
@@ -206,6 +262,11 @@ static int open_and_load(struct ow_bpf *b, bool all_optional_off, char *what, si
 		return r;
 	}
 	choose_programs(b, all_optional_off);
+	if (b->mode == OW_MODE_WALK_TASK) {
+		const char *force = getenv("OW_BPF_WALK");
+
+		b->skel->rodata->ow_victim_by_pid = force && strcmp(force, "pid") == 0;
+	}
 	/* 3. load (the verifier runs here) */
 	r = oomkill_bpf__load(b->skel);
 	if (r < 0)
@@ -238,8 +299,9 @@ static int attach_hooks(struct ow_bpf *b, char *what, size_t what_len)
 		note_missing(b, h, strerror(-r));
 	}
 	/* Only now may a mark_victim without a kernel SIGKILL read as "already exiting". */
-	if (b->links[OW_HOOK_SIGNAL])
-		b->skel->bss->ow_signal_hook_attached = 1;
+	for (size_t i = 0; i < OW_N_HOOKS; i++)
+		if (b->links[i] && strcmp(hooks[i].tp, "signal_generate") == 0)
+			b->skel->bss->ow_signal_hook_attached = 1;
 	return 0;
 }
 
@@ -261,6 +323,7 @@ static int on_ringbuf_record(void *ctx, void *data, size_t size)
 int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, char *what,
 		 size_t what_len)
 {
+	unsigned mode = OW_MODE_ITER;
 	char scratch[256];
 	struct ow_bpf *b;
 	int r;
@@ -270,13 +333,15 @@ int ow_bpf_start(const struct ow_bpf_options *opts, struct ow_bpf **ret_bpf, cha
 		what_len = sizeof(scratch);
 	}
 	what[0] = '\0';
-	r = probe_kernel(what, what_len);
+	r = probe_kernel(&mode, what, what_len);
 	if (r < 0)
 		return r;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	b->opts = *opts;
+	b->mode = mode;
+	last_mode = mode;
 
 	/* 1-3. open, configure, load; if the verifier refuses, once more without the options */
 	r = open_and_load(b, false, what, what_len);

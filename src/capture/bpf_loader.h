@@ -7,6 +7,7 @@
 #ifndef OW_BPF_LOADER_H
 #define OW_BPF_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,13 @@ struct ow_bpf_counters {
 	uint64_t signal_snapshots_skipped; /* of which past the rate limit: no process snapshot */
 };
 int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters);
+
+/*
+ * Whether the kernel has the BPF task-iterator kfuncs and bpf_rdonly_cast (6.7+), the fast
+ * process walk; false also when OW_BPF_WALK is set (not "0"), which forces the bpf_loop walk
+ * of older kernels (tests, bench/). Shared with the sampler.
+ */
+bool ow_bpf_kernel_has_task_iter(void);
 
 /* Names of the hooks attached, for `record`'s start-up line. */
 const char *ow_bpf_hooks_description(void);

@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "capture/bpf_loader.h"
 #include "oomwitness.h"
 #include "sampler.skel.h"
 
@@ -32,6 +33,8 @@ int ow_bpf_sampler_start(struct ow_bpf_sampler **ret_sampler, size_t max_tasks, 
 			 size_t what_len)
 {
 	struct ow_bpf_sampler *s = calloc(1, sizeof(*s));
+	bool iter = ow_bpf_kernel_has_task_iter();
+	struct bpf_program *prog;
 	void *map;
 	int r;
 
@@ -50,6 +53,10 @@ int ow_bpf_sampler_start(struct ow_bpf_sampler **ret_sampler, size_t max_tasks, 
 		snprintf(what, what_len, "sizing the sampler's array");
 		goto out_destroy;
 	}
+	/* The iterator where the kernel has it (6.7+), else the bpf_loop walk (sampler.bpf.c). */
+	bpf_program__set_autoload(s->skel->progs.ow_sample_tasks, iter);
+	bpf_program__set_autoload(s->skel->progs.ow_sample_tasks_walk, !iter);
+	prog = iter ? s->skel->progs.ow_sample_tasks : s->skel->progs.ow_sample_tasks_walk;
 	r = sampler_bpf__load(s->skel);
 	if (r < 0) {
 		snprintf(what, what_len,
@@ -66,7 +73,7 @@ int ow_bpf_sampler_start(struct ow_bpf_sampler **ret_sampler, size_t max_tasks, 
 		goto out_destroy;
 	}
 	s->samples = map;
-	s->prog_fd = bpf_program__fd(s->skel->progs.ow_sample_tasks);
+	s->prog_fd = bpf_program__fd(prog);
 	*ret_sampler = s;
 	return 0;
 

@@ -412,8 +412,13 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 	if (signal)
 		r = signal_domain(c, &a->cgroups, b->victim.memcg_id, &meminfo, &k.domain);
 	else
-		r = ow_domain_infer(&a->cgroups, b->trigger.memcg_id, b->victim.memcg_id, &meminfo,
-				    c->cfg.memcg_version, &k.domain);
+		/*
+		 * A victim known only by its pid (a pid-only mark_victim whose walk did not find
+		 * it) has no memory cgroup: the trigger's at-limit cgroup is then taken as is.
+		 */
+		r = ow_domain_infer(&a->cgroups, b->trigger.memcg_id,
+				    b->victim.memcg_id ? b->victim.memcg_id : b->trigger.memcg_id,
+				    &meminfo, c->cfg.memcg_version, &k.domain);
 	if (r < 0)
 		goto out_clear;
 	if (signal && (b->flags & OW_BEGIN_F_SNAPSHOT_SKIPPED))

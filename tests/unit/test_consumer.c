@@ -690,6 +690,37 @@ static void test_victim_record_without_mm(void **state)
 	assert_int_equal(p->uid, 1001);
 }
 
+/*
+ * Kernels whose mark_victim passes only the pid (before 6.2) find the victim during a walk
+ * (bpf/oomkill.bpf.c find_victim); one not found has a begin record holding just its pid, no
+ * memory and no cgroup, and is in no task record. The kill is still recorded, in the trigger's
+ * at-limit cgroup, with the victim by its pid.
+ */
+static void test_victim_known_only_by_pid(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v, t = trigger_rec();
+	const struct ow_process *p;
+	const struct ow_kill *k;
+
+	memset(&v, 0, sizeof(v));
+	v.tgid = v.pid = 4242;
+	v.flags = OW_TASK_F_NO_MM;
+	send_begin(f, SEQ, &v, &t);
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, false);
+	send_end(f, SEQ, 3, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_false(k->partial);
+	assert_int_equal(k->victim_pid, 4242);
+	assert_int_equal(k->domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(k->domain.cgroup, "/demo");
+	p = find(k, 4242);
+	assert_int_equal(p->anon_bytes, 0);
+	assert_int_equal(find(k, 4243)->anon_bytes, 20000 * PAGE);
+}
+
 static void test_cgroup_gap_and_v1_swap(void **state)
 {
 	struct fixture *f = *state;
@@ -1452,6 +1483,7 @@ int main(void)
 		T(test_victim_missing_from_walk),
 		T(test_trigger_missing_from_walk),
 		T(test_victim_record_without_mm),
+		T(test_victim_known_only_by_pid),
 		T(test_cgroup_gap_and_v1_swap),
 		T(test_kernel_stack_symbolized),
 		T(test_kernel_stack_without_kallsyms),
