@@ -378,9 +378,9 @@ static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_
  * The begin record. slow: victim is a plain address (NULL: not found, only victim_pid known)
  * and every read is a probe read, for kernels without bpf_rdonly_cast or the iterator.
  */
-static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim,
-					   __s32 victim_pid, __u32 killer, __u32 flags,
-					   __u32 concurrent, bool slow, struct kill_tally *t)
+static __always_inline int emit_kill_begin(void *ctx, struct task_struct *victim, __s32 victim_pid,
+					   __u32 killer, __u32 flags, __u32 concurrent, bool slow,
+					   struct kill_tally *t)
 {
 	struct ow_event_kill_begin *e;
 
@@ -551,9 +551,9 @@ static __always_inline struct task_struct *find_victim(__s32 pid)
  * bpf_rdonly_cast (before 6.2) walk the process list with bpf_loop and probe reads instead;
  * victim is then a plain address, NULL when the pid-only mark_victim's victim was not found.
  */
-static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
-					  __s32 victim_pid, __u32 killer, __u32 flags, bool walk,
-					  bool slow, struct kill_tally *t, __u64 start_ns)
+static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim, __s32 victim_pid,
+					  __u32 killer, __u32 flags, bool walk, bool slow,
+					  struct kill_tally *t, __u64 start_ns)
 {
 	struct bpf_iter_task it;
 	struct task_struct *task;
@@ -594,8 +594,8 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 	max_tasks = walk ? ow_max_tasks : 0;
 	if (slow) {
 		struct slow_walk w = {
-			.tally_key = killer == OW_KILL_BY_KERNEL ? OW_TALLY_KERNEL
-								  : OW_TALLY_SIGNAL,
+			.tally_key =
+				killer == OW_KILL_BY_KERNEL ? OW_TALLY_KERNEL : OW_TALLY_SIGNAL,
 		};
 
 		__u64 css, id;
@@ -689,8 +689,7 @@ static __always_inline void remember_victim_mm_slow(struct task_struct *victim)
  * gives: ow_mark_victim (the task and the iterator: 6.7+), ow_mark_victim_walk (the task, no
  * iterator: 6.2-6.6), ow_mark_victim_pid (the pid only: before 6.2).
  */
-static __always_inline int mark_victim(void *ctx, struct task_struct *victim, __s32 pid,
-				       bool slow)
+static __always_inline int mark_victim(void *ctx, struct task_struct *victim, __s32 pid, bool slow)
 {
 	__u64 start_ns = bpf_ktime_get_ns();
 	__u32 key = OW_TALLY_KERNEL;
@@ -712,8 +711,8 @@ static __always_inline int mark_victim(void *ctx, struct task_struct *victim, __
 		remember_victim_mm(victim);
 		tgid = victim->tgid;
 	}
-	snapshot_kill(ctx, victim, pid, OW_KILL_BY_KERNEL, victim_exiting_flag(tgid), true, slow,
-		      t, start_ns);
+	snapshot_kill(ctx, victim, pid, OW_KILL_BY_KERNEL, victim_exiting_flag(tgid), true, slow, t,
+		      start_ns);
 	return 0;
 }
 

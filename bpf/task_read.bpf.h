@@ -263,8 +263,7 @@ static __always_inline void ow_walk_init(struct ow_walk *w)
  * The process to visit at round i of the walk, and its task->flags in *flags; NULL when the
  * walk is over (w->done set).
  */
-static __always_inline struct task_struct *ow_walk_next(struct ow_walk *w, __u64 i,
-							 __u32 *flags)
+static __always_inline struct task_struct *ow_walk_next(struct ow_walk *w, __u64 i, __u32 *flags)
 {
 	struct task_struct *task;
 
