@@ -198,5 +198,6 @@ assert_eq "lost events" 0 "$(jqf '[.[].lost_events] | add')"
 assert_eq "missed kills" 0 "$(jqf '[.[].missed_kills] | add')"
 assert_eq "partial incidents" "" "$(jqf '[.[] | select(.partial) | .id] | join(" ")')"
 assert_eq "partial kill snapshots" 0 "$(jqf '[.[].kills[] | select(.partial or .lost_events > 0)] | length')"
+echo "    MemAvailable $(($(mem_kib MemAvailable) >> 10)) MiB after the storm (before it: ${avail_mib} MiB)"
 echo "    global OOM storm on ${OW_VM_KERNEL:-?} ($(uname -r)): $kernel_kills kernel kills in" \
 	"${storm_s}s, all recorded in $incidents incidents; the recorder survived at adj -1000"
