@@ -127,7 +127,7 @@ echo "    MemAvailable ${avail_mib} MiB: ballast (adj -1000) holds ${ballast_mib
 slot() {
 	local n=0
 	while [ ! -e "$T/stop" ]; do
-		"$MEMHOG" --name "storm$1" --adj $((500 + $1 * 40)) --grow-mib-s "$GROW" &
+		"$MEMHOG" --name "storm$1" --adj $((500 + $1 * 480 / SLOTS)) --grow-mib-s "$GROW" &
 		echo $! >"$T/slot$1.pid"
 		n=$((n + 1))
 		wait $!
@@ -146,6 +146,11 @@ while [ "$EPOCHSECONDS" -lt "$deadline" ]; do
 done
 stop_storm
 storm_s=$(secs_since "$storm_start")
+if [ -n "$BALLAST" ]; then # memory back (SIGTERM: no kill the recorder records)
+	kill -TERM "$BALLAST" 2>/dev/null
+	wait "$BALLAST" 2>/dev/null
+	BALLAST=
+fi
 read_oom_kills
 kernel_kills=$((OOMK - k0))
 starts=0
@@ -198,6 +203,6 @@ assert_eq "lost events" 0 "$(jqf '[.[].lost_events] | add')"
 assert_eq "missed kills" 0 "$(jqf '[.[].missed_kills] | add')"
 assert_eq "partial incidents" "" "$(jqf '[.[] | select(.partial) | .id] | join(" ")')"
 assert_eq "partial kill snapshots" 0 "$(jqf '[.[].kills[] | select(.partial or .lost_events > 0)] | length')"
-echo "    MemAvailable $(($(mem_kib MemAvailable) >> 10)) MiB after the storm (before it: ${avail_mib} MiB)"
+echo "    MemAvailable $(($(mem_kib MemAvailable) >> 10)) MiB after the storm and the ballast (before them: ${avail_mib} MiB)"
 echo "    global OOM storm on ${OW_VM_KERNEL:-?} ($(uname -r)): $kernel_kills kernel kills in" \
 	"${storm_s}s, all recorded in $incidents incidents; the recorder survived at adj -1000"
