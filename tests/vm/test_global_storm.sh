@@ -168,7 +168,10 @@ for ((i = 0; i < 600; i++)); do
 	[ "$n" -ge "$kernel_kills" ] && break
 	nap 0.1
 done
-echo "    recorder committed $n kills, the last $(secs_since "$wait_start")s after the storm ended"
+echo "    recorder committed $n kills, the last $(secs_since "$wait_start")s after the storm ended;" \
+	"$(awk '/^oomwitness: kill of pid .* committed [0-9.]+ ms after the kill/ {
+		for (i = 1; i <= NF; i++) if ($i == "committed") { v = $(i + 1) + 0; s += v; n++; if (v > m) m = v }
+	} END { if (n) printf "commit latency mean %.1f ms, max %.1f ms", s / n, m }' "$T/record.log")"
 kill -0 "$REC" 2>/dev/null || fail "the recorder died after the storm: $(tail -n 20 "$T/record.log")"
 kill -TERM "$REC"
 wait "$REC"
