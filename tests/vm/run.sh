@@ -5,7 +5,8 @@
 #
 # For each kernel (default: all), fetches it into the cache (tests/vm/fetch-kernels.sh), boots
 # it once with the host's root shared read-only over 9p and the build folder read-write, and
-# runs the TESTs inside, one after another (default: tests/vm/test_*.sh). A TEST is a path
+# runs the TESTs inside, one after another (default: test_env, test_global_story,
+# test_global_storm, test_v2_semantics, then any other tests/vm/test_*.sh). A TEST is a path
 # (tests/vm/test_x.sh, tests/e2e/test_y.sh) or a bare name looked up in tests/vm then tests/e2e.
 # Prints a line per test and kernel, "PASS 6.1 test_x (12.3s)", a line per kernel with its
 # boot and wall times, and ends with "vm: N passed, N failed, N skipped". Exits 0 only if every
@@ -45,7 +46,15 @@ done
 [[ " ${series[*]} " != *" all "* ]] || series=(6.1 6.12)
 
 # Tests as repository-relative paths (the guest sees the repository at its own path).
-[ ${#tests[@]} -gt 0 ] || tests=(tests/vm/test_*.sh)
+# The default list, in this order (the whole-machine story on a fresh guest, before the storm),
+# then any other tests/vm/test_*.sh. Budget: about 2 minutes per kernel here (README.md).
+if [ ${#tests[@]} -eq 0 ]; then
+	tests=(tests/vm/test_env.sh tests/vm/test_global_story.sh tests/vm/test_global_storm.sh
+		tests/vm/test_v2_semantics.sh)
+	for t in tests/vm/test_*.sh; do
+		[[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t")
+	done
+fi
 rel=()
 for t in "${tests[@]}"; do
 	if [[ $t != */* ]]; then
