@@ -49,11 +49,22 @@ struct kill_asm {
 	uint64_t rss_left_bytes; /* at the reaper's end; UINT64_MAX when unknown */
 };
 
+/* A memory.oom.group kill's members come within this of its first kill, from its trigger. */
+#define OW_GROUP_KILL_NS (1000ULL * 1000000ULL)
+
+/* The last kernel kill in a memory cgroup, for the members of a memory.oom.group kill. */
+struct last_memcg_kill {
+	uint64_t boot_ns;
+	int32_t trigger_tid;
+	struct ow_domain domain; /* owned; kind OW_DOMAIN_MEMCG when set */
+};
+
 struct ow_consumer {
 	struct ow_consumer_config cfg;
 	struct ow_consumer_stats stats;
 	struct kill_asm kills[OW_CONSUMER_MAX_KILLS];
 	uint64_t n_begins;
+	struct last_memcg_kill last_memcg_kill;
 };
 
 int64_t ow_clock_boot_to_real_ns(void)
@@ -106,6 +117,7 @@ void ow_consumer_free(struct ow_consumer *c)
 		free(c->kills[i].tasks);
 		free(c->kills[i].oom_groups);
 	}
+	ow_domain_clear(&c->last_memcg_kill.domain);
 	free(c);
 }
 
@@ -385,6 +397,59 @@ static int add_task_process(struct ow_consumer *c, const struct kill_asm *a, str
 	return r;
 }
 
+/* Whether memory cgroup id is ancestor_id or below it in the kill's cgroups. */
+static bool cgroup_within(const struct kill_asm *a, uint64_t id, uint64_t ancestor_id)
+{
+	const struct ow_cgroup_node *node = ow_cgroup_table_find(&a->cgroups, id);
+
+	for (int depth = 0; node && depth < 64; depth++) {
+		if (node->id == ancestor_id)
+			return true;
+		if (node->is_root)
+			break;
+		node = ow_cgroup_table_find(&a->cgroups, node->parent_id);
+	}
+	return false;
+}
+
+/*
+ * The members of a memory.oom.group kill are killed in the same OOM as its first victim, by
+ * the same trigger, right after it. By then the first victim may have freed its memory, so
+ * the cgroup no longer looks at its limit and the inference says global: such a member keeps
+ * the domain of the kill it follows when its memory cgroup is in that domain and in a group.
+ */
+static void continue_group_kill(struct ow_consumer *c, const struct kill_asm *a,
+				const struct ow_event_kill_begin *b, struct ow_domain *domain)
+{
+	const struct last_memcg_kill *last = &c->last_memcg_kill;
+	struct ow_domain copy;
+
+	if (domain->kind != OW_DOMAIN_GLOBAL || last->domain.kind != OW_DOMAIN_MEMCG ||
+	    last->trigger_tid != b->trigger.pid || b->boot_ns < last->boot_ns ||
+	    b->boot_ns - last->boot_ns > OW_GROUP_KILL_NS ||
+	    !cgroup_within(a, b->victim.memcg_id, last->domain.cgroup_id) ||
+	    !in_oom_group(a, b->victim.memcg_id, &last->domain))
+		return;
+	if (ow_domain_copy(&copy, &last->domain) < 0)
+		return; /* -ENOMEM: the inferred domain stands */
+	ow_domain_clear(domain);
+	*domain = copy;
+}
+
+static void remember_memcg_kill(struct ow_consumer *c, const struct ow_event_kill_begin *b,
+				const struct ow_domain *domain)
+{
+	struct last_memcg_kill *last = &c->last_memcg_kill;
+	struct ow_domain copy;
+
+	if (ow_domain_copy(&copy, domain) < 0)
+		return;
+	ow_domain_clear(&last->domain);
+	last->domain = copy;
+	last->boot_ns = b->boot_ns;
+	last->trigger_tid = b->trigger.pid;
+}
+
 /* Builds the model kill from what was assembled and hands it over; empties the slot. */
 static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 		       const struct ow_event_kill_end *end)
@@ -425,8 +490,12 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 		k.flags |= OW_KILL_SNAPSHOT_SKIPPED;
 	if (!signal && (b->flags & OW_BEGIN_F_VICTIM_EXITING))
 		k.flags |= OW_KILL_VICTIM_EXITING;
+	if (!signal)
+		continue_group_kill(c, a, b, &k.domain);
 	if (!signal && in_oom_group(a, b->victim.memcg_id, &k.domain))
 		k.flags |= OW_KILL_OOM_GROUP;
+	if (!signal && k.domain.kind == OW_DOMAIN_MEMCG)
+		remember_memcg_kill(c, b, &k.domain);
 
 	for (size_t i = 0; i < a->n_tasks; i++) {
 		const struct ow_task_record *t = &a->tasks[i];

@@ -1103,7 +1103,20 @@ static void test_shares_victim_mm(void **state)
  * memory.oom.group: the root, /demo (the OOM domain) and /demo/app (the victim's); which of
  * them has oom.group set (bits 0, 1, 2), and the killer. Returns the kill's flags.
  */
+static uint32_t group_kill_at(struct fixture *f, uint32_t seq, unsigned int groups, bool signal,
+			      uint64_t demo_usage_pages, uint64_t boot_ns, const char *want_domain);
+
 static uint32_t oom_group_kill(struct fixture *f, uint32_t seq, unsigned int groups, bool signal)
+{
+	return group_kill_at(f, seq, groups, signal, DEMO_USAGE_PAGES, 0, "/demo");
+}
+
+/*
+ * As oom_group_kill(), with /demo's usage, the kill's boot time (0: the default) and the
+ * domain it must get (a cgroup path, or NULL for global).
+ */
+static uint32_t group_kill_at(struct fixture *f, uint32_t seq, unsigned int groups, bool signal,
+			      uint64_t demo_usage_pages, uint64_t boot_ns, const char *want_domain)
 {
 	struct ow_task_record v = victim_rec(), t = trigger_rec();
 	struct ow_event_kill_begin b;
@@ -1111,11 +1124,13 @@ static uint32_t oom_group_kill(struct fixture *f, uint32_t seq, unsigned int gro
 	const uint64_t ids[3] = { 1, DEMO_ID, CHILD_ID };
 	const uint64_t parents[3] = { 0, 1, DEMO_ID };
 	const char *names[3] = { "", "demo", "app" };
-	const uint64_t usage[3] = { 3000000, DEMO_USAGE_PAGES, 100000 };
+	const uint64_t usage[3] = { 3000000, demo_usage_pages, 100000 };
 	const uint64_t max[3] = { PAGE_COUNTER_MAX, DEMO_MAX_PAGES, PAGE_COUNTER_MAX };
 
 	v.memcg_id = CHILD_ID;
 	b = begin_rec(seq, &v, &t);
+	if (boot_ns)
+		b.boot_ns = boot_ns;
 	if (signal) {
 		b.killer = OW_KILL_BY_SIGNAL;
 		b.trigger = sender_rec();
@@ -1139,9 +1154,40 @@ static uint32_t oom_group_kill(struct fixture *f, uint32_t seq, unsigned int gro
 	send_task(f, seq, &v);
 	send_end(f, seq, 1, 0);
 	assert_true(f->n_kills > 0);
-	assert_int_equal(f->kills[f->n_kills - 1].domain.kind, OW_DOMAIN_MEMCG);
-	assert_string_equal(f->kills[f->n_kills - 1].domain.cgroup, "/demo");
+	if (want_domain) {
+		assert_int_equal(f->kills[f->n_kills - 1].domain.kind, OW_DOMAIN_MEMCG);
+		assert_string_equal(f->kills[f->n_kills - 1].domain.cgroup, want_domain);
+	} else {
+		assert_int_equal(f->kills[f->n_kills - 1].domain.kind, OW_DOMAIN_GLOBAL);
+	}
 	return f->kills[f->n_kills - 1].flags;
+}
+
+/*
+ * A memory.oom.group kill's later members: by then the first victim's memory may be gone and
+ * /demo no longer at its limit, yet they belong to its OOM (same trigger, within 1 s), and
+ * keep its domain. Not without oom.group, not a second later.
+ */
+static void test_oom_group_members_keep_domain(void **state)
+{
+	struct fixture *f = *state;
+	const uint64_t t0 = 5000000000ULL, ms = 1000000ULL;
+	const uint64_t below = DEMO_MAX_PAGES / 2;
+
+	assert_int_equal(group_kill_at(f, 1, 1u << 1, false, DEMO_USAGE_PAGES, t0, "/demo"),
+			 OW_KILL_OOM_GROUP);
+	assert_int_equal(group_kill_at(f, 2, 1u << 1, false, below, t0 + 3 * ms, "/demo"),
+			 OW_KILL_OOM_GROUP);
+	assert_int_equal(group_kill_at(f, 3, 1u << 1, false, below, t0 + 6 * ms, "/demo"),
+			 OW_KILL_OOM_GROUP);
+	/* No group: a later kill of that trigger below the limit is its own (global) OOM. */
+	assert_int_equal(group_kill_at(f, 4, 0, false, below, t0 + 9 * ms, NULL), 0);
+	assert_int_equal(
+		group_kill_at(f, 5, 1u << 1, false, DEMO_USAGE_PAGES, t0 + 20 * ms, "/demo"),
+		OW_KILL_OOM_GROUP);
+	/* Over a second later: another OOM, global (where /demo's group still counts). */
+	assert_int_equal(group_kill_at(f, 6, 1u << 1, false, below, t0 + 1100 * ms, NULL),
+			 OW_KILL_OOM_GROUP);
 }
 
 static void test_oom_group(void **state)
@@ -1497,6 +1543,7 @@ int main(void)
 		T(test_shares_victim_mm),
 		T(test_oom_group),
 		T(test_oom_group_global),
+		T(test_oom_group_members_keep_domain),
 		T(test_interleaved_kills),
 		T(test_kills_that_ended_unseen),
 		T(test_too_many_kills_at_once),

@@ -107,16 +107,25 @@ static void test_cannot_record(void **state)
 	size_t n;
 
 	(void)state;
+	/* An older kernel: pid-only mark_victim, no task iterator: the walk does instead. */
 	f.mark_victim = OW_MARK_VICTIM_PID_ONLY;
 	f.task_iter_kfuncs = false;
 	n = ow_check_lines(&f, lines, OW_CHECK_LINES_MAX);
-	assert_false(ow_check_can_record(lines, n));
+	assert_true(ow_check_can_record(lines, n));
 	l = find(lines, n, "tp_btf/mark_victim");
-	assert_false(l->ok || l->in_use);
+	assert_true(l->ok && l->in_use);
 	assert_non_null(strstr(l->text, "pid-only"));
+	l = find(lines, n, "task iterator kfuncs");
+	assert_false(l->ok || l->required);
+	assert_non_null(strstr(l->text, "bpf_loop"));
+
+	/* No mark_victim at all: nothing can record with BPF, nothing is in use. */
+	f.mark_victim = OW_MARK_VICTIM_MISSING;
+	n = ow_check_lines(&f, lines, OW_CHECK_LINES_MAX);
+	assert_false(ow_check_can_record(lines, n));
 	l = find(lines, n, "tp_btf/signal_generate");
 	assert_true(l->ok);
-	assert_false(l->in_use); /* record cannot run: nothing is in use */
+	assert_false(l->in_use);
 
 	f = host_facts();
 	f.cap_eff = 1ull << OW_CAP_SYS_ADMIN;
