@@ -8,29 +8,14 @@
 #
 # Only inside tests/vm/run.sh's guest: on a real machine this would take the machine down.
 set -u
-OW_TOP=${OW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-OW_BUILD=${OW_BUILD:-$OW_TOP/build}
-OW=$OW_BUILD/oomwitness
-MEMHOG=$OW_BUILD/tests/memhog
+source "$(dirname "$0")/global_lib.sh"
 SLOTS=${OW_VM_STORM_SLOTS:-16}
 STORM_S=${OW_VM_STORM_S:-15}
 GROW=${OW_VM_STORM_GROW:-200} # MiB/s per memhog
-
-fail() {
-	echo "    FAIL: $*" >&2
-	exit 1
-}
-mem_kib() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-
-if [ ! -e /run/oomwitness-vm-guest ] || [ "$(mem_kib MemTotal)" -gt $((2 << 20)) ]; then
-	echo "    SKIP: a whole-machine OOM storm: runs only inside tests/vm/run.sh's guest" >&2
-	exit 77
-fi
-# This shell, the slot loops and what they run before a memhog sets its own adj are never
-# chosen.
-echo -1000 >/proc/self/oom_score_adj || fail "cannot set oom_score_adj -1000"
+global_guard "a whole-machine OOM storm"
 
 T=$(mktemp -d /tmp/ow-vm-storm.XXXXXX)
+# shellcheck disable=SC2034 # read by stop_recorder_and_keep (global_lib.sh)
 OUT=$OW_BUILD/vm/${OW_VM_KERNEL:-unknown}/global_storm
 LOOPS=()
 REC=
@@ -53,30 +38,11 @@ stop_storm() { # ends the slot loops and their memhogs (SIGTERM: no kill the rec
 cleanup() {
 	stop_storm
 	[ -z "$BALLAST" ] || kill -9 "$BALLAST" 2>/dev/null
-	if [ -n "$REC" ]; then
-		kill -TERM "$REC" 2>/dev/null
-		sleep 3
-		kill -9 "$REC" 2>/dev/null
-	fi
-	wait 2>/dev/null
-	# What the host keeps of this run (the guest's /tmp goes with the guest).
-	rm -rf "$OUT" && mkdir -p "$OUT" && cp -a "$T"/. "$OUT"/ 2>/dev/null
-	rm -rf "$T"
+	stop_recorder_and_keep
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-# Sleeping and polling without a fork: memory is nearly gone while this shell watches.
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd" _; }
-OOMK=
-read_oom_kills() {
-	local k v
-	while read -r k v; do
-		[ "$k" = oom_kill ] && OOMK=$v && return 0
-	done </proc/vmstat
-	return 1
-}
 secs_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 
 # The recorder starts at adj 0 (not inheriting this shell's -1000): it must shield itself.

@@ -9,56 +9,22 @@
 # Only inside tests/vm/run.sh's guest: on a real machine this would take the machine down.
 # Self-contained (tests/e2e/lib.sh would do, but this needs a different stop: see below).
 set -u
-OW_TOP=${OW_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-OW_BUILD=${OW_BUILD:-$OW_TOP/build}
-OW=$OW_BUILD/oomwitness
-MEMHOG=$OW_BUILD/tests/memhog
-
-fail() {
-	echo "    FAIL: $*" >&2
-	exit 1
-}
-mem_kib() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-
-if [ ! -e /run/oomwitness-vm-guest ] || [ "$(mem_kib MemTotal)" -gt $((2 << 20)) ]; then
-	echo "    SKIP: a whole-machine OOM: runs only inside tests/vm/run.sh's guest" >&2
-	exit 77
-fi
-# This shell and all it runs (jq, sleep, the recorder until it sets itself) are never chosen;
-# each memhog sets its own adj.
-echo -1000 >/proc/self/oom_score_adj || fail "cannot set oom_score_adj -1000"
+source "$(dirname "$0")/global_lib.sh"
+global_guard "a whole-machine OOM"
 
 T=$(mktemp -d /tmp/ow-vm-global.XXXXXX)
+# shellcheck disable=SC2034 # read by stop_recorder_and_keep (global_lib.sh)
 OUT=$OW_BUILD/vm/${OW_VM_KERNEL:-unknown}/global_story
 PIDS=()
 REC=
 cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	if [ -n "$REC" ]; then
-		kill -TERM "$REC" 2>/dev/null
-		sleep 3
-		kill -9 "$REC" 2>/dev/null
-	fi
-	wait 2>/dev/null
-	# What the host keeps of this run (the guest's /tmp goes with the guest).
-	rm -rf "$OUT" && mkdir -p "$OUT" && cp -a "$T"/. "$OUT"/ 2>/dev/null
-	rm -rf "$T"
+	stop_recorder_and_keep
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
-# Sleeping and polling without a fork: memory is nearly gone while this loop watches.
-exec {nap_fd}<> <(:)
-nap() { read -r -t "$1" -u "$nap_fd" _; }
-OOMK=
-read_oom_kills() {
-	local k v
-	while read -r k v; do
-		[ "$k" = oom_kill ] && OOMK=$v && return 0
-	done </proc/vmstat
-	return 1
-}
 wait_file() { # PATH SECONDS
 	local i
 	for ((i = 0; i < $2 * 10; i++)); do

@@ -18,7 +18,7 @@ grep -q "^ok  *fentry/oom_kill_process" "$OW_TMP/check.txt" ||
 
 # oom_once HOOK: a memcg OOM recorded with the oom_kill_process hook HOOK (fentry, kprobe).
 oom_once() {
-	local hook=$1 cg_name=ow-vm-oomctl-$1-$$ cg max hogger j k=.kills[0]
+	local hook=$1 cg_name=ow-vm-oomctl-$1-$$ cg max hogger j k='.kills[0]'
 	ow_cgroup_create "$cg_name" 96
 	cg=$OW_CG_DIR
 	max=$(cat "$cg/memory.max")
