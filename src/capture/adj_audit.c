@@ -101,16 +101,11 @@ static int read_adj(const char *root, int32_t pid, int32_t *ret)
 {
 	char path[320], buf[32];
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/proc/%d/oom_score_adj", root, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
 	if (n <= 0)
-		return n < 0 ? -errno : -EINVAL;
+		return n < 0 ? (int)n : -EINVAL;
 	buf[n] = '\0';
 	*ret = (int32_t)strtol(buf, NULL, 10);
 	return 0;

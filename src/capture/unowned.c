@@ -14,10 +14,13 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "capture/procfs.h"
 #include "capture/unowned.h"
 
-/* Files bigger than this are cut (mountinfo of a busy container host is well under it). */
-#define READ_MAX_BYTES (4u << 20)
+/* What is read of each file: memory.stat and meminfo are a few KiB; mountinfo of a busy
+ * container host is well under the bound (past it, the first mounts stand). */
+#define STAT_MAX_BYTES (64u << 10)
+#define MOUNTINFO_MAX_BYTES (4u << 20)
 
 /*
  * The value of "key value" in a stat buffer, or -ENOENT. kib: the file gives kB after the
@@ -190,46 +193,21 @@ int ow_unowned_parse_mountinfo(const char *buf, ow_mount_fn fn, void *ctx)
 	return n;
 }
 
-/* Reads a whole small file into a NUL-terminated malloc'ed buffer. */
-static int read_file(const char *path, char **ret)
+/*
+ * Reads path into a NUL-terminated malloc'ed buffer of at most max_bytes (what is past it is
+ * cut: a huge mountinfo still gives its first mounts).
+ */
+static int read_file(const char *path, size_t max_bytes, char **ret)
 {
-	size_t cap = 16384, len = 0;
-	char *buf = malloc(cap);
-	int fd, err = 0;
+	char *buf = malloc(max_bytes + 1);
+	ssize_t len;
 
 	if (!buf)
 		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	len = ow_read_file_at(AT_FDCWD, path, buf, max_bytes);
+	if (len < 0) {
 		free(buf);
-		return -errno;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (len + 1 == cap) {
-			char *bigger = cap < READ_MAX_BYTES ? realloc(buf, cap * 2) : NULL;
-
-			if (!bigger)
-				break; /* cut: what was read stands */
-			buf = bigger;
-			cap *= 2;
-		}
-		n = read(fd, buf + len, cap - 1 - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (err < 0) {
-		free(buf);
-		return err;
+		return (int)len;
 	}
 	buf[len] = '\0';
 	*ret = buf;
@@ -238,16 +216,15 @@ static int read_file(const char *path, char **ret)
 
 static int read_u64_file(const char *path, uint64_t *ret)
 {
-	char *buf, *end;
-	int r = read_file(path, &buf);
+	char buf[32], *end;
+	ssize_t len = ow_read_file_at(AT_FDCWD, path, buf, sizeof(buf) - 1);
 
-	if (r < 0)
-		return r;
+	if (len < 0)
+		return (int)len;
+	buf[len] = '\0';
 	errno = 0;
 	*ret = strtoull(buf, &end, 10);
-	r = errno || end == buf ? -EINVAL : 0;
-	free(buf);
-	return r;
+	return errno || end == buf ? -EINVAL : 0;
 }
 
 struct tmpfs_walk {
@@ -299,11 +276,11 @@ static void on_tmpfs(const char *path, void *ctx)
 static int read_tmpfs(const char *root, struct ow_unowned_memory *u)
 {
 	struct tmpfs_walk w = { .u = u };
-	char path[4096], *buf;
+	char path[4096], *buf = NULL;
 	int r;
 
 	snprintf(path, sizeof(path), "%s/proc/self/mountinfo", root);
-	r = read_file(path, &buf);
+	r = read_file(path, MOUNTINFO_MAX_BYTES, &buf);
 	if (r < 0)
 		return r;
 	u->tmpfs = calloc(OW_UNOWNED_TMPFS_MAX, sizeof(*u->tmpfs));
@@ -323,13 +300,13 @@ static int read_memcg(const char *root, int version, const char *cgroup,
 {
 	const char *sep = strcmp(root, "/") == 0 ? "" : root;
 	const char *rel = cgroup && strcmp(cgroup, "/") != 0 ? cgroup : "";
-	char dir[4096], path[4200], *buf;
+	char dir[4096], path[4200], *buf = NULL;
 	uint64_t kmem = 0, tcp = 0;
 	int r;
 
 	snprintf(dir, sizeof(dir), "%s/sys/fs/cgroup%s%s", sep, version == 1 ? "/memory" : "", rel);
 	snprintf(path, sizeof(path), "%s/memory.stat", dir);
-	r = read_file(path, &buf);
+	r = read_file(path, STAT_MAX_BYTES, &buf);
 	if (r < 0)
 		return r;
 	r = ow_unowned_parse_memcg_stat(buf, version, u);
@@ -351,7 +328,7 @@ static int read_memcg(const char *root, int version, const char *cgroup,
 int ow_unowned_read(const char *root, int memcg_version, const char *cgroup,
 		    struct ow_unowned_memory *ret)
 {
-	char path[4096], *buf;
+	char path[4096], *buf = NULL;
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
@@ -359,7 +336,7 @@ int ow_unowned_read(const char *root, int memcg_version, const char *cgroup,
 		r = read_memcg(root, memcg_version, cgroup, ret);
 	} else {
 		snprintf(path, sizeof(path), "%s/proc/meminfo", strcmp(root, "/") == 0 ? "" : root);
-		r = read_file(path, &buf);
+		r = read_file(path, STAT_MAX_BYTES, &buf);
 		if (r == 0) {
 			r = ow_unowned_parse_meminfo(buf, ret);
 			free(buf);
@@ -369,8 +346,11 @@ int ow_unowned_read(const char *root, int memcg_version, const char *cgroup,
 		ow_unowned_memory_clear(ret);
 		return r;
 	}
-	/* The mounts only point at where shmem may be: without them the figures stand. */
-	if (read_tmpfs(root, ret) == -ENOMEM) {
+	/*
+	 * The mounts only point at where shmem may be: not worth a walk of every mount at each
+	 * kill when there is none to speak of, and without them the figures stand.
+	 */
+	if (ret->shmem_bytes >= OW_UNOWNED_TMPFS_MIN_BYTES && read_tmpfs(root, ret) == -ENOMEM) {
 		ow_unowned_memory_clear(ret);
 		return -ENOMEM;
 	}

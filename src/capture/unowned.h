@@ -47,7 +47,8 @@ int ow_unowned_parse_mountinfo(const char *buf, ow_mount_fn fn, void *ctx);
 /*
  * Reads the memory no process owns in the domain (cgroup NULL: the whole machine; else the
  * memory cgroup's path in the hierarchy, "/a/b") into *ret (cleared first; owned strings),
- * with the tmpfs mounts of at least OW_UNOWNED_TMPFS_MIN_BYTES, biggest first. memcg_version
+ * with the tmpfs mounts of at least OW_UNOWNED_TMPFS_MIN_BYTES, biggest first (looked for
+ * only when the domain holds at least that much shmem). memcg_version
  * 1 or 2. Returns 0, -ENOENT when the cgroup is gone, or -errno; *ret is then empty.
  */
 int ow_unowned_read(const char *root, int memcg_version, const char *cgroup,

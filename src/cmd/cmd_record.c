@@ -1542,6 +1542,16 @@ int cmd_record(int argc, char **argv)
 			       (unsigned long long)stats.malformed);
 		if (rec.sampler)
 			log_sampler_stats(rec.sampler);
+		if (rec.kmsg) {
+			struct record_kmsg_stats ks;
+
+			record_kmsg_get_stats(rec.kmsg, &ks);
+			fprintf(stderr,
+				"oomwitness: /dev/kmsg: %llu kernel reports of kills read; %llu matched "
+				"no recorded kill; %llu records overwritten before they were read\n",
+				(unsigned long long)ks.reports, (unsigned long long)ks.unmatched,
+				(unsigned long long)ks.overruns);
+		}
 	}
 
 out_close:

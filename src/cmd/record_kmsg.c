@@ -103,16 +103,21 @@ int record_kmsg_read(struct record_kmsg *k)
 	return r;
 }
 
+/* Forgets the i-th kept report; the later ones move up. */
+static void forget_kept(struct record_kmsg *k, size_t i)
+{
+	ow_kill_clear(&k->kept[i]);
+	memmove(&k->kept[i], &k->kept[i + 1], (k->n_kept - i - 1) * sizeof(k->kept[0]));
+	memset(&k->kept[--k->n_kept], 0, sizeof(k->kept[0]));
+}
+
 int record_kmsg_keep(struct record_kmsg *k, const struct ow_kill *report)
 {
 	struct ow_kill *slot;
 	int r;
 
 	if (k->n_kept == KEPT_MAX) { /* the oldest goes */
-		ow_kill_clear(&k->kept[0]);
-		memmove(&k->kept[0], &k->kept[1], (KEPT_MAX - 1) * sizeof(k->kept[0]));
-		memset(&k->kept[KEPT_MAX - 1], 0, sizeof(k->kept[0]));
-		k->n_kept--;
+		forget_kept(k, 0);
 		k->unmatched++;
 	}
 	slot = &k->kept[k->n_kept];
@@ -136,9 +141,7 @@ int record_kmsg_take(struct record_kmsg *k, struct ow_kill *kill)
 		r = ow_kmsg_kill_confirm(kill, &k->kept[i]);
 		if (r < 0)
 			return r;
-		ow_kill_clear(&k->kept[i]);
-		memmove(&k->kept[i], &k->kept[i + 1], (k->n_kept - i - 1) * sizeof(k->kept[0]));
-		memset(&k->kept[--k->n_kept], 0, sizeof(k->kept[0]));
+		forget_kept(k, i);
 		return 1;
 	}
 	return 0;
@@ -147,9 +150,7 @@ int record_kmsg_take(struct record_kmsg *k, struct ow_kill *kill)
 void record_kmsg_expire(struct record_kmsg *k, uint64_t now_real_ns)
 {
 	while (k->n_kept > 0 && k->kept[0].time_ns + KEPT_NS < now_real_ns) {
-		ow_kill_clear(&k->kept[0]);
-		memmove(&k->kept[0], &k->kept[1], (k->n_kept - 1) * sizeof(k->kept[0]));
-		memset(&k->kept[--k->n_kept], 0, sizeof(k->kept[0]));
+		forget_kept(k, 0);
 		k->unmatched++;
 	}
 }
@@ -165,5 +166,5 @@ void record_kmsg_get_stats(const struct record_kmsg *k, struct record_kmsg_stats
 	ret->records = rs.records;
 	ret->overruns = rs.overruns;
 	ret->reports = k->reports;
-	ret->unmatched = k->unmatched;
+	ret->unmatched = k->unmatched + k->n_kept; /* those still kept found no kill yet */
 }
