@@ -46,6 +46,9 @@ SAN_OBJS  := $(SAN_SRCS:%.c=$(BUILD)/asan/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SCENARIO_BINS := $(BUILD)/tests/memhog $(BUILD)/tests/png_colors
+# Benchmark helpers (bench/, docs/performance.md): plain C programs, each bench/NAME.c.
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .SECONDARY:
 .PHONY: all clean test unit e2e demo bench fmt check-fmt lint tidy deps record
@@ -124,7 +127,13 @@ test: all $(UNIT_BINS)
 demo: all
 	tests/e2e/demo.sh
 
-bench: all
+$(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@
+
+# Every benchmark, one after the other (about N minutes); each prints its table and keeps it
+# in bench/results/. docs/performance.md has the figures and what each one measures.
+bench: all $(BENCH_BINS)
 	bench/kill_path.sh
 	bench/sampler.sh
 
@@ -138,7 +147,7 @@ check-fmt: | $(DEPS_STAMP)
 lint: $(SKELETONS) | $(DEPS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
-		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser tests/fuzz
+		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser tests/fuzz bench
 
 # Install: `make` first, as yourself; then `sudo make install`, which never builds (root does
 # not rebuild in your tree) and installs the binary of $(BUILD). DESTDIR stages a package:
