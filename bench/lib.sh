@@ -18,8 +18,26 @@ bench_lock() {
 bench_cleanup() {
 	local f
 	for f in "${BENCH_CLEANUPS[@]}"; do "$f"; done
-	[ -s "$BENCH_POP_PIDS" ] && xargs -r kill -9 <"$BENCH_POP_PIDS" 2>/dev/null
+	if [ -s "$BENCH_POP_PIDS" ]; then
+		xargs -r kill -9 <"$BENCH_POP_PIDS" 2>/dev/null
+		bench_wait_gone "$BENCH_POP_PIDS" 60
+	fi
 	ow_cleanup
+}
+
+# bench_wait_gone FILE SECS: waits until no pid listed in FILE is alive, at most SECS. 10,000
+# processes take seconds to die and be reaped; the next benchmark must not count them.
+bench_wait_gone() {
+	local deadline=$(($(ow_now_us) + $2 * 1000000)) pid alive
+	while [ "$(ow_now_us)" -lt "$deadline" ]; do
+		alive=
+		while read -r pid; do
+			kill -0 "$pid" 2>/dev/null && alive=1 && break
+		done <"$1"
+		[ -z "$alive" ] && return 0
+		sleep 0.2
+	done
+	echo "bench: processes of $1 still alive after $2 s" >&2
 }
 trap bench_cleanup EXIT
 
@@ -42,6 +60,7 @@ bench_population() {
 			--child-name idle --pids-file "$BENCH_POP_PIDS" --ready-file "$ready"
 	) &
 	echo $! >>"$BENCH_POP_PIDS"
+	disown # killed at exit without a "Killed" line
 	ow_wait_file "$ready" 120 || fail "the population of $want processes did not start"
 }
 
