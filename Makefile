@@ -47,7 +47,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 SCENARIO_BINS := $(BUILD)/tests/memhog $(BUILD)/tests/png_colors
 # Benchmark helpers (bench/, docs/performance.md): plain C programs, each bench/NAME.c.
-BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILD)/bench/%)
 
 .SECONDARY:
@@ -131,6 +131,15 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $< -o $@
 
+# The sampler's floor: a BPF program of its own (bench/floor.bpf.c) and its loader.
+$(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c bench/floor.h $(BUILD)/vmlinux.h
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(LLVM_STRIP) -g $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench/floor: bench/floor.c bench/floor.h $(BUILD)/bench/floor.skel.h
+	$(CC) $(CPPFLAGS) -Ibench -I$(BUILD)/bench $(CFLAGS) $< $(LDLIBS) -o $@
+
 # Every benchmark, one after the other (about N minutes); each prints its table and keeps it
 # in bench/results/. docs/performance.md has the figures and what each one measures.
 bench: all $(BENCH_BINS)
@@ -147,7 +156,8 @@ check-fmt: | $(DEPS_STAMP)
 lint: $(SKELETONS) | $(DEPS_STAMP)
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -Isrc -I$(BUILD) -D__x86_64__ \
-		--suppress=missingIncludeSystem src tests/unit tests/scenario tests/browser tests/fuzz bench
+		--suppress=missingIncludeSystem -ibench/floor.bpf.c src tests/unit tests/scenario \
+		tests/browser tests/fuzz bench
 
 # Install: `make` first, as yourself; then `sudo make install`, which never builds (root does
 # not rebuild in your tree) and installs the binary of $(BUILD). DESTDIR stages a package:

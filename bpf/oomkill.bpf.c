@@ -145,7 +145,7 @@ struct kill_tally {
 	__u64 victim_mm; /* the victim's address space, for OW_TASK_F_SHARES_VICTIM_MM; 0: none */
 	__s32 victim_tgid;
 	__u32 pad;
-	__u64 last_css, last_css_id; /* the slow walk's cache of the last css's id */
+	__u64 last_css, last_css_id; /* the walk's last css and its id: runs share a cgroup */
 	struct ow_event_tasks batch;
 };
 
@@ -333,11 +333,21 @@ static __always_inline void emit_task(struct task_struct *task, struct kill_tall
 		t->kthreads_skipped++;
 		return;
 	}
-	/* Cgroup records go out before the batch that names them. */
+	/*
+	 * Cgroup records go out before the batch that names them. Processes come in runs of the
+	 * same cgroup: its id and its chain (a call and a hash lookup) only when the css changes.
+	 */
 	css_addr = task_memcg_css_addr(task);
-	css = css_addr ? task_memcg_css_cast(css_addr) : NULL;
-	memcg_id = css ? css_id(css) : 0;
-	ow_emit_cgroup_chain(css_addr, t);
+	if (css_addr != t->last_css || !css_addr) {
+		__u64 lost = t->lost_records;
+
+		css = css_addr ? task_memcg_css_cast(css_addr) : NULL;
+		t->last_css_id = css ? css_id(css) : 0;
+		ow_emit_cgroup_chain(css_addr, t);
+		/* A chain cut short by a full ring buffer is tried again at the next process. */
+		t->last_css = t->lost_records == lost ? css_addr : 0;
+	}
+	memcg_id = t->last_css_id;
 	i = t->batch.count & (OW_TASKS_PER_RECORD - 1);
 	r = &t->batch.tasks[i];
 	fill_task(r, task, memcg_id);
@@ -354,7 +364,7 @@ static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_
 					   struct kill_tally *t)
 {
 	struct ow_task_record *r;
-	__u64 css_addr, memcg_id, mm;
+	__u64 css_addr, memcg_id, mm, prev_css;
 	__u32 i;
 
 	t->tasks_seen++;
@@ -362,8 +372,15 @@ static __always_inline void emit_task_slow(struct task_struct *task, __u32 task_
 		t->kthreads_skipped++;
 		return;
 	}
+	prev_css = t->last_css;
 	memcg_id = memcg_id_slow(task, t, &css_addr);
-	ow_emit_cgroup_chain_slow(css_addr, memcg_id, t);
+	if (css_addr != prev_css || !css_addr) { /* as in emit_task */
+		__u64 lost = t->lost_records;
+
+		ow_emit_cgroup_chain_slow(css_addr, memcg_id, t);
+		if (t->lost_records != lost)
+			t->last_css = 0;
+	}
 	i = t->batch.count & (OW_TASKS_PER_RECORD - 1);
 	r = &t->batch.tasks[i];
 	mm = fill_task_slow(r, task, task_flags, memcg_id);
@@ -563,6 +580,7 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 	t->lost_records = 0;
 	t->truncated = 0;
 	t->batch.count = 0;
+	t->last_css = t->last_css_id = 0;
 	if (slow) {
 		t->victim_tgid = victim ? BPF_CORE_READ(victim, tgid) : victim_pid;
 		t->victim_mm = killer == OW_KILL_BY_KERNEL && victim
@@ -600,13 +618,13 @@ static __always_inline void snapshot_kill(void *ctx, struct task_struct *victim,
 
 		__u64 css, id;
 
-		t->last_css = t->last_css_id = 0;
 		id = memcg_id_slow((void *)bpf_get_current_task(), t, &css);
 		ow_emit_cgroup_chain_slow(css, id, t);
 		if (victim) {
 			id = memcg_id_slow(victim, t, &css);
 			ow_emit_cgroup_chain_slow(css, id, t);
 		}
+		t->last_css = 0; /* the walk's first process goes through its chain */
 		ow_walk_init(&w.walk);
 		bpf_loop(max_tasks, slow_walk_cb, &w, 0);
 		if (!w.walk.done)

@@ -84,12 +84,23 @@ struct ow_task_record {
 };
 
 /*
- * One process as the sampler's task iterator (sampler.bpf.c) writes it, back to back, into the
- * iterator's seq file: only thread-group leaders, no kernel threads.
+ * One process as the sampler (sampler.bpf.c) writes it into its mapped array, one per slot:
+ * only thread-group leaders, no kernel threads. Only what the history keeps: the kill snapshot's
+ * uid and flags are not read at every tick (bench/floor.bpf.c reads the same fields).
  */
 struct ow_sample_task {
-	struct ow_task_record task;
+	__s32 tgid;
+	__s32 ppid; /* real parent's tgid */
+	__s32 oom_score_adj;
+	__u32 pad;
+	__u64 memcg_id; /* kernfs id of the task's memory cgroup; 0 if none */
 	__u64 start_mono_ns; /* task->start_time: CLOCK_MONOTONIC ns at fork */
+	__s64 file_pages;
+	__s64 anon_pages;
+	__s64 swap_pages;
+	__s64 shmem_pages;
+	__s64 pgtables_bytes;
+	char comm[OW_TASK_COMM_LEN];
 };
 
 struct ow_event_kill_begin {

@@ -4,6 +4,9 @@
  * ow_task_record the kill snapshot uses, plus its start time) into an array that user space
  * has mapped (src/capture/bpf_sampler.c), once per sampling interval.
  *
+ * It reads only what the history keeps (struct ow_sample_task): the kill snapshot's uid and
+ * flags cost a cred and an mm->flags load per process and are not read here.
+ *
  * The program is a raw tracepoint program attached to nothing: user space runs it on demand
  * with BPF_PROG_TEST_RUN. That lets it walk the process list with the open-coded task
  * iterator (BPF_TASK_ITER_ALL_PROCS: thread-group leaders only, a list walk), where the
@@ -37,6 +40,53 @@ extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
 
+static __always_inline void fill_sample(struct ow_sample_task *s, struct task_struct *task)
+{
+	struct mm_struct *mm = task->mm;
+
+	s->tgid = task->tgid;
+	s->ppid = task->real_parent->tgid;
+	s->oom_score_adj = task->signal->oom_score_adj;
+	s->memcg_id = task_memcg_id(task);
+	s->start_mono_ns = task->start_time;
+	__builtin_memcpy(s->comm, task->comm, sizeof(s->comm));
+	if (!mm) {
+		s->file_pages = s->anon_pages = s->swap_pages = s->shmem_pages = 0;
+		s->pgtables_bytes = 0;
+		return;
+	}
+	s->file_pages = ow_mm_counter(mm, MM_FILEPAGES);
+	s->anon_pages = ow_mm_counter(mm, MM_ANONPAGES);
+	s->swap_pages = ow_mm_counter(mm, MM_SWAPENTS);
+	s->shmem_pages = ow_mm_counter(mm, MM_SHMEMPAGES);
+	s->pgtables_bytes = mm->pgtables_bytes.counter;
+}
+
+/* fill_sample for a plain address (the walk without the iterator): every read a probe read. */
+static __always_inline void fill_sample_slow(struct ow_sample_task *s, struct task_struct *task)
+{
+	struct mm_struct *mm = BPF_CORE_READ(task, mm);
+	__s64 c[4];
+
+	s->tgid = BPF_CORE_READ(task, tgid);
+	s->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	s->oom_score_adj = BPF_CORE_READ(task, signal, oom_score_adj);
+	s->memcg_id = css_id_slow(task_memcg_css_addr_slow(task));
+	s->start_mono_ns = BPF_CORE_READ(task, start_time);
+	BPF_CORE_READ_INTO(&s->comm, task, comm);
+	if (!mm) {
+		s->file_pages = s->anon_pages = s->swap_pages = s->shmem_pages = 0;
+		s->pgtables_bytes = 0;
+		return;
+	}
+	ow_mm_counters_slow(c, mm);
+	s->file_pages = c[0];
+	s->anon_pages = c[1];
+	s->swap_pages = c[2];
+	s->shmem_pages = c[3];
+	s->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
+}
+
 SEC("raw_tp")
 int ow_sample_tasks(void *ctx)
 {
@@ -57,8 +107,7 @@ int ow_sample_tasks(void *ctx)
 			n_dropped++;
 			continue;
 		}
-		fill_task(&s->task, task, task_memcg_id(task));
-		s->start_mono_ns = task->start_time;
+		fill_sample(s, task);
 		n_samples = i + 1;
 	}
 	bpf_iter_task_destroy(&it);
@@ -89,8 +138,7 @@ static long sample_walk_cb(__u64 i, void *arg)
 		n_dropped++;
 		return 0;
 	}
-	fill_task_slow(&s->task, task, flags, css_id_slow(task_memcg_css_addr_slow(task)));
-	s->start_mono_ns = BPF_CORE_READ(task, start_time);
+	fill_sample_slow(s, task);
 	n_samples = n + 1;
 	return 0;
 }

@@ -150,24 +150,27 @@ static __always_inline __u64 css_id_slow(__u64 css_addr)
 	return css_addr ? BPF_CORE_READ(css, cgroup, kn, id) : 0;
 }
 
-/* The four rss counters; before 6.2 one read of mm->rss_stat.count[] for all of them. */
-static __always_inline void ow_mm_counters_slow(struct ow_task_record *r, struct mm_struct *mm)
+/*
+ * The four rss counters, out[] in the ABI's order (file, anon, swap, shmem: struct
+ * ow_task_record and struct ow_sample_task alike); before 6.2 one read of mm->rss_stat.count[].
+ */
+static __always_inline void ow_mm_counters_slow(__s64 *out, struct mm_struct *mm)
 {
 	if (bpf_core_type_exists(struct mm_rss_stat___old)) {
 		struct mm_struct___old *old = (void *)mm;
 		long c[4] = {}; /* NR_MM_COUNTERS: 4 since v4.5 (MM_SHMEMPAGES) */
 
 		bpf_core_read(c, sizeof(c), &old->rss_stat.count);
-		r->file_pages = c[MM_FILEPAGES & 3] < 0 ? 0 : c[MM_FILEPAGES & 3];
-		r->anon_pages = c[MM_ANONPAGES & 3] < 0 ? 0 : c[MM_ANONPAGES & 3];
-		r->swap_pages = c[MM_SWAPENTS & 3] < 0 ? 0 : c[MM_SWAPENTS & 3];
-		r->shmem_pages = c[MM_SHMEMPAGES & 3] < 0 ? 0 : c[MM_SHMEMPAGES & 3];
+		out[0] = c[MM_FILEPAGES & 3] < 0 ? 0 : c[MM_FILEPAGES & 3];
+		out[1] = c[MM_ANONPAGES & 3] < 0 ? 0 : c[MM_ANONPAGES & 3];
+		out[2] = c[MM_SWAPENTS & 3] < 0 ? 0 : c[MM_SWAPENTS & 3];
+		out[3] = c[MM_SHMEMPAGES & 3] < 0 ? 0 : c[MM_SHMEMPAGES & 3];
 		return;
 	}
-	r->file_pages = ow_mm_counter_slow(mm, MM_FILEPAGES);
-	r->anon_pages = ow_mm_counter_slow(mm, MM_ANONPAGES);
-	r->swap_pages = ow_mm_counter_slow(mm, MM_SWAPENTS);
-	r->shmem_pages = ow_mm_counter_slow(mm, MM_SHMEMPAGES);
+	out[0] = ow_mm_counter_slow(mm, MM_FILEPAGES);
+	out[1] = ow_mm_counter_slow(mm, MM_ANONPAGES);
+	out[2] = ow_mm_counter_slow(mm, MM_SWAPENTS);
+	out[3] = ow_mm_counter_slow(mm, MM_SHMEMPAGES);
 }
 
 /*
@@ -181,6 +184,7 @@ static __always_inline __u64 fill_task_slow(struct ow_task_record *r, struct tas
 	struct signal_struct *sig = BPF_CORE_READ(task, signal);
 	struct mm_struct *mm = BPF_CORE_READ(task, mm);
 	__u32 flags = 0;
+	__s64 c[4];
 
 	/* pid and tgid side by side (every kernel so far): one read for both */
 	if (bpf_core_field_offset(struct task_struct, tgid) ==
@@ -213,7 +217,11 @@ static __always_inline __u64 fill_task_slow(struct ow_task_record *r, struct tas
 		flags |= OW_TASK_F_OOM_SKIP;
 	if (BPF_CORE_READ(task, vfork_done) && BPF_CORE_READ(parent, mm) == mm)
 		flags |= OW_TASK_F_VFORK;
-	ow_mm_counters_slow(r, mm);
+	ow_mm_counters_slow(c, mm);
+	r->file_pages = c[0];
+	r->anon_pages = c[1];
+	r->swap_pages = c[2];
+	r->shmem_pages = c[3];
 	r->pgtables_bytes = BPF_CORE_READ(mm, pgtables_bytes.counter);
 	r->flags = flags;
 	return (__u64)mm;

@@ -94,16 +94,13 @@ void ow_bpf_sampler_stop(struct ow_bpf_sampler *s)
 	free(s);
 }
 
-static void convert(const struct ow_sample_task *rec, uint64_t page_size, struct ow_task_sample *t)
+static void convert(const struct ow_sample_task *r, uint64_t page_size, struct ow_task_sample *t)
 {
-	const struct ow_task_record *r = &rec->task;
-
 	t->pid = r->tgid;
 	t->ppid = r->ppid;
-	t->uid = r->uid;
 	t->oom_score_adj = r->oom_score_adj;
 	t->cgroup_id = r->memcg_id;
-	t->start_mono_ns = rec->start_mono_ns;
+	t->start_mono_ns = r->start_mono_ns;
 	/* The percpu counters can read slightly negative; a negative count is none. */
 	t->anon_bytes = r->anon_pages > 0 ? (uint64_t)r->anon_pages * page_size : 0;
 	t->file_bytes = r->file_pages > 0 ? (uint64_t)r->file_pages * page_size : 0;

@@ -51,10 +51,19 @@ int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample 
 /*
  * Calls fn once for every memory cgroup, parents before children, at most max_cgroups times.
  * The reading and its path are valid only during the call. Returns how many cgroups were
- * reported, or -errno when the hierarchy cannot be opened.
+ * reported, or -errno when the hierarchy cannot be opened. The hierarchy is listed again only
+ * every 30 walks, after a cgroup went away or after ow_memstat_note_cgroup_id saw a new one;
+ * other walks read the files of the last listing, kept open.
  */
 typedef void (*ow_cgroup_reading_fn)(void *ctx, const struct ow_cgroup_reading *reading);
 int ow_memstat_walk_cgroups(struct ow_memstat_reader *r, size_t max_cgroups,
 			    ow_cgroup_reading_fn fn, void *ctx);
+
+/*
+ * Tells the reader a process is in the memory cgroup with this kernfs id (its directory's
+ * inode number; 0: none): one the last listing did not visit makes the next walk list the
+ * hierarchy again. Cheap enough to call for every process of a tick.
+ */
+void ow_memstat_note_cgroup_id(struct ow_memstat_reader *r, uint64_t id);
 
 #endif

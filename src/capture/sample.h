@@ -15,7 +15,6 @@
 struct ow_task_sample {
 	int32_t pid;
 	int32_t ppid;
-	uint32_t uid;
 	int32_t oom_score_adj;
 	uint64_t cgroup_id; /* kernfs id of its memory cgroup; 0 when none */
 	uint64_t start_mono_ns; /* CLOCK_MONOTONIC ns at fork: tells a reused pid apart */

@@ -66,8 +66,9 @@ struct ident {
 	uint64_t seen_seq; /* last tick it was seen */
 	uint64_t last_ref_seq; /* last frame with an entry of it */
 	char comm[OW_COMM_LEN];
-	char cmdline[OW_RING_CMDLINE_MAX]; /* "" when unknown */
 	struct proc_entry last; /* the values of its last entry */
+	/* Last: a tick reads the fields above for every process, this only for new ones. */
+	char cmdline[OW_RING_CMDLINE_MAX]; /* "" when unknown */
 };
 
 struct cgroup_slot {

@@ -1508,11 +1508,11 @@ int cmd_record(int argc, char **argv)
 			retry_held(&rec, now);
 		expire_incidents(&rec, now);
 		prune_closed(&rec, now);
-		if (now >= next_purge_ns) { /* a walk of the whole cache: once a second */
+		if (now >= next_purge_ns) { /* a walk of the whole cache: every 10 s */
 			ow_cmdline_cache_purge(rec.cmdlines, now);
 			if (rec.adj_audit)
 				ow_adj_audit_purge(rec.adj_audit, now);
-			next_purge_ns = now + OW_NS_PER_S;
+			next_purge_ns = now + 10 * OW_NS_PER_S;
 		}
 		note_lost_records(&rec);
 		expire_lost(&rec, now);

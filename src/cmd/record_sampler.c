@@ -106,6 +106,7 @@ int record_sampler_tick(struct record_sampler *s, uint64_t now_mono_ns)
 	uint64_t cpu_start_ns, cpu_ns;
 	struct ow_system_sample sys;
 	size_t n = 0, dropped = 0;
+	uint64_t last_cgroup_id = 0;
 
 	if (now_mono_ns < s->next_tick_mono_ns)
 		return 0;
@@ -123,6 +124,12 @@ int record_sampler_tick(struct record_sampler *s, uint64_t now_mono_ns)
 	/* A failed read leaves the frame without processes; the next tick tries again. */
 	if (ow_bpf_sampler_read(s->bpf, s->tasks, s->tasks_cap, &n, &dropped) < 0)
 		n = 0;
+	/* A process in a cgroup the reader has not listed: the next tick lists them again. */
+	for (size_t i = 0; i < n; i++)
+		if (s->tasks[i].cgroup_id != last_cgroup_id) {
+			last_cgroup_id = s->tasks[i].cgroup_id;
+			ow_memstat_note_cgroup_id(s->memstat, last_cgroup_id);
+		}
 	ow_sampler_ring_add_tasks(s->ring, s->tasks, n, lookup_cmdline, s);
 	ow_sampler_ring_end(s->ring);
 	cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start_ns;

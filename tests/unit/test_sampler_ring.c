@@ -213,7 +213,6 @@ static struct ow_task_sample *task_add(struct world *w, int32_t pid, uint64_t st
 	memset(t, 0, sizeof(*t));
 	t->pid = pid;
 	t->ppid = 1;
-	t->uid = 1000;
 	t->cgroup_id = cgroup_id;
 	t->start_mono_ns = start_s * SEC;
 	t->anon_bytes = anon_bytes;
