@@ -80,12 +80,11 @@ struct {
 	__uint(max_entries, 8 << 20); /* resized by the loader (--ringbuf-mib) */
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, OW_CNT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} counters SEC(".maps");
+/*
+ * Counts user space reads (enum ow_counter): global data, which the skeleton maps, so that the
+ * recorder reads them at every turn of its loop without a system call.
+ */
+__u64 ow_counters[OW_CNT_MAX] = {};
 
 /* Memory cgroups already emitted for a kill: id -> kill_seq. */
 struct {
@@ -173,10 +172,8 @@ extern void bpf_task_release(struct task_struct *p) __weak __ksym;
 
 static __always_inline void count(__u32 idx)
 {
-	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
-
-	if (v)
-		__sync_fetch_and_add(v, 1);
+	if (idx < OW_CNT_MAX)
+		__sync_fetch_and_add(&ow_counters[idx], 1);
 }
 
 static __always_inline void lost_kill_record(struct kill_tally *t)

@@ -404,12 +404,9 @@ int ow_bpf_poll(struct ow_bpf *b, int timeout_ms)
 
 int ow_bpf_read_counters(struct ow_bpf *b, struct ow_bpf_counters *ret_counters)
 {
-	int fd = bpf_map__fd(b->skel->maps.counters);
-	uint64_t v[OW_CNT_MAX] = { 0 };
+	/* Global data the skeleton mapped: plain loads, no system call (oomkill.bpf.c). */
+	const volatile __u64 *v = b->skel->bss->ow_counters;
 
-	for (uint32_t i = 0; i < OW_CNT_MAX; i++)
-		if (bpf_map_lookup_elem(fd, &i, &v[i]) < 0)
-			return -errno;
 	ret_counters->kills = v[OW_CNT_KILLS];
 	ret_counters->lost_records = v[OW_CNT_LOST_RECORDS];
 	ret_counters->signal_kills = v[OW_CNT_SIGNAL_KILLS];

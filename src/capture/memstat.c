@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +35,23 @@ enum cgroup_file { CG_USAGE, CG_LIMIT, CG_STAT, CG_KMEM, CG_KMEM_TCP, CG_FILES }
  * listing's order: the listing was a third of a tick's cost at 2,000 processes.
  */
 #define OW_RELIST_EVERY_WALKS 30
+/*
+ * memory.stat (and v1's kmem files) give a cgroup's split: anon, file, shmem, kernel, sock.
+ * The kernel formats some 40 lines for it, five times the cost of the usage. Walks that reuse
+ * the listing read it again only when the usage moved by OW_STAT_MOVE_BYTES since it was last
+ * read, or every OW_STAT_EVERY_WALKS walks; otherwise the split is the last one read. The usage
+ * and the limit are read at every walk.
+ */
+#define OW_STAT_MOVE_BYTES (1ULL << 20)
+#define OW_STAT_EVERY_WALKS 10
 
 struct cgroup_fds {
 	uint64_t ino; /* 0: a free slot */
 	uint64_t seen_tick;
 	char *path; /* "/"-rooted; set when listed */
 	int fds[CG_FILES];
+	uint64_t stat_tick; /* when memory.stat was last read; 0: never */
+	struct ow_cgroup_sample stat; /* what it gave then, with the usage of then */
 };
 
 struct ow_memstat_reader {
@@ -325,6 +337,7 @@ static struct cgroup_fds *cache_slot(struct ow_memstat_reader *r, uint64_t ino)
 	}
 	if (free_slot) {
 		free_slot->ino = ino;
+		free_slot->stat_tick = 0;
 		for (int i = 0; i < CG_FILES; i++)
 			free_slot->fds[i] = -1;
 	}
@@ -339,12 +352,24 @@ static int read_u64(int *fd, int dir_fd, const char *name, uint64_t *ret)
 	return r < 0 ? r : ow_memcg_limit_parse(buf, ret);
 }
 
+/* Whether a walk that reuses the listing may keep the split of the last memory.stat read. */
+static bool stat_still_good(const struct ow_memstat_reader *r, const struct cgroup_fds *slot,
+			    uint64_t usage_bytes)
+{
+	uint64_t was = slot->stat.usage_bytes;
+	uint64_t moved = usage_bytes > was ? usage_bytes - was : was - usage_bytes;
+
+	return slot->stat_tick && r->tick - slot->stat_tick < OW_STAT_EVERY_WALKS &&
+	       moved < OW_STAT_MOVE_BYTES;
+}
+
 /*
  * Reads one cgroup; returns 0 when at least its usage was read. Its files stay open in fds
- * (a cache slot), or are opened and closed now when fds is a scratch set.
+ * (a cache slot), or are opened and closed now when fds is a scratch set. With a slot and
+ * may_reuse_stat, the split is that of its last memory.stat read while stat_still_good().
  */
 static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
-		       struct ow_cgroup_sample *s)
+		       struct cgroup_fds *slot, bool may_reuse_stat, struct ow_cgroup_sample *s)
 {
 	const char *const *names = cgroup_file_names[r->version == 1 ? 0 : 1];
 	char stat_buf[OW_STAT_BUF_BYTES];
@@ -356,6 +381,15 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
 		return -ENOENT; /* the v2 root has no memory.current */
 	if (!read_u64(&fds[CG_LIMIT], dir_fd, names[CG_LIMIT], &v))
 		s->limit_bytes = v;
+	s->present = true;
+	if (slot && may_reuse_stat && stat_still_good(r, slot, s->usage_bytes)) {
+		s->anon_bytes = slot->stat.anon_bytes;
+		s->file_bytes = slot->stat.file_bytes;
+		s->shmem_bytes = slot->stat.shmem_bytes;
+		s->kernel_bytes = slot->stat.kernel_bytes;
+		s->sock_bytes = slot->stat.sock_bytes;
+		return 0;
+	}
 	if (!read_kept_open(&fds[CG_STAT], dir_fd, names[CG_STAT], stat_buf, sizeof(stat_buf)))
 		(void)ow_memcg_stat_parse(stat_buf, r->version, s);
 	if (r->version == 1) {
@@ -364,7 +398,10 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
 		if (read_u64(&fds[CG_KMEM_TCP], dir_fd, names[CG_KMEM_TCP], &v) == 0)
 			s->sock_bytes = v;
 	}
-	s->present = true;
+	if (slot) {
+		slot->stat = *s;
+		slot->stat_tick = r->tick;
+	}
 	return 0;
 }
 
@@ -372,7 +409,7 @@ struct walk {
 	struct ow_memstat_reader *r;
 	size_t max_cgroups;
 	size_t n;
-	bool overflow; /* a cgroup had no cache slot, or visited[] was full */
+	bool overflow; /* cut at max_cgroups, a cgroup without a cache slot, or visited[] full */
 	ow_cgroup_reading_fn fn;
 	void *ctx;
 	char path[PATH_MAX]; /* the cgroup path being visited, "/"-rooted */
@@ -393,14 +430,16 @@ static void walk_dir(struct walk *w, int dir_fd, size_t path_len, int depth)
 	struct stat st;
 	long got;
 
-	if (w->n >= w->max_cgroups)
+	if (w->n >= w->max_cgroups) {
+		w->overflow = true; /* cut short: the next walk lists again */
 		return;
+	}
 	if (fstat(dir_fd, &st) == 0) {
 		struct ow_memstat_reader *r = w->r;
 		struct cgroup_fds *slot = cache_slot(r, st.st_ino);
 		int scratch[CG_FILES] = { -1, -1, -1, -1, -1 };
 		int *fds = slot ? slot->fds : scratch;
-		int err = read_cgroup(r, dir_fd, fds, &reading.sample);
+		int err = read_cgroup(r, dir_fd, fds, slot, false, &reading.sample);
 		const char *path = path_len ? w->path : "/";
 
 		if (r->n_visited < OW_FD_CACHE_MAX)
@@ -499,7 +538,7 @@ static int read_listed(struct ow_memstat_reader *r, size_t max_cgroups, ow_cgrou
 		struct cgroup_fds *slot = &r->cache[r->listed[i]];
 
 		/* dir_fd -1: a file that failed to open at the listing fails again, not opened */
-		if (read_cgroup(r, -1, slot->fds, &reading.sample) < 0) {
+		if (read_cgroup(r, -1, slot->fds, slot, true, &reading.sample) < 0) {
 			r->relist = true; /* removed: the next walk lists again */
 			continue;
 		}

@@ -3,7 +3,8 @@
  * The sampler's readers of memory cgroups and of the system: each memory cgroup's usage, limit
  * and memory.stat (v1 or v2), /proc/meminfo and /proc/pressure/memory. Parsers are pure and
  * take buffers (unit-tested on fixtures); the readers take a root path so tests run them on
- * fixture trees. Nothing here allocates per tick: the walk uses getdents64 into a stack buffer.
+ * fixture trees. Nothing here allocates per tick: the walk uses getdents64 into a stack buffer,
+ * and a listing allocates only the paths of cgroups it had not seen.
  */
 #ifndef OW_MEMSTAT_H
 #define OW_MEMSTAT_H
@@ -53,7 +54,9 @@ int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample 
  * The reading and its path are valid only during the call. Returns how many cgroups were
  * reported, or -errno when the hierarchy cannot be opened. The hierarchy is listed again only
  * every 30 walks, after a cgroup went away or after ow_memstat_note_cgroup_id saw a new one;
- * other walks read the files of the last listing, kept open.
+ * other walks read the files of the last listing, kept open, and read a cgroup's memory.stat
+ * again only when its usage moved by 1 MiB since, or every 10 walks (its split is the last one
+ * read in between). Usage and limit are read at every walk.
  */
 typedef void (*ow_cgroup_reading_fn)(void *ctx, const struct ow_cgroup_reading *reading);
 int ow_memstat_walk_cgroups(struct ow_memstat_reader *r, size_t max_cgroups,

@@ -527,6 +527,85 @@ static void test_walk_max_cgroups(void **state)
 	ow_memstat_reader_free(r);
 }
 
+/* ---- reusing the listing ------------------------------------------------------------------ */
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w"); /* truncated in place: the reader's open file sees the new text */
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static size_t walk_count(struct ow_memstat_reader *r, struct walked *wk)
+{
+	memset(wk, 0, sizeof(*wk));
+	return (size_t)ow_memstat_walk_cgroups(r, 100, on_cgroup, wk);
+}
+
+/*
+ * Walks after the first read the files of the last listing: a new cgroup shows once a process
+ * is seen in it (ow_memstat_note_cgroup_id) or at the periodic listing; memory.stat is read
+ * again when the usage moved by 1 MiB, or every 10 walks.
+ */
+static void test_walk_reuses_listing(void **state)
+{
+	char root[] = "/tmp/ow-test-memstat.XXXXXX", cmd[PATH_MAX * 2], d[PATH_MAX], c[PATH_MAX];
+	struct ow_memstat_reader *r;
+	struct walked wk;
+	ssize_t i;
+	int walks;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cp -r %s/. %s", ROOT_V2, root);
+	assert_int_equal(system(cmd), 0);
+	snprintf(d, sizeof(d), "%s/sys/fs/cgroup/d", root);
+	snprintf(c, sizeof(c), "%s/sys/fs/cgroup/c", root);
+	assert_int_equal(ow_memstat_reader_new(root, &r), 0);
+	assert_int_equal(walk_count(r, &wk), 3);
+
+	/* a new cgroup: not listed until a process is seen in it */
+	assert_int_equal(mkdir(d, 0700), 0);
+	write_file(d, "memory.current", "4096\n");
+	write_file(d, "memory.max", "max\n");
+	write_file(d, "memory.stat", "anon 4096\nfile 0\n");
+	assert_int_equal(walk_count(r, &wk), 3);
+	ow_memstat_note_cgroup_id(r, dir_inode(c)); /* known: nothing changes */
+	assert_int_equal(walk_count(r, &wk), 3);
+	ow_memstat_note_cgroup_id(r, dir_inode(d));
+	assert_int_equal(walk_count(r, &wk), 4);
+	assert_true(walked_index(&wk, "/d") >= 0);
+
+	/* the split of /c: kept while its usage stays within 1 MiB, read again past it */
+	write_file(c, "memory.stat", "anon 1048576\nfile 4096\n");
+	assert_int_equal(walk_count(r, &wk), 4);
+	i = walked_index(&wk, "/c");
+	assert_true(i >= 0);
+	assert_int_equal(wk.cg[i].sample.usage_bytes, 8192);
+	assert_int_equal(wk.cg[i].sample.anon_bytes, 4096);
+	write_file(c, "memory.current", "2105344\n"); /* + 2 MiB */
+	assert_int_equal(walk_count(r, &wk), 4);
+	i = walked_index(&wk, "/c");
+	assert_int_equal(wk.cg[i].sample.usage_bytes, 2105344);
+	assert_int_equal(wk.cg[i].sample.anon_bytes, 1048576);
+
+	/* a removed cgroup goes at the next listing, within 30 walks */
+	snprintf(cmd, sizeof(cmd), "rm -r %s", d);
+	assert_int_equal(system(cmd), 0);
+	for (walks = 1; walks <= 30 && walk_count(r, &wk) == 4; walks++)
+		;
+	assert_true(walks <= 30);
+	assert_int_equal(wk.n, 3);
+	ow_memstat_reader_free(r);
+	snprintf(cmd, sizeof(cmd), "rm -r %s", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -548,6 +627,7 @@ int main(void)
 		cmocka_unit_test(test_walk_v1),
 		cmocka_unit_test(test_walk_v2),
 		cmocka_unit_test(test_walk_max_cgroups),
+		cmocka_unit_test(test_walk_reuses_listing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
