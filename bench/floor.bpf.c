@@ -42,6 +42,7 @@ int floor_sample(void *ctx)
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((task = bpf_iter_task_next(&it))) {
 		__u32 n = n_tasks;
+		struct cgroup_subsys_state *css;
 		struct floor_task *t;
 		struct mm_struct *mm;
 
@@ -53,7 +54,8 @@ int floor_sample(void *ctx)
 		t->tgid = task->tgid;
 		t->ppid = task->real_parent->tgid;
 		t->oom_score_adj = task->signal->oom_score_adj;
-		t->memcg_id = BPF_CORE_READ(task, cgroups, subsys[memcg], cgroup, kn, id);
+		css = task->cgroups->subsys[memcg];
+		t->memcg_id = css ? css->cgroup->kn->id : 0;
 		t->start_ns = task->start_time;
 		__builtin_memcpy(t->comm, task->comm, sizeof(t->comm));
 		if (!mm)

@@ -54,11 +54,15 @@ out=$(bench_results sampler)
 for want in "${sizes[@]}"; do
 	bench_population "$want"
 	procs=$(bench_procs)
-	ow_record_start --interval 1s --window 10m
+	# The peers first: atop SIGKILLs a helper of its own as it starts, and the recorder would
+	# record that kill and cut its history out of the ring (a per-incident cost, not a
+	# sampling one) in the middle of the span.
 	atop -w "$OW_TMP/atop.raw" 1 >/dev/null 2>&1 &
 	atop_pid=$!
 	"$FLOOR" 1000 >"$OW_TMP/floor.out" 2>&1 &
 	floor_pid=$!
+	sleep 2
+	ow_record_start --interval 1s --window 10m
 	sleep 3 # all past their start-up
 	grep -q '^ready' "$OW_TMP/floor.out" || fail "the floor did not start: $(cat "$OW_TMP/floor.out")"
 	rec0=$(bench_cpu_ns "$OW_RECORDER_PID")

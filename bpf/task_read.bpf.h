@@ -17,7 +17,22 @@
 
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __weak __ksym;
 
-/* The address of the task's memory cgroup css, as a plain number; 0 when none. */
+/*
+ * The task's memory cgroup css; NULL when none. Direct loads: the subsystem's index is a CO-RE
+ * constant, so the verifier keeps the pointer typed and the loads guarded, with no helper call.
+ */
+static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)
+{
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return NULL;
+	return task->cgroups->subsys[bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id)];
+}
+
+/*
+ * The same css's address as a plain number (0: none): for global functions, which take no BTF
+ * pointer, and for keeping in maps. A pointer cast stays a pointer to the verifier; a probe
+ * read of the slot gives a scalar (one helper call).
+ */
 static __always_inline __u64 task_memcg_css_addr(struct task_struct *task)
 {
 	__u64 css;
@@ -26,26 +41,16 @@ static __always_inline __u64 task_memcg_css_addr(struct task_struct *task)
 	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
 		return 0;
 	id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
-	/*
-	 * A variable index leaves the verifier with a plain number; one read, then a cast back
-	 * to a BTF pointer, keeps the loads after it direct.
-	 */
 	if (bpf_core_read(&css, sizeof(css), &task->cgroups->subsys[id]))
 		return 0;
 	return css;
 }
 
+/* A css address from task_memcg_css_addr, back to a BTF pointer. */
 static __always_inline struct cgroup_subsys_state *task_memcg_css_cast(__u64 css_addr)
 {
 	return bpf_rdonly_cast((void *)css_addr,
 			       bpf_core_type_id_kernel(struct cgroup_subsys_state));
-}
-
-static __always_inline struct cgroup_subsys_state *task_memcg_css(struct task_struct *task)
-{
-	__u64 css = task_memcg_css_addr(task);
-
-	return css ? task_memcg_css_cast(css) : NULL;
 }
 
 static __always_inline __u64 css_id(struct cgroup_subsys_state *css)

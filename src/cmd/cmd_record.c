@@ -290,7 +290,7 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 	struct ow_history *h = NULL;
 	int32_t pids[2 * OW_MAX_OPEN_INCIDENTS];
 	size_t n_pids = 0;
-	uint64_t now_ns = clock_real_ns();
+	uint64_t now_ns = clock_real_ns(), start_ns;
 	int r;
 
 	if (!rec->sampler || inc->n_kills == 0 || oi->n_kills_with_history == inc->n_kills)
@@ -310,6 +310,7 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 	req.pids = pids;
 	req.n_pids = n_pids;
 	oi->n_kills_with_history = inc->n_kills; /* tried once per kill count */
+	start_ns = ow_clock_monotonic_ns();
 	r = record_sampler_extract(rec->sampler, &req, &h);
 	if (r < 0) {
 		ow_log("incident %lld: no memory history: %s", (long long)inc->id,
@@ -341,10 +342,11 @@ static void attach_history(struct recorder *rec, struct open_incident *oi)
 	if (!rec->opts.quiet)
 		fprintf(stderr,
 			"oomwitness: incident %lld: memory history attached, %zu processes and %zu "
-			"cgroups over %.0f s%s\n",
+			"cgroups over %.0f s, cut and saved in %.1f ms%s\n",
 			(long long)inc->id, h->n_procs, h->n_cgroups,
 			h->n_times ? (double)(h->time_ns[h->n_times - 1] - h->time_ns[0]) / 1e9
 				   : 0.0,
+			(double)(ow_clock_monotonic_ns() - start_ns) / 1e6,
 			h->truncated ? " (the window is cut short: recorder started later)" : "");
 }
 
