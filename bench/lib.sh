@@ -73,7 +73,7 @@ bench_population() {
 
 # CPU nanoseconds of every thread of a process, summed (/proc/PID/task/*/schedstat).
 bench_cpu_ns() {
-	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # bench_percentile P: the P-th percentile (nearest rank) of the numbers on stdin.
