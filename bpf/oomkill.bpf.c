@@ -322,7 +322,7 @@ static __always_inline void emit_task(struct task_struct *task, struct kill_tall
 {
 	struct cgroup_subsys_state *css;
 	struct ow_task_record *r;
-	__u64 memcg_id, css_addr;
+	__u64 memcg_id;
 	__u32 i;
 
 	t->tasks_seen++;
@@ -332,19 +332,18 @@ static __always_inline void emit_task(struct task_struct *task, struct kill_tall
 	}
 	/*
 	 * Cgroup records go out before the batch that names them. Processes come in runs of the
-	 * same cgroup: its id and its chain (a call and a hash lookup) only when the css changes.
+	 * same cgroup: its chain (a probe read, a call and a hash lookup) only when the id read
+	 * with direct loads differs from the last process's.
 	 */
-	css_addr = task_memcg_css_addr(task);
-	if (css_addr != t->last_css || !css_addr) {
+	css = task_memcg_css(task);
+	memcg_id = css ? css_id(css) : 0;
+	if (memcg_id != t->last_css_id || !memcg_id) {
 		__u64 lost = t->lost_records;
 
-		css = css_addr ? task_memcg_css_cast(css_addr) : NULL;
-		t->last_css_id = css ? css_id(css) : 0;
-		ow_emit_cgroup_chain(css_addr, t);
+		ow_emit_cgroup_chain(task_memcg_css_addr(task), t);
 		/* A chain cut short by a full ring buffer is tried again at the next process. */
-		t->last_css = t->lost_records == lost ? css_addr : 0;
+		t->last_css_id = t->lost_records == lost ? memcg_id : 0;
 	}
-	memcg_id = t->last_css_id;
 	i = t->batch.count & (OW_TASKS_PER_RECORD - 1);
 	r = &t->batch.tasks[i];
 	fill_task(r, task, memcg_id);
