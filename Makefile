@@ -136,6 +136,7 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 bench: all $(BENCH_BINS)
 	bench/kill_path.sh
 	bench/sampler.sh
+	bench/workload.sh
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h')
 fmt:
