@@ -145,6 +145,7 @@ $(BUILD)/bench/floor: bench/floor.c bench/floor.h $(BUILD)/bench/floor.skel.h
 bench: all $(BENCH_BINS)
 	bench/kill_path.sh
 	bench/sampler.sh
+	bench/workload.sh
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h')
 fmt:
