@@ -873,9 +873,11 @@ static __always_inline void emit_proc_event(__u32 type, struct task_struct *task
 
 	if (!e)
 		return;
-	e->tgid = BPF_CORE_READ(task, tgid);
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+	/* Direct loads (task is the tracepoint's BTF pointer): no helper call per field. */
+	e->tgid = task->tgid;
+	e->ppid = task->real_parent->tgid;
+	__builtin_memcpy(e->comm, task->comm, sizeof(e->comm));
+	e->comm[sizeof(e->comm) - 1] = '\0';
 	e->boot_ns = bpf_ktime_get_boot_ns();
 	bpf_ringbuf_submit(e, lazy_wakeup());
 }
@@ -891,7 +893,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ow_exit, struct task_struct *task)
 {
 	/* Only the last thread of a process: signal->live reached zero before this tracepoint. */
-	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+	if (task->signal->live.counter != 0)
 		return 0;
 	emit_proc_event(OW_EV_EXIT, task);
 	return 0;

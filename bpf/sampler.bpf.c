@@ -5,7 +5,8 @@
  * has mapped (src/capture/bpf_sampler.c), once per sampling interval.
  *
  * It reads only what the history keeps (struct ow_sample_task): the kill snapshot's uid and
- * flags cost a cred and an mm->flags load per process and are not read here.
+ * flags cost a cred and an mm->flags load per process and are not read here. Processes without
+ * an address space (kernel threads, processes exiting) are left out.
  *
  * The program is a raw tracepoint program attached to nothing: user space runs it on demand
  * with BPF_PROG_TEST_RUN. That lets it walk the process list with the open-coded task
@@ -40,21 +41,15 @@ extern int bpf_iter_task_new(struct bpf_iter_task *it, struct task_struct *task,
 extern struct task_struct *bpf_iter_task_next(struct bpf_iter_task *it) __weak __ksym;
 extern void bpf_iter_task_destroy(struct bpf_iter_task *it) __weak __ksym;
 
-static __always_inline void fill_sample(struct ow_sample_task *s, struct task_struct *task)
+static __always_inline void fill_sample(struct ow_sample_task *s, struct task_struct *task,
+					struct mm_struct *mm)
 {
-	struct mm_struct *mm = task->mm;
-
 	s->tgid = task->tgid;
 	s->ppid = task->real_parent->tgid;
 	s->oom_score_adj = task->signal->oom_score_adj;
 	s->memcg_id = task_memcg_id(task);
 	s->start_mono_ns = task->start_time;
 	__builtin_memcpy(s->comm, task->comm, sizeof(s->comm));
-	if (!mm) {
-		s->file_pages = s->anon_pages = s->swap_pages = s->shmem_pages = 0;
-		s->pgtables_bytes = 0;
-		return;
-	}
 	s->file_pages = ow_mm_counter(mm, MM_FILEPAGES);
 	s->anon_pages = ow_mm_counter(mm, MM_ANONPAGES);
 	s->swap_pages = ow_mm_counter(mm, MM_SWAPENTS);
@@ -97,17 +92,24 @@ int ow_sample_tasks(void *ctx)
 	n_dropped = 0;
 	bpf_iter_task_new(&it, NULL, BPF_TASK_ITER_ALL_PROCS);
 	while ((task = bpf_iter_task_next(&it))) {
+		struct mm_struct *mm = task->mm;
 		struct ow_sample_task *s;
 		__u32 i = n_samples;
 
-		if (task->flags & PF_KTHREAD)
+		/*
+		 * No address space: a kernel thread, or a process exiting (it has no memory left
+		 * to sample). task->flags, a cache line more per process, is read only for the
+		 * children of kthreadd (pid 2): a kernel thread borrowing a process's address space
+		 * (kthread_use_mm) is not a process.
+		 */
+		if (!mm || (task->real_parent->tgid == 2 && (task->flags & PF_KTHREAD)))
 			continue;
 		s = bpf_map_lookup_elem(&samples, &i);
 		if (!s) {
 			n_dropped++;
 			continue;
 		}
-		fill_sample(s, task);
+		fill_sample(s, task, mm);
 		n_samples = i + 1;
 	}
 	bpf_iter_task_destroy(&it);

@@ -12,6 +12,13 @@
 #include "capture/procfs.h"
 
 #define OW_CACHE_BUCKETS 4096
+/*
+ * Execs whose command line is not read yet (ow_cmdline_cache_load_pending), and how far back an
+ * exit looks for its own exec among them: a short-lived process exits a few events after it
+ * exec'ed, and then nothing is read.
+ */
+#define OW_PENDING_MAX 4096
+#define OW_PENDING_EXIT_LOOKBACK 64
 
 struct entry {
 	struct entry *next;
@@ -26,6 +33,8 @@ struct ow_cmdline_cache {
 	uint64_t grace_ns;
 	size_t n;
 	struct entry *buckets[OW_CACHE_BUCKETS];
+	size_t n_pending;
+	int32_t pending[OW_PENDING_MAX]; /* pids; 0: exited before it was read */
 };
 
 static struct entry **slot(struct ow_cmdline_cache *c, int32_t pid)
@@ -153,15 +162,28 @@ int ow_cmdline_cache_scan(struct ow_cmdline_cache *c)
 	return cached;
 }
 
+void ow_cmdline_cache_load_pending(struct ow_cmdline_cache *c)
+{
+	for (size_t i = 0; i < c->n_pending; i++)
+		if (c->pending[i] > 0)
+			(void)load(c, c->pending[i]);
+	c->n_pending = 0;
+}
+
 void ow_cmdline_cache_on_exec(struct ow_cmdline_cache *c, int32_t pid)
 {
-	(void)load(c, pid);
+	if (c->n_pending == OW_PENDING_MAX)
+		ow_cmdline_cache_load_pending(c);
+	c->pending[c->n_pending++] = pid;
 }
 
 void ow_cmdline_cache_on_exit(struct ow_cmdline_cache *c, int32_t pid, uint64_t now_ns)
 {
 	struct entry *e = *slot(c, pid);
 
+	for (size_t i = c->n_pending, k = 0; i > 0 && k < OW_PENDING_EXIT_LOOKBACK; i--, k++)
+		if (c->pending[i - 1] == pid)
+			c->pending[i - 1] = 0; /* gone: its /proc files with it */
 	if (e)
 		e->exited_ns = now_ns ? now_ns : 1;
 }

@@ -692,6 +692,8 @@ static int begin_kill(struct ow_consumer *c, const struct ow_event_kill_begin *b
 	struct kill_asm *a = NULL;
 	int r;
 
+	/* The command lines of the execs before this kill, for its snapshot's processes. */
+	ow_cmdline_cache_load_pending(c->cfg.cmdlines);
 	/* Kills that never ended go out first; their failure is not this kill's. */
 	r = finish_kills_if(c, kill_is_over, b);
 	for (size_t i = 0; i < OW_CONSUMER_MAX_KILLS && !a; i++)

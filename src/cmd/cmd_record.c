@@ -1497,6 +1497,8 @@ int cmd_record(int argc, char **argv)
 			ow_log("polling the ring buffer: %s", strerror(-r));
 			goto out_close;
 		}
+		/* The execs of the drain, but of processes that already exited within it. */
+		ow_cmdline_cache_load_pending(rec.cmdlines);
 		if (read_kmsg(&rec) < 0)
 			goto out_close;
 		now = ow_clock_monotonic_ns(); /* after the kills the poll consumed */

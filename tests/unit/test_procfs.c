@@ -427,11 +427,23 @@ static void test_cache_dead_process_kept_for_grace(void **state)
 	assert_int_equal(ow_cmdline_cache_size(c), 0);
 	assert_null(ow_cmdline_cache_get(c, 77, 0));
 
-	/* exec of a new process reads its command line; a vanished pid is no error. */
+	/*
+	 * exec of a new process reads its command line at the next load (after the batch of
+	 * events it came in); a vanished pid is no error.
+	 */
 	tmp_write_cmdline(&t, 90, fresh, sizeof(fresh) - 1);
 	ow_cmdline_cache_on_exec(c, 90);
 	ow_cmdline_cache_on_exec(c, 91);
+	assert_int_equal(ow_cmdline_cache_size(c), 0);
+	ow_cmdline_cache_load_pending(c);
 	assert_int_equal(ow_cmdline_cache_size(c), 1);
+	/* exec and exit in the same batch: nothing read, even while /proc still shows it */
+	tmp_write_cmdline(&t, 92, fresh, sizeof(fresh) - 1);
+	ow_cmdline_cache_on_exec(c, 92);
+	ow_cmdline_cache_on_exit(c, 92, 20000);
+	ow_cmdline_cache_load_pending(c);
+	assert_int_equal(ow_cmdline_cache_size(c), 1);
+	tmp_remove_pid(&t, 92);
 	tmp_remove_pid(&t, 90);
 	assert_string_equal(ow_cmdline_cache_get(c, 90, 0), "/usr/bin/fresh");
 

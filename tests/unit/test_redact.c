@@ -285,9 +285,11 @@ static void test_cache_redacts_every_line_it_reads(void **state)
 	assert_int_equal(ow_cmdline_cache_scan(c), 1);
 	assert_string_equal(ow_cmdline_cache_get(c, 10, 0),
 			    "memhog --name leaker --secret-token ***");
-	/* Read at exec. */
+	/* Read after an exec. */
 	tmp_write_cmdline(&t, 11, curl, sizeof(curl) - 1);
 	ow_cmdline_cache_on_exec(c, 11);
+	ow_cmdline_cache_load_pending(c);
+	assert_int_equal(ow_cmdline_cache_size(c), 2);
 	assert_string_equal(ow_cmdline_cache_get(c, 11, 0), "curl https://x/?***");
 	/* Read by the /proc fallback of a lookup, and a fork's parent line. */
 	tmp_write_cmdline(&t, 12, later, sizeof(later) - 1);
