@@ -38,9 +38,9 @@ enum cgroup_file { CG_USAGE, CG_LIMIT, CG_STAT, CG_KMEM, CG_KMEM_TCP, CG_FILES }
 /*
  * memory.stat (and v1's kmem files) give a cgroup's split: anon, file, shmem, kernel, sock.
  * The kernel formats some 40 lines for it, five times the cost of the usage. Walks that reuse
- * the listing read it again only when the usage moved by OW_STAT_MOVE_BYTES since it was last
- * read, or every OW_STAT_EVERY_WALKS walks; otherwise the split is the last one read. The usage
- * and the limit are read at every walk.
+ * the listing read it, and the limit, again only when the usage moved by OW_STAT_MOVE_BYTES
+ * since they were last read, or every OW_STAT_EVERY_WALKS walks; otherwise they are the last
+ * ones read. The usage is read at every walk. (A limit lowered below the usage moves the usage.)
  */
 #define OW_STAT_MOVE_BYTES (1ULL << 20)
 #define OW_STAT_EVERY_WALKS 10
@@ -306,8 +306,10 @@ int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample 
 	struct ow_meminfo info;
 	int err;
 
+	path[0] = '\0';
 	memset(s, 0, sizeof(*s));
-	snprintf(path, sizeof(path), "%s/proc/meminfo", r->root);
+	if (r->meminfo_fd < 0) /* the path only for the first read: the file stays open */
+		snprintf(path, sizeof(path), "%s/proc/meminfo", r->root);
 	err = read_kept_open(&r->meminfo_fd, AT_FDCWD, path, buf, sizeof(buf));
 	if (err == 0)
 		err = ow_meminfo_parse(buf, &info);
@@ -318,7 +320,8 @@ int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample 
 	s->mem_available_bytes = info.mem_available_bytes;
 	s->swap_total_bytes = info.swap_total_bytes;
 	s->swap_free_bytes = info.swap_free_bytes;
-	snprintf(path, sizeof(path), "%s/proc/pressure/memory", r->root);
+	if (r->psi_fd == -1)
+		snprintf(path, sizeof(path), "%s/proc/pressure/memory", r->root);
 	if (read_kept_open(&r->psi_fd, AT_FDCWD, path, buf, sizeof(buf)) == 0)
 		(void)ow_psi_parse(buf, s); /* psi_known stays false when it does not parse */
 	return 0;
@@ -379,10 +382,9 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
 	s->limit_bytes = OW_LIMIT_NONE;
 	if (read_u64(&fds[CG_USAGE], dir_fd, names[CG_USAGE], &s->usage_bytes) < 0)
 		return -ENOENT; /* the v2 root has no memory.current */
-	if (!read_u64(&fds[CG_LIMIT], dir_fd, names[CG_LIMIT], &v))
-		s->limit_bytes = v;
 	s->present = true;
 	if (slot && may_reuse_stat && stat_still_good(r, slot, s->usage_bytes)) {
+		s->limit_bytes = slot->stat.limit_bytes;
 		s->anon_bytes = slot->stat.anon_bytes;
 		s->file_bytes = slot->stat.file_bytes;
 		s->shmem_bytes = slot->stat.shmem_bytes;
@@ -390,6 +392,8 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
 		s->sock_bytes = slot->stat.sock_bytes;
 		return 0;
 	}
+	if (!read_u64(&fds[CG_LIMIT], dir_fd, names[CG_LIMIT], &v))
+		s->limit_bytes = v;
 	if (!read_kept_open(&fds[CG_STAT], dir_fd, names[CG_STAT], stat_buf, sizeof(stat_buf)))
 		(void)ow_memcg_stat_parse(stat_buf, r->version, s);
 	if (r->version == 1) {

@@ -55,8 +55,8 @@ int ow_memstat_read_system(struct ow_memstat_reader *r, struct ow_system_sample 
  * reported, or -errno when the hierarchy cannot be opened. The hierarchy is listed again only
  * every 30 walks, after a cgroup went away or after ow_memstat_note_cgroup_id saw a new one;
  * other walks read the files of the last listing, kept open, and read a cgroup's memory.stat
- * again only when its usage moved by 1 MiB since, or every 10 walks (its split is the last one
- * read in between). Usage and limit are read at every walk.
+ * and limit again only when its usage moved by 1 MiB since, or every 10 walks (its split and
+ * limit are the last ones read in between). The usage is read at every walk.
  */
 typedef void (*ow_cgroup_reading_fn)(void *ctx, const struct ow_cgroup_reading *reading);
 int ow_memstat_walk_cgroups(struct ow_memstat_reader *r, size_t max_cgroups,

@@ -549,8 +549,8 @@ static size_t walk_count(struct ow_memstat_reader *r, struct walked *wk)
 
 /*
  * Walks after the first read the files of the last listing: a new cgroup shows once a process
- * is seen in it (ow_memstat_note_cgroup_id) or at the periodic listing; memory.stat is read
- * again when the usage moved by 1 MiB, or every 10 walks.
+ * is seen in it (ow_memstat_note_cgroup_id) or at the periodic listing; memory.stat and the
+ * limit are read again when the usage moved by 1 MiB, or every 10 walks.
  */
 static void test_walk_reuses_listing(void **state)
 {
@@ -581,18 +581,30 @@ static void test_walk_reuses_listing(void **state)
 	assert_int_equal(walk_count(r, &wk), 4);
 	assert_true(walked_index(&wk, "/d") >= 0);
 
-	/* the split of /c: kept while its usage stays within 1 MiB, read again past it */
+	/* the split and limit of /c: kept while its usage stays within 1 MiB, read again past it */
 	write_file(c, "memory.stat", "anon 1048576\nfile 4096\n");
+	write_file(c, "memory.max", "4194304\n");
 	assert_int_equal(walk_count(r, &wk), 4);
 	i = walked_index(&wk, "/c");
 	assert_true(i >= 0);
 	assert_int_equal(wk.cg[i].sample.usage_bytes, 8192);
 	assert_int_equal(wk.cg[i].sample.anon_bytes, 4096);
+	assert_int_equal(wk.cg[i].sample.limit_bytes, 1 * MIB);
 	write_file(c, "memory.current", "2105344\n"); /* + 2 MiB */
 	assert_int_equal(walk_count(r, &wk), 4);
 	i = walked_index(&wk, "/c");
 	assert_int_equal(wk.cg[i].sample.usage_bytes, 2105344);
 	assert_int_equal(wk.cg[i].sample.anon_bytes, 1048576);
+	assert_int_equal(wk.cg[i].sample.limit_bytes, 4 * MIB);
+	/* and every 10 walks when the usage stays */
+	write_file(c, "memory.stat", "anon 2097152\nfile 4096\n");
+	for (walks = 0; walks < 10; walks++) {
+		assert_int_equal(walk_count(r, &wk), 4);
+		i = walked_index(&wk, "/c");
+		if (wk.cg[i].sample.anon_bytes == 2097152)
+			break;
+	}
+	assert_true(walks < 10);
 
 	/* a removed cgroup goes at the next listing, within 30 walks */
 	snprintf(cmd, sizeof(cmd), "rm -r %s", d);
