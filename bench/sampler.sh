@@ -6,8 +6,10 @@
 #   - Debian's atop -w FILE 1: a raw sample of every process once a second (the peer);
 #   - the floor (bench/floor.bpf.c): a bare BPF task iterator reading the same fields of every
 #     process once a second, and nothing else (what no sampler can go below).
-# All three run at once. CPU is each process's own, from /proc/PID/task/*/schedstat (ns, all
-# threads), taken at the start and at the end of the same span; per sample = CPU / seconds.
+# The recorder and atop run over the same seconds; the floor and the recorder then run alone,
+# one after the other, as two walkers at once slow each other down. CPU is each process's own,
+# from /proc/PID/task/*/schedstat (ns, all threads), at the start and the end of a span; per
+# sample = CPU / seconds.
 # Targets: atop / recorder >= 50x; recorder / floor <= 1.5x. Also the recorder's RSS at the
 # end (target <= 64 MiB; bench/footprint.sh has the whole footprint).
 # Usage (root): bench/sampler.sh [SECONDS] [PROCS...]     defaults: 30 s; 500 2000 10000
@@ -46,46 +48,61 @@ BENCH_CLEANUPS+=(stop_peers)
 out=$(bench_results sampler)
 {
 	bench_header "oomwitness sampler vs atop vs the floor"
-	echo "each sampling once a second for the same ${span_s} s; CPU per sample in ms"
-	printf "%9s %10s %10s %10s %12s %14s %10s\n" processes recorder atop floor \
-		"atop/rec" "rec/floor" "rec RSS"
+	echo "CPU per sample in ms, each sampling once a second for ${span_s} s: the recorder and atop"
+	echo "over the same seconds; then the floor alone and the recorder alone, one after the other"
+	echo "(walkers running at once slow each other down: two floors side by side differed by 1.9x)"
+	printf "%9s %10s %10s %12s %10s %10s %12s %10s\n" processes "rec+atop" atop "atop/rec" \
+		"rec alone" floor "rec/floor" "rec RSS"
 } | tee "$out"
+
+# span_cpu_ms PID...: sleeps the span and prints each process's CPU per second in it, in ms.
+span_cpu_ms() {
+	local pid c0=() c1=() t0 t1 i
+	for pid in "$@"; do c0+=("$(bench_cpu_ns "$pid")"); done
+	t0=$EPOCHREALTIME
+	sleep "$span_s"
+	for pid in "$@"; do c1+=("$(bench_cpu_ns "$pid")"); done
+	t1=$EPOCHREALTIME
+	for i in "${!c0[@]}"; do
+		awk -v a="${c0[i]}" -v b="${c1[i]}" -v t0="$t0" -v t1="$t1" \
+			'BEGIN { printf("%.4f ", (b - a) / int(t1 - t0 + 0.5) / 1e6) }'
+	done
+	echo
+}
 
 for want in "${sizes[@]}"; do
 	bench_population "$want"
 	procs=$(bench_procs)
-	# The peers first: atop SIGKILLs a helper of its own as it starts, and the recorder would
-	# record that kill and cut its history out of the ring (a per-incident cost, not a
-	# sampling one) in the middle of the span.
+	# 1. atop and the recorder over the same seconds. atop first: it SIGKILLs a helper of its
+	# own as it starts, which the recorder would record, cutting a history out of its ring (a
+	# per-incident cost, not a sampling one) in the middle of the span.
 	atop -w "$OW_TMP/atop.raw" 1 >/dev/null 2>&1 &
 	atop_pid=$!
+	sleep 2
+	ow_record_start --interval 1s --window 10m
+	sleep 3 # both past their start-up
+	read -r rec_a atop_ms < <(span_cpu_ms "$OW_RECORDER_PID" "$atop_pid")
+	rss_kib=$(awk '/^VmRSS:/ { print $2 }' /proc/"$OW_RECORDER_PID"/status)
+	ow_record_stop # before atop goes, or its SIGKILL would be recorded
+	stop_peers
+	rm -f "$OW_TMP/atop.raw"
+	# 2. the floor alone, then the recorder alone.
 	"$FLOOR" 1000 >"$OW_TMP/floor.out" 2>&1 &
 	floor_pid=$!
 	sleep 2
-	ow_record_start --interval 1s --window 10m
-	sleep 3 # all past their start-up
 	grep -q '^ready' "$OW_TMP/floor.out" || fail "the floor did not start: $(cat "$OW_TMP/floor.out")"
-	rec0=$(bench_cpu_ns "$OW_RECORDER_PID")
-	atop0=$(bench_cpu_ns "$atop_pid")
-	floor0=$(bench_cpu_ns "$floor_pid")
-	t0=$EPOCHREALTIME
-	sleep "$span_s"
-	rec1=$(bench_cpu_ns "$OW_RECORDER_PID")
-	atop1=$(bench_cpu_ns "$atop_pid")
-	floor1=$(bench_cpu_ns "$floor_pid")
-	t1=$EPOCHREALTIME
-	rss_kib=$(awk '/^VmRSS:/ { print $2 }' /proc/"$OW_RECORDER_PID"/status)
+	read -r floor_ms < <(span_cpu_ms "$floor_pid")
 	stop_peers
-	rm -f "$OW_TMP/atop.raw"
+	ow_record_start --interval 1s --window 10m
+	sleep 3
+	read -r rec_b < <(span_cpu_ms "$OW_RECORDER_PID")
 	ow_record_stop
 	self_line=$(grep 'sampler:' "$OW_TMP/record.log" | tail -1)
-	awk -v p="$procs" -v r0="$rec0" -v r1="$rec1" -v a0="$atop0" -v a1="$atop1" \
-		-v f0="$floor0" -v f1="$floor1" -v t0="$t0" -v t1="$t1" -v rss="$rss_kib" 'BEGIN {
-		n = int(t1 - t0 + 0.5)   # samples in the span, one per second each
-		rec = (r1 - r0) / n / 1e6; atop = (a1 - a0) / n / 1e6; fl = (f1 - f0) / n / 1e6
-		printf("%9d %10.3f %10.3f %10.3f %9.1fx %-2s %9.2fx %-3s %7.1f MiB\n", p, rec, atop, fl,
-			atop / rec, (atop / rec >= 50) ? "ok" : "!!", rec / fl, (rec / fl <= 1.5) ? "ok" : "!!",
-			rss / 1024) }' | tee -a "$out"
-	echo "          recorder's own account: ${self_line#oomwitness: }" | tee -a "$out"
+	awk -v p="$procs" -v ra="$rec_a" -v at="$atop_ms" -v rb="$rec_b" -v fl="$floor_ms" \
+		-v rss="$rss_kib" 'BEGIN {
+		printf("%9d %10.3f %10.3f %9.1fx %-2s %10.3f %10.3f %9.2fx %-2s %6.1f MiB\n", p, ra,
+			at, at / ra, (at / ra >= 50) ? "ok" : "!!", rb, fl, rb / fl,
+			(rb / fl <= 1.5) ? "ok" : "!!", rss / 1024) }' | tee -a "$out"
+	echo "          recorder alone, its own account: ${self_line#oomwitness: }" | tee -a "$out"
 done
 echo "targets: atop/rec >= 50x, rec/floor <= 1.5x (ok: met, !!: missed); RSS <= 64 MiB" | tee -a "$out"

@@ -111,10 +111,11 @@ static void convert(const struct ow_sample_task *r, uint64_t page_size, struct o
 	t->comm[sizeof(t->comm) - 1] = '\0';
 }
 
-int ow_bpf_sampler_read(struct ow_bpf_sampler *s, struct ow_task_sample *tasks, size_t cap,
-			size_t *ret_n, size_t *ret_dropped)
+int ow_bpf_sampler_read(struct ow_bpf_sampler *s, ow_task_sample_fn fn, void *ctx, size_t *ret_n,
+			size_t *ret_dropped)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct ow_task_sample t;
 	size_t n;
 
 	if (bpf_prog_test_run_opts(s->prog_fd, &opts) < 0)
@@ -122,11 +123,11 @@ int ow_bpf_sampler_read(struct ow_bpf_sampler *s, struct ow_task_sample *tasks, 
 	n = s->skel->bss->n_samples;
 	if (n > s->cap)
 		n = s->cap;
-	*ret_dropped = s->skel->bss->n_dropped + (n > cap ? n - cap : 0);
-	if (n > cap)
-		n = cap;
-	for (size_t i = 0; i < n; i++)
-		convert(&s->samples[i], s->page_size, &tasks[i]);
+	*ret_dropped = s->skel->bss->n_dropped;
+	for (size_t i = 0; i < n; i++) {
+		convert(&s->samples[i], s->page_size, &t);
+		fn(ctx, &t);
+	}
 	*ret_n = n;
 	return 0;
 }

@@ -22,10 +22,13 @@ int ow_bpf_sampler_start(struct ow_bpf_sampler **ret_sampler, size_t max_tasks, 
 void ow_bpf_sampler_stop(struct ow_bpf_sampler *s);
 
 /*
- * Reads every process into tasks[0..cap). *ret_n is how many were stored; *ret_dropped how
- * many more there were than max_tasks or cap could hold. Allocates nothing. Returns 0 or -errno.
+ * Reads every process and calls fn once for each, in the kernel's order (the sample is valid
+ * only during the call: it is converted from the mapped array into the stack, with no array of
+ * its own to write and read back). *ret_n is how many were passed; *ret_dropped how many more
+ * there were than max_tasks could hold. Allocates nothing. Returns 0 or -errno.
  */
-int ow_bpf_sampler_read(struct ow_bpf_sampler *s, struct ow_task_sample *tasks, size_t cap,
-			size_t *ret_n, size_t *ret_dropped);
+typedef void (*ow_task_sample_fn)(void *ctx, const struct ow_task_sample *t);
+int ow_bpf_sampler_read(struct ow_bpf_sampler *s, ow_task_sample_fn fn, void *ctx, size_t *ret_n,
+			size_t *ret_dropped);
 
 #endif

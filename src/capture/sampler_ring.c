@@ -482,6 +482,8 @@ void ow_sampler_ring_begin(struct ow_sampler_ring *r, uint64_t real_ns, uint64_t
 	/* A keyframe on schedule, and when the last one has left the ring. */
 	r->tick_key = r->frames_since_key + 1 >= r->cfg.keyframe_every || !has_keyframe(r);
 	h->flags = r->tick_key ? OW_FRAME_KEY : 0;
+	r->n_live_cur = 0;
+	r->prev_cursor = 0;
 	r->in_tick = true;
 }
 
@@ -586,20 +588,26 @@ out:
 	id->live = true;
 }
 
+void ow_sampler_ring_add_task(struct ow_sampler_ring *r, const struct ow_task_sample *t,
+			      ow_cmdline_lookup_fn cmdline, void *cmdline_ctx)
+{
+	if (r->in_tick)
+		add_task(r, t, cmdline, cmdline_ctx);
+}
+
 void ow_sampler_ring_add_tasks(struct ow_sampler_ring *r, const struct ow_task_sample *tasks,
 			       size_t n_tasks, ow_cmdline_lookup_fn cmdline, void *cmdline_ctx)
 {
-	struct frame_header *h;
+	for (size_t i = 0; i < n_tasks; i++)
+		ow_sampler_ring_add_task(r, &tasks[i], cmdline, cmdline_ctx);
+}
+
+/* Processes seen at the last tick and not at this one went away: a tombstone each. */
+static void add_tombstones(struct ow_sampler_ring *r)
+{
+	struct frame_header *h = scratch_header(r);
 	int32_t *swap;
 
-	if (!r->in_tick)
-		return;
-	h = scratch_header(r);
-	r->n_live_cur = 0;
-	r->prev_cursor = 0;
-	for (size_t i = 0; i < n_tasks; i++)
-		add_task(r, &tasks[i], cmdline, cmdline_ctx);
-	/* Processes seen at the last tick and not at this one went away: a tombstone each. */
 	for (size_t i = 0; i < r->n_live_prev; i++) {
 		struct ident *id = &r->idents[r->live_prev[i]];
 		struct proc_entry *e;
@@ -621,6 +629,7 @@ void ow_sampler_ring_add_tasks(struct ow_sampler_ring *r, const struct ow_task_s
 	r->n_live_prev = r->n_live_cur;
 	r->live_cur = swap;
 	r->n_live_cur = 0;
+	r->prev_cursor = 0;
 }
 
 void ow_sampler_ring_end(struct ow_sampler_ring *r)
@@ -629,6 +638,7 @@ void ow_sampler_ring_end(struct ow_sampler_ring *r)
 
 	if (!r->in_tick)
 		return;
+	add_tombstones(r);
 	r->in_tick = false;
 	h->bytes = (uint32_t)r->scratch_len;
 	if (commit_frame(r, r->scratch, r->scratch_len, h->seq, h->real_ns, r->tick_key))

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The recorder's sampler (see record_sampler.h). Everything a tick uses is allocated here, at
- * start: the task buffer, the ring, the readers.
+ * start: the ring and the readers. Processes go from the BPF array straight into the ring.
  */
 #include "cmd/record_sampler.h"
 
@@ -19,8 +19,8 @@ struct record_sampler {
 	struct ow_bpf_sampler *bpf;
 	struct ow_memstat_reader *memstat;
 	struct ow_sampler_ring *ring;
-	struct ow_task_sample *tasks;
 	size_t tasks_cap;
+	uint64_t last_cgroup_id; /* of the last process of this tick */
 	size_t max_cgroups;
 	uint64_t next_tick_mono_ns;
 	struct record_sampler_stats stats;
@@ -47,13 +47,6 @@ int record_sampler_new(const struct record_sampler_config *cfg, struct record_sa
 	ow_sampler_ring_config_default(&rcfg, cfg->interval_ns, cfg->window_ns, cfg->history_bytes);
 	s->tasks_cap = rcfg.max_processes;
 	s->max_cgroups = rcfg.max_cgroups;
-	s->tasks = calloc(s->tasks_cap, sizeof(*s->tasks));
-	if (!s->tasks) {
-		r = -ENOMEM;
-		snprintf(what, what_len, "allocating the task buffer");
-		goto fail;
-	}
-	memset(s->tasks, 0, s->tasks_cap * sizeof(*s->tasks)); /* resident from now on */
 	r = ow_sampler_ring_new(&rcfg, &s->ring);
 	if (r < 0) {
 		snprintf(what, what_len, "allocating the %zu MiB history ring",
@@ -82,7 +75,6 @@ void record_sampler_free(struct record_sampler *s)
 	ow_bpf_sampler_stop(s->bpf);
 	ow_memstat_reader_free(s->memstat);
 	ow_sampler_ring_free(s->ring);
-	free(s->tasks);
 	free(s);
 }
 
@@ -101,12 +93,23 @@ static const char *lookup_cmdline(void *ctx, int32_t pid, int32_t ppid)
 	return s->cfg.cmdlines ? ow_cmdline_cache_get(s->cfg.cmdlines, pid, ppid) : NULL;
 }
 
+static void on_task(void *ctx, const struct ow_task_sample *t)
+{
+	struct record_sampler *s = ctx;
+
+	/* A process in a cgroup the reader has not listed: the next tick lists them again. */
+	if (t->cgroup_id != s->last_cgroup_id) {
+		s->last_cgroup_id = t->cgroup_id;
+		ow_memstat_note_cgroup_id(s->memstat, t->cgroup_id);
+	}
+	ow_sampler_ring_add_task(s->ring, t, lookup_cmdline, s);
+}
+
 int record_sampler_tick(struct record_sampler *s, uint64_t now_mono_ns)
 {
 	uint64_t cpu_start_ns, cpu_ns;
 	struct ow_system_sample sys;
 	size_t n = 0, dropped = 0;
-	uint64_t last_cgroup_id = 0;
 
 	if (now_mono_ns < s->next_tick_mono_ns)
 		return 0;
@@ -122,15 +125,9 @@ int record_sampler_tick(struct record_sampler *s, uint64_t now_mono_ns)
 	s->stats.last_cgroups = 0;
 	(void)ow_memstat_walk_cgroups(s->memstat, s->max_cgroups, on_cgroup, s);
 	/* A failed read leaves the frame without processes; the next tick tries again. */
-	if (ow_bpf_sampler_read(s->bpf, s->tasks, s->tasks_cap, &n, &dropped) < 0)
+	s->last_cgroup_id = 0;
+	if (ow_bpf_sampler_read(s->bpf, on_task, s, &n, &dropped) < 0)
 		n = 0;
-	/* A process in a cgroup the reader has not listed: the next tick lists them again. */
-	for (size_t i = 0; i < n; i++)
-		if (s->tasks[i].cgroup_id != last_cgroup_id) {
-			last_cgroup_id = s->tasks[i].cgroup_id;
-			ow_memstat_note_cgroup_id(s->memstat, last_cgroup_id);
-		}
-	ow_sampler_ring_add_tasks(s->ring, s->tasks, n, lookup_cmdline, s);
 	ow_sampler_ring_end(s->ring);
 	cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu_start_ns;
 

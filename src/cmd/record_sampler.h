@@ -46,7 +46,7 @@ struct record_sampler_stats {
 	uint64_t cpu_ns_max; /* of the other ticks */
 	size_t last_processes;
 	size_t last_cgroups;
-	uint64_t tasks_dropped; /* the iterator returned more processes than the buffer holds */
+	uint64_t tasks_dropped; /* the BPF walk found more processes than its array holds */
 	struct ow_sampler_ring_stats ring;
 };
 void record_sampler_stats(const struct record_sampler *s, struct record_sampler_stats *ret);
