@@ -7,7 +7,8 @@
 #   - the floor (bench/floor.bpf.c): a bare BPF task iterator reading the same fields of every
 #     process once a second, and nothing else (what no sampler can go below).
 # The recorder and atop run over the same seconds; the floor and the recorder then run alone,
-# one after the other, as two walkers at once slow each other down. CPU is each process's own,
+# in alternating rounds (floor, recorder, recorder, floor, ...), as two walkers at once slow
+# each other down; the medians of the rounds are compared. CPU is each process's own,
 # from /proc/PID/task/*/schedstat (ns, all threads), at the start and the end of a span; per
 # sample = CPU / seconds.
 # Targets: atop / recorder >= 50x; recorder / floor <= 1.5x. Also the recorder's RSS at the
@@ -21,6 +22,7 @@ source bench/lib.sh
 ow_require_root
 span_s=${1:-30}
 shift
+round_s=$(((span_s + 2) / 3))
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(500 2000 10000)
 FLOOR=${FLOOR:-$OW_BUILD/bench/floor}
@@ -48,9 +50,10 @@ BENCH_CLEANUPS+=(stop_peers)
 out=$(bench_results sampler)
 {
 	bench_header "oomwitness sampler vs atop vs the floor"
-	echo "CPU per sample in ms, each sampling once a second for ${span_s} s: the recorder and atop"
-	echo "over the same seconds; then the floor alone and the recorder alone, one after the other"
-	echo "(walkers running at once slow each other down: two floors side by side differed by 1.9x)"
+	echo "CPU per sample in ms, each sampling once a second: the recorder and atop over the same"
+	echo "${span_s} s; then the floor alone and the recorder alone, 4 alternating rounds of ${round_s} s each,"
+	echo "medians (walkers running at once slow each other down: two floors side by side differed"
+	echo "by 1.9x)"
 	printf "%9s %10s %10s %12s %10s %10s %12s %10s\n" processes "rec+atop" atop "atop/rec" \
 		"rec alone" floor "rec/floor" "rec RSS"
 } | tee "$out"
@@ -86,17 +89,30 @@ for want in "${sizes[@]}"; do
 	ow_record_stop # before atop goes, or its SIGKILL would be recorded
 	stop_peers
 	rm -f "$OW_TMP/atop.raw"
-	# 2. the floor alone, then the recorder alone.
-	"$FLOOR" 1000 >"$OW_TMP/floor.out" 2>&1 &
-	floor_pid=$!
-	sleep 2
-	grep -q '^ready' "$OW_TMP/floor.out" || fail "the floor did not start: $(cat "$OW_TMP/floor.out")"
-	read -r floor_ms < <(span_cpu_ms "$floor_pid")
-	stop_peers
-	ow_record_start --interval 1s --window 10m
-	sleep 3
-	read -r rec_b < <(span_cpu_ms "$OW_RECORDER_PID")
-	ow_record_stop
+	# 2. the floor alone and the recorder alone, in alternating rounds (ABBA: the machine's
+	# drift cancels), each round a third of the span; the medians of the rounds are compared.
+	floor_rounds=()
+	rec_rounds=()
+	for order in floor_rec rec_floor rec_floor floor_rec; do
+		for who in ${order/_/ }; do
+			if [ "$who" = floor ]; then
+				"$FLOOR" 1000 >"$OW_TMP/floor.out" 2>&1 &
+				floor_pid=$!
+				sleep 2
+				grep -q '^ready' "$OW_TMP/floor.out" ||
+					fail "the floor did not start: $(cat "$OW_TMP/floor.out")"
+				floor_rounds+=("$(span_s=$round_s span_cpu_ms "$floor_pid")")
+				stop_peers
+			else
+				ow_record_start --interval 1s --window 10m
+				sleep 3
+				rec_rounds+=("$(span_s=$round_s span_cpu_ms "$OW_RECORDER_PID")")
+				ow_record_stop
+			fi
+		done
+	done
+	floor_ms=$(printf '%s\n' "${floor_rounds[@]}" | bench_percentile 50)
+	rec_b=$(printf '%s\n' "${rec_rounds[@]}" | bench_percentile 50)
 	self_line=$(grep 'sampler:' "$OW_TMP/record.log" | tail -1)
 	awk -v p="$procs" -v ra="$rec_a" -v at="$atop_ms" -v rb="$rec_b" -v fl="$floor_ms" \
 		-v rss="$rss_kib" 'BEGIN {
