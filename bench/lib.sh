@@ -22,6 +22,9 @@ bench_lock() {
 }
 
 # Runs the benchmark's own restores, then the population's removal, then lib.sh's cleanup.
+# The population is waited for until its processes are gone (at most 60 s): the next holder
+# of the lock counts the processes on the machine, and a population still dying would pass for
+# its own (it then made none, and measured a machine of 80 processes).
 bench_cleanup() {
 	local f
 	for f in "${BENCH_CLEANUPS[@]}"; do "$f"; done
@@ -54,11 +57,26 @@ bench_procs() {
 	echo "${#p[@]}"
 }
 
+# Waits until the number of processes holds still for half a second (at most 20 s): processes
+# killed by whoever held the lock before (a population of another benchmark) may still be
+# exiting, and must not be counted.
+bench_settle() {
+	local _ a b
+	a=$(bench_procs)
+	for _ in $(seq 40); do
+		sleep 0.5
+		b=$(bench_procs)
+		[ "$a" -eq "$b" ] && return 0
+		a=$b
+	done
+}
+
 # bench_population N [CGROUP_DIR]: brings the machine to N processes with idle ones: one
 # memhog forks the missing ones (each its own address space, named "idle", sleeping), in
 # CGROUP_DIR when given. They are killed at exit. Adds to an earlier population.
 bench_population() {
 	local want=$1 cg=${2:-} missing ready=$OW_TMP/population.ready.$RANDOM
+	bench_settle
 	missing=$((want - $(bench_procs) - 1))
 	[ "$missing" -gt 0 ] || return 0
 	(
