@@ -140,12 +140,14 @@ $(BUILD)/bench/floor.bpf.o: bench/floor.bpf.c bench/floor.h $(BUILD)/vmlinux.h
 $(BUILD)/bench/floor: bench/floor.c bench/floor.h $(BUILD)/bench/floor.skel.h
 	$(CC) $(CPPFLAGS) -Ibench -I$(BUILD)/bench $(CFLAGS) $< $(LDLIBS) -o $@
 
-# Every benchmark, one after the other (about N minutes); each prints its table and keeps it
-# in bench/results/. docs/performance.md has the figures and what each one measures.
+# Every benchmark, one after the other (about 30 minutes, as root); each prints its table and
+# keeps it in bench/results/. docs/performance.md has the figures and what each one measures.
 bench: all $(BENCH_BINS)
-	bench/kill_path.sh
-	bench/sampler.sh
-	bench/workload.sh
+	OW_BUILD=$(BUILD) bench/sampler.sh
+	OW_BUILD=$(BUILD) bench/kill_path.sh
+	OW_BUILD=$(BUILD) bench/latency.sh
+	OW_BUILD=$(BUILD) bench/workload.sh
+	OW_BUILD=$(BUILD) bench/footprint.sh
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h')
 fmt:

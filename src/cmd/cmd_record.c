@@ -1202,7 +1202,10 @@ static int parse_options(int argc, char **argv, struct record_options *o)
 	return 0;
 }
 
-/* Locks memory and asks the OOM killer to spare us; warns where the machine says no. */
+/*
+ * Locks memory, asks the OOM killer to spare us and the scheduler to run us first; warns where
+ * the machine says no.
+ */
 static void protect(const struct record_options *o)
 {
 	struct protect_report rep;
@@ -1216,6 +1219,11 @@ static void protect(const struct record_options *o)
 		ow_log("warning: cannot set the recorder's oom_score_adj to -1000 (%s; it is %d): "
 		       "the OOM killer may pick the recorder",
 		       rep.adj_err ? strerror(-rep.adj_err) : "refused", rep.adj);
+	if (rep.nice_err || rep.nice != -20)
+		ow_log("warning: cannot set the recorder's nice value to -20 (%s; it is %d): "
+		       "processes filling every CPU as memory runs out may delay its records "
+		       "(CAP_SYS_NICE)",
+		       rep.nice_err ? strerror(-rep.nice_err) : "refused", rep.nice);
 	(void)o;
 }
 
