@@ -17,7 +17,7 @@
 # OW_BPF_WALK=1 measures the bpf_loop walk older kernels (before 6.7) get instead of the iterator.
 # Prints a table; also kept in bench/results/ (not committed).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 source tests/e2e/lib.sh
 source bench/lib.sh
 ow_require_root
@@ -65,7 +65,7 @@ for want in 2000 10000; do
 	if [ "$want" -eq 2000 ]; then bench_population "$want" "$cg"; else bench_population "$want"; fi
 	procs=$(bench_procs)
 	OW_DB=$OW_TMP/kill_path-$want.db
-	ow_record_start
+	ow_record_start --interval 1s --window 10m # the defaults, said
 	read -r ns0 cnt0 < <(prog_stats)
 	reports0=$(grep -c '^report' "$OW_TMP/span.out")
 	for ((k = 1; k <= kills; k++)); do

@@ -12,9 +12,10 @@
 #   Also: the recorder's CPU time and its time waiting for a CPU (run queue, schedstat) during
 #   the storm itself, and lost ring-buffer records.
 # Usage (root): bench/latency.sh [KILLS]
-#   OW_BENCH_RECORD_ARGS="--ringbuf-mib 32" adds recorder options; OW_BENCH_NICE=-10 renices
-#   the recorder once attached; OW_BENCH_PERF=FILE records a whole-machine perf profile
-#   (perf record -a -g) of the storm into FILE. The table says which were used.
+#   OW_BENCH_RECORD_ARGS="--ringbuf-mib 32" adds recorder options; OW_BENCH_NICE=0 renices
+#   the recorder once attached (it sets -20 itself; 0 is how it ran before);
+#   OW_BENCH_PERF=FILE records a whole-machine perf profile (perf record -a -g) of the storm
+#   into FILE. The table says which were used.
 # Prints a table; also kept in bench/results/ (not committed).
 set -u
 cd "$(dirname "$0")/.." || exit 2

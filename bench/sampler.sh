@@ -16,7 +16,7 @@
 # Usage (root): bench/sampler.sh [SECONDS] [PROCS...]     defaults: 30 s; 500 2000 10000
 # Prints a table; also kept in bench/results/ (not committed).
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 source tests/e2e/lib.sh
 source bench/lib.sh
 ow_require_root
