@@ -71,15 +71,6 @@ wait_committed() {
 	done
 }
 
-# storm DIR: leakers one after another in one cgroup, each OOM-killed (~24 ms to fill 24 MiB).
-storm() {
-	local _
-	for _ in $(seq "$per_cgroup"); do
-		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$1" \
-			"$MEMHOG" --name storm --grow-mib-s 1000 &
-		wait $!
-	done
-}
 perf_pid=
 if [ -n "${OW_BENCH_PERF:-}" ]; then
 	perf record -a -g -o "$OW_BENCH_PERF" 2>"$OW_TMP/perf.log" &
@@ -90,15 +81,8 @@ if [ -n "${OW_BENCH_PERF:-}" ]; then
 fi
 read -r cpu0 wait0 < <(cpu_wait_ns "$OW_RECORDER_PID")
 start_us=$(ow_now_us)
-loops=()
-for dir in "${dirs[@]}"; do
-	storm "$dir" 2>/dev/null & # no "Killed" notice per leaker
-	loops+=($!)
-	OW_PIDS+=($!)
-done
-for pid in "${loops[@]}"; do
-	ow_wait_dead "$pid" 120 || fail "a storm loop did not end within 120 s (a leaker not killed?)"
-done
+ow_storm_start "$per_cgroup" storm "${dirs[@]}"
+ow_storm_wait 120 storm
 storm_us=$(($(ow_now_us) - start_us))
 read -r cpu1 wait1 < <(cpu_wait_ns "$OW_RECORDER_PID")
 vm_kills=$(($(ow_vmstat_oom_kills) - vm_before))

@@ -144,6 +144,39 @@ ow_spawn() {
 	disown "$OW_LAST_PID" # its death by SIGKILL is the point: no "Killed" job notice
 }
 
+# ow_storm DIR N NAME: N leakers named NAME one after another in the memory cgroup DIR, each
+# growing 1 GiB/s until the OOM killer kills it (about 24 ms to fill 24 MiB).
+ow_storm() {
+	local _
+	for _ in $(seq "$2"); do
+		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$1" \
+			"$MEMHOG" --name "$3" --grow-mib-s 1000 &
+		wait $!
+	done
+}
+
+# ow_storm_start N NAME DIR...: ow_storm in every DIR at once, in the background; the loops'
+# pids go to OW_STORM_PIDS (and OW_PIDS, for the cleanup).
+ow_storm_start() {
+	local n=$1 name=$2 dir
+	shift 2
+	OW_STORM_PIDS=()
+	for dir in "$@"; do
+		ow_storm "$dir" "$n" "$name" 2>/dev/null & # no "Killed" notice per leaker
+		OW_STORM_PIDS+=($!)
+		OW_PIDS+=($!)
+	done
+}
+
+# ow_storm_wait SECS WHAT: waits for the loops of ow_storm_start; fails naming WHAT when one has
+# not ended within SECS (a leaker not killed?).
+ow_storm_wait() {
+	local pid
+	for pid in "${OW_STORM_PIDS[@]}"; do
+		ow_wait_dead "$pid" "$1" || fail "$2: a storm loop did not end within $1 s (a leaker not killed?)"
+	done
+}
+
 # ow_mount DIR MOUNT_ARGS...: mounts on DIR (made if missing), registered for ow_cleanup.
 ow_mount() {
 	local dir=$1

@@ -20,15 +20,6 @@ q() {
 	sqlite3 -batch -noheader "$OW_DB" "$@" || fail "sqlite3 $*"
 }
 
-# storm DIR: leakers one after another in one cgroup, each OOM-killed.
-storm() {
-	local _
-	for _ in $(seq "$per_cgroup"); do
-		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$1" \
-			"$MEMHOG" --name crash --grow-mib-s 1000 &
-		wait $!
-	done
-}
 
 # The SQL list of the cgroup paths of round $1, e.g. '/a-1-1','/a-1-2'.
 cgroups_of() {
@@ -126,12 +117,7 @@ for r in $(seq "$rounds"); do
 	[ -n "$prev_want" ] && check_missed "round $((r - 1))" "$prev_want" "$prev_cgs" "$prev_elsewhere"
 	vm_before=$(ow_vmstat_oom_kills)
 
-	loops=()
-	for dir in "${dirs[@]}"; do
-		storm "$dir" 2>/dev/null & # no "Killed" notice per leaker
-		loops+=($!)
-		OW_PIDS+=($!)
-	done
+	ow_storm_start "$per_cgroup" crash "${dirs[@]}"
 	# A random moment of the storm, after the round's first commit.
 	ow_wait_recorded_kills 1 10 || fail "round $r: no kill committed within 10 s"
 	delay_ms=$((RANDOM % 250))
@@ -140,9 +126,7 @@ for r in $(seq "$rounds"); do
 	wait "$OW_RECORDER_PID" 2>/dev/null
 	OW_RECORDER_PID=
 	committed=$(grep -c '^oomwitness: kill of pid' "$OW_TMP/record.log")
-	for pid in "${loops[@]}"; do
-		ow_wait_dead "$pid" 30 || fail "round $r: a storm loop did not end within 30 s"
-	done
+	ow_storm_wait 30 "round $r"
 
 	cg_kills=0
 	for dir in "${dirs[@]}"; do
@@ -187,7 +171,7 @@ grep -q '^WARNING: the recorder was down for [0-9]* OOM kills\? on the machine' 
 # Kills while the recorder is stopped cleanly are counted at the next start too, exactly.
 ow_cgroup_create "oomwitness-e2e-crash-$$-stopped" "$limit_mib"
 vm_before=$(ow_vmstat_oom_kills)
-storm "$OW_CG_DIR" 2>/dev/null
+ow_storm "$OW_CG_DIR" "$per_cgroup" crash 2>/dev/null
 stopped_kills=$(ow_cgroup_oom_kills "$OW_CG_DIR") || fail "cannot read the OOM-kill counter"
 elsewhere=$(($(ow_vmstat_oom_kills) - vm_before - stopped_kills))
 ow_record_start

@@ -22,25 +22,9 @@ done
 ow_record_start
 vm_before=$(ow_vmstat_oom_kills) # after the recorder attached: it witnesses all that follow
 
-# storm DIR: leakers one after another in one cgroup, each OOM-killed (~24 ms to fill 24 MiB).
-storm() {
-	local _
-	for _ in $(seq "$per_cgroup"); do
-		sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$1" \
-			"$MEMHOG" --name storm --grow-mib-s 1000 &
-		wait $!
-	done
-}
 start_us=$(ow_now_us)
-loops=()
-for dir in "${dirs[@]}"; do
-	storm "$dir" 2>/dev/null & # no "Killed" notice per leaker
-	loops+=($!)
-	OW_PIDS+=($!)
-done
-for pid in "${loops[@]}"; do
-	ow_wait_dead "$pid" 60 || fail "a storm loop did not end within 60 s (a leaker not killed?)"
-done
+ow_storm_start "$per_cgroup" storm "${dirs[@]}"
+ow_storm_wait 60 storm
 storm_us=$(($(ow_now_us) - start_us))
 vm_kills=$(($(ow_vmstat_oom_kills) - vm_before))
 secs=$(awk -v us="$storm_us" 'BEGIN { printf "%.1f", us / 1e6 }')
