@@ -136,6 +136,8 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 bench: all $(BENCH_BINS)
 	bench/kill_path.sh
 	bench/sampler.sh
+	bench/latency.sh
+	bench/footprint.sh
 
 FMT_SRCS = $(shell git ls-files '*.c' '*.h')
 fmt:
