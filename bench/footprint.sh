@@ -3,15 +3,18 @@
 #   1. RSS (VmRSS, and VmHWM: the most it ever had) of a recorder with the defaults (sampler
 #      every 1 s, 10-minute window, 16 MiB history ring) 30 s after it started on a machine
 #      brought to 2,000 processes, again at the end of the quiet span below, and after INCIDENTS
-#      kills; then of a fresh recorder on a machine brought to 10,000 processes, 30 s after it
+#      kills, all at once; then of a fresh recorder on a machine brought to 10,000 processes, 30 s after it
 #      started, after one real OOM kill (whose snapshot of every process, 10,000, passes through
 #      the recorder), after INCIDENTS kills in all, and once those incidents closed (30 s gap).
 #      Target: <= 64 MiB, judged on VmHWM.
 #   2. Database bytes per incident, at 2,000 and at 10,000 processes: INCIDENTS incidents, each
-#      one kill of a leaker growing 4 MiB/s in its own 32 MiB memory cgroup, with its memory
-#      history attached (10 s after the kill; it reaches back to the recorder's start), the file (and its -wal, none once the recorder stopped) less an empty
-#      database's, divided by INCIDENTS; split by SQLite's dbstat into kill snapshots and
-#      memory histories.
+#      one kill of a leaker growing 4 MiB/s in its own 32 MiB memory cgroup (INCIDENTS - 1 of
+#      them at once at 10,000), with its memory history attached (10 s after the kill; it
+#      reaches back to the recorder's start): the file (and its -wal, none once the recorder
+#      stopped) less an empty database's, divided by INCIDENTS; split by SQLite's dbstat (pages
+#      of the tables and their indexes) into kill snapshots and memory histories. A snapshot
+#      row is about 55 bytes plus its command line and cgroup path, whose mean lengths are
+#      shown: here the population's own long command line, not a typical machine's.
 #   3. Database bytes per day of quiet recording: the recorder at 2,000 processes with no kill
 #      for QUIET_S seconds (default 360, so that it holds a 5-minute retention tick), the
 #      file and its -wal measured at both ends; what a start and a stop write, on an empty
@@ -208,7 +211,7 @@ read -r rows_10k cmd_10k cg_10k < <(rows "$OW_DB")
 		-v ts="$t_start" -v p="$pruned" 'BEGIN {
 		span = t1 - t0; grew = q1 - q0
 		printf "  empty database after a start and a stop: %d bytes; a second start and stop adds %d bytes\n", e, r
-		printf "  quiet span measured: %.0f s at 2,000 processes (%d 5-minute retention ticks in it): file + wal %d -> %d bytes, %+d\n",
+		printf "  quiet span measured: %.0f s at 2,000 processes, with %d retention tick(s) (every 5 minutes) in it: file + wal %d -> %d bytes, %+d\n",
 			span, int((t1 - ts) / 300), q0, q1, grew
 		printf "  per quiet day: %+.0f bytes (%+d bytes in %.0f s, times 86400 / %.0f)\n",
 			grew * 86400 / span, grew, span, span

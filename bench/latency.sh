@@ -7,8 +7,9 @@
 #   once, against a recorder with the defaults. Each kill's latency is the recorder's own
 #   "committed X ms after the kill" line (wall clock at commit minus the kill's timestamp taken
 #   in the BPF program); every kill the cgroups' oom_kill counters count must have one, and be
-#   in the database. Kills in flight (killed, not yet committed) at once: the most at any
-#   moment, from each kill's time in the database and its latency.
+#   in the database (a kill lost makes the target MISSED, not the run fail). Kills in flight
+#   (killed, not yet committed) at once: the most at any moment, from each kill's time in the
+#   database and its latency.
 #   Also: the recorder's CPU time and its time waiting for a CPU (run queue, schedstat) during
 #   the storm itself, and lost ring-buffer records.
 # Usage (root): bench/latency.sh [KILLS]
@@ -121,6 +122,7 @@ recorded=$(jq "[.[] | select(.domain.cgroup as \$c | [${sel%,}] | index(\$c))] |
 lost=$(sed -n 's/.*warning: \([0-9]*\) ring-buffer records lost.*/\1/p' "$OW_TMP/record.log" |
 	awk '{ s += $1 } END { print s + 0 }')
 partial=$(jq '[.[] | select(.partial)] | length' "$OW_TMP/kills.json")
+snap=$(jq -r '[.[].processes_in_snapshot] | "\(min)..\(max)"' "$OW_TMP/kills.json")
 read -r said_recorded seen <<<"$(grep -o 'stopped; [0-9]* kills recorded, [0-9]* seen' \
 	"$OW_TMP/record.log" | awk '{ print $2, $5 }')"
 
@@ -145,9 +147,8 @@ all_in=yes
 
 {
 	bench_header "oomwitness kill -> committed incident under an OOM storm"
-	echo "processes on the machine: $procs; $n_cgroups memory cgroups of $limit_mib MiB," \
-		"$per_cgroup leakers each, all at once; recorder with the defaults" \
-		"${OW_BENCH_RECORD_ARGS:+plus $OW_BENCH_RECORD_ARGS}${OW_BENCH_NICE:+, reniced to $OW_BENCH_NICE}"
+	echo "processes on the machine: $procs (kill snapshots of $snap); $n_cgroups memory cgroups of $limit_mib MiB," \
+		"$per_cgroup leakers each, all at once; recorder with the defaults${OW_BENCH_RECORD_ARGS:+ plus $OW_BENCH_RECORD_ARGS}${OW_BENCH_NICE:+, reniced to $OW_BENCH_NICE}"
 	awk -v k="$cg_total" -v s="$storm_us" -v l="$last_ms" -v c0="$cpu0" -v c1="$cpu1" \
 		-v c2="$cpu2" -v w0="$wait0" -v w1="$wait1" -v n="$committed" 'BEGIN {
 		printf "storm:                      %d kernel kills in %.2f s (%.0f kills/s); the last kill committed %.2f s after the storm began\n",
@@ -165,4 +166,3 @@ all_in=yes
 		printf "kill -> committed incident: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms   (target p99 <= 100 ms: %s)\n",
 			p50, p90, p99, max, p99 <= 100 && all == "yes" ? "met" : "MISSED" }'
 } | tee "$out"
-[ "$all_in" = yes ] || fail "not every kill was committed (see the table)"
