@@ -9,16 +9,11 @@
 BENCH_POP_PIDS=$OW_TMP/population.pids
 BENCH_CLEANUPS=()
 
+# A population still dying from the last holder is waited for by its cleanup
+# (bench_wait_gone) and, should that holder have been killed, by bench_population's settle.
 bench_lock() {
-	local i
 	exec 9>/tmp/oomwitness-e2e.lock
 	flock 9
-	# The last benchmark's population may still be dying: it must not count as ours.
-	for ((i = 0; i < 300; i++)); do
-		pgrep -x idle >/dev/null || return 0
-		sleep 0.2
-	done
-	echo "bench: processes named idle still alive after 60 s" >&2
 }
 
 # Runs the benchmark's own restores, then the population's removal, then lib.sh's cleanup.
