@@ -59,12 +59,26 @@ struct last_memcg_kill {
 	struct ow_domain domain; /* owned; kind OW_DOMAIN_MEMCG when set */
 };
 
+/*
+ * The kernel SIGKILLs or thaws a victim before the tracepoint that writes its kill's begin
+ * record: on another CPU the victim can exit, and its exit record come, first. The last exits
+ * are kept for the kills that begin after them.
+ */
+#define OW_RECENT_EXITS 64
+
+struct recent_exit {
+	int32_t tgid;
+	uint64_t boot_ns; /* 0: empty slot */
+};
+
 struct ow_consumer {
 	struct ow_consumer_config cfg;
 	struct ow_consumer_stats stats;
 	struct kill_asm kills[OW_CONSUMER_MAX_KILLS];
 	uint64_t n_begins;
 	struct last_memcg_kill last_memcg_kill;
+	struct recent_exit recent_exits[OW_RECENT_EXITS];
+	size_t n_exits; /* exits seen; the next goes to recent_exits[n_exits % OW_RECENT_EXITS] */
 };
 
 int64_t ow_clock_boot_to_real_ns(void)
@@ -687,6 +701,24 @@ static bool kill_is_over(const struct kill_asm *a, const void *arg)
 	       kill_is_stale(a, &b->boot_ns);
 }
 
+static uint64_t boot_to_real(const struct ow_consumer *c, uint64_t boot_ns)
+{
+	return boot_ns + (uint64_t)c->cfg.boot_to_real_ns; /* modulo 2^64, as in finish_kill */
+}
+
+/* The victim's exit when its record came before the kill's begin (recent_exits), or 0. */
+static uint64_t exit_before_begin(const struct ow_consumer *c, const struct ow_event_kill_begin *b)
+{
+	for (size_t i = 0; i < OW_RECENT_EXITS; i++) {
+		const struct recent_exit *x = &c->recent_exits[i];
+
+		if (x->boot_ns && x->tgid == b->victim.tgid &&
+		    x->boot_ns + OW_EXIT_BEFORE_KILL_NS >= b->boot_ns)
+			return boot_to_real(c, x->boot_ns);
+	}
+	return 0;
+}
+
 static int begin_kill(struct ow_consumer *c, const struct ow_event_kill_begin *b)
 {
 	struct kill_asm *a = NULL;
@@ -712,6 +744,7 @@ static int begin_kill(struct ow_consumer *c, const struct ow_event_kill_begin *b
 	a->seq = b->hdr.kill_seq;
 	a->order = c->n_begins++;
 	memcpy(&a->begin, b, sizeof(a->begin));
+	a->after.exit_ns = exit_before_begin(c, b);
 	return r;
 }
 
@@ -743,11 +776,6 @@ static void followup(struct ow_consumer *c, const struct ow_followup *f)
 		c->cfg.on_followup(f, c->cfg.ctx);
 }
 
-static uint64_t boot_to_real(const struct ow_consumer *c, uint64_t boot_ns)
-{
-	return boot_ns + (uint64_t)c->cfg.boot_to_real_ns; /* modulo 2^64, as in finish_kill */
-}
-
 static void on_proc(struct ow_consumer *c, uint32_t type, const struct ow_event_proc *e)
 {
 	struct ow_followup f = { 0 };
@@ -757,6 +785,8 @@ static void on_proc(struct ow_consumer *c, uint32_t type, const struct ow_event_
 		return;
 	}
 	ow_cmdline_cache_on_exit(c->cfg.cmdlines, e->tgid, ow_clock_monotonic_ns());
+	c->recent_exits[c->n_exits++ % OW_RECENT_EXITS] =
+		(struct recent_exit){ .tgid = e->tgid, .boot_ns = e->boot_ns };
 	f.kind = OW_FOLLOWUP_EXIT;
 	f.time_ns = boot_to_real(c, e->boot_ns);
 	f.pid = e->tgid;

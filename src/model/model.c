@@ -263,6 +263,15 @@ bool ow_kill_took_sharer(const struct ow_kill *kill, const struct ow_process *p)
 	       !(kill->flags & OW_KILL_VICTIM_EXITING);
 }
 
+int64_t ow_kill_to_exit_ns(const struct ow_kill *kill)
+{
+	uint64_t exit_ns = kill->after.exit_ns;
+
+	if (!exit_ns || !kill->time_ns || exit_ns + OW_EXIT_BEFORE_KILL_NS < kill->time_ns)
+		return -1;
+	return exit_ns >= kill->time_ns ? (int64_t)(exit_ns - kill->time_ns) : 0;
+}
+
 bool ow_incident_only_signal_kills(const struct ow_incident *inc)
 {
 	for (size_t i = 0; i < inc->n_kills; i++)

@@ -207,6 +207,17 @@ struct ow_kill {
  */
 bool ow_kill_took_sharer(const struct ow_kill *kill, const struct ow_process *p);
 
+/*
+ * The kernel SIGKILLs or thaws a victim just before the tracepoint that stamps the kill, so on
+ * another CPU the victim can exit (and stamp its exit) first. An exit stamped at most this long
+ * before its kill was at the kill; one stamped earlier is a clock step or a victim already dead.
+ */
+#define OW_EXIT_BEFORE_KILL_NS (50ULL * 1000000ULL)
+
+/* Nanoseconds from the kill to its victim's exit (0 for an exit stamped just before the kill,
+ * as above), or -1 when no exit was seen or it was stamped too early to be this kill's. */
+int64_t ow_kill_to_exit_ns(const struct ow_kill *kill);
+
 /* A process of a kill's snapshot by pid, or NULL. Borrowed pointer into kill->procs. */
 const struct ow_process *ow_kill_find_process(const struct ow_kill *kill, int32_t pid);
 

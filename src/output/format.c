@@ -415,6 +415,7 @@ const char *ow_render_aftermath(char buf[OW_SENTENCE_LEN], const struct ow_kill 
 {
 	const struct ow_kill_aftermath *a = &k->after;
 	char reaper[128], exited[64], span[OW_MS_TEXT_LEN], freed[OW_BYTES_TEXT_LEN];
+	int64_t to_exit_ns;
 
 	reaper[0] = exited[0] = '\0';
 	if (a->reap_start_ns && a->reap_end_ns && a->reap_end_ns >= a->reap_start_ns)
@@ -428,9 +429,12 @@ const char *ow_render_aftermath(char buf[OW_SENTENCE_LEN], const struct ow_kill 
 			 "the OOM reaper started on it, not seen finishing");
 	else if (a->reap_end_ns)
 		snprintf(reaper, sizeof(reaper), "reaped by the OOM reaper");
-	if (a->exit_ns && a->exit_ns >= k->time_ns)
+	to_exit_ns = ow_kill_to_exit_ns(k);
+	if (to_exit_ns == 0 && a->exit_ns < k->time_ns)
+		snprintf(exited, sizeof(exited), "exited at the kill"); /* stamped just before it */
+	else if (to_exit_ns >= 0)
 		snprintf(exited, sizeof(exited), "exited %s after the kill",
-			 ow_format_ms(span, a->exit_ns - k->time_ns));
+			 ow_format_ms(span, (uint64_t)to_exit_ns));
 	else if (a->exit_ns)
 		snprintf(exited, sizeof(exited), "exited");
 	snprintf(buf, OW_SENTENCE_LEN, "%s%s%s", reaper, reaper[0] && exited[0] ? "; " : "",

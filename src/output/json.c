@@ -328,6 +328,13 @@ static json_t *jspan_ms(uint64_t a_ns, uint64_t b_ns)
 	return a_ns && b_ns && b_ns >= a_ns ? jms(b_ns - a_ns) : json_null();
 }
 
+static json_t *kill_to_exit_json(const struct ow_kill *k)
+{
+	int64_t ns = ow_kill_to_exit_ns(k);
+
+	return ns >= 0 ? jms((uint64_t)ns) : json_null();
+}
+
 /* "also_killed": the processes killed with the victim for sharing its memory. */
 static json_t *also_killed_json(const struct ow_kill *k)
 {
@@ -360,7 +367,7 @@ static json_t *aftermath_json(const struct ow_kill *k)
 	if (!obj)
 		return NULL;
 	if (set(obj, "exit_time", jtime(a->exit_ns)) ||
-	    set(obj, "kill_to_exit_ms", jspan_ms(k->time_ns, a->exit_ns)))
+	    set(obj, "kill_to_exit_ms", kill_to_exit_json(k)))
 		goto nomem;
 	if (!a->reap_start_ns && !a->reap_end_ns) {
 		if (set(obj, "reaper", json_null()))

@@ -39,7 +39,7 @@
 #define DEMO_MAX_PAGES 131072ull /* 512 MiB */
 #define DEMO_USAGE_PAGES 131000ull
 #define MAX_KILLS 8
-#define MAX_FOLLOWUPS 8
+#define MAX_FOLLOWUPS 128 /* test_exit_before_begin sends 67 exits */
 
 struct fixture {
 	struct ow_cmdline_cache *cmdlines;
@@ -1446,6 +1446,7 @@ static void test_aftermath_before_end(void **state)
 {
 	struct fixture *f = *state;
 	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b;
 	const struct ow_kill *k;
 
 	send_begin(f, SEQ, &v, &t);
@@ -1465,14 +1466,59 @@ static void test_aftermath_before_end(void **state)
 	/* RSS at the kill (anon 100000 + file 2000 + shmem 300 pages) less what was left */
 	assert_int_equal(k->after.reaped_bytes, (102300 - 1300) * PAGE);
 
-	/* The reaper's end unknown: nothing freed is claimed. */
-	send_begin(f, SEQ + 1, &v, &t);
-	send_reap(f, OW_EV_REAP_END, 4242, 4242, BOOT_NS + 3000000, false);
+	/* The reaper's end unknown: nothing freed is claimed. A kill of the same pid 1 s after
+	 * its exit does not take that exit. */
+	b = begin_rec(SEQ + 1, &v, &t);
+	b.boot_ns = BOOT_NS + 1015000000ull;
+	send(f, &b, sizeof(b));
+	send_reap(f, OW_EV_REAP_END, 4242, 4242, BOOT_NS + 1018000000ull, false);
 	send_end(f, SEQ + 1, 0, 0);
 	assert_int_equal(f->n_kills, 2);
-	assert_int_equal(f->kills[1].after.reap_end_ns, 1700000005003000000ull);
+	assert_int_equal(f->kills[1].after.reap_end_ns, 1700000006018000000ull);
 	assert_int_equal(f->kills[1].after.reaped_bytes, 0);
 	assert_int_equal(f->kills[1].after.exit_ns, 0);
+}
+
+/*
+ * The kernel thaws or SIGKILLs its victim before mark_victim: the victim's exit record can come
+ * before the kill's begin, stamped a little earlier. The kill still gets it, at 0 ms.
+ */
+static void test_exit_before_begin(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b = begin_rec(SEQ, &v, &t);
+	const struct ow_kill *k;
+
+	send_exit(f, 4242, BOOT_NS - 30000); /* the victim, 30 us before the begin's stamp */
+	send_exit(f, 4243, BOOT_NS - 10000);
+	for (int32_t pid = 5000; pid < 5000 + 62; pid++) /* 63 exits after it: 4242 still kept */
+		send_exit(f, pid, BOOT_NS - 5000);
+	send(f, &b, sizeof(b));
+	send_cgroups(f, SEQ);
+	send_tasks(f, SEQ, true);
+	send_end(f, SEQ, 4, 0);
+	assert_int_equal(f->n_kills, 1);
+	k = &f->kills[0];
+	assert_int_equal(k->after.exit_ns, 1700000004999970000ull);
+	assert_int_equal(ow_kill_to_exit_ns(k), 0);
+
+	/* One exit more and 4242's is gone: the kept exits are the last 64. */
+	send_exit(f, 6000, BOOT_NS - 5000);
+	b = begin_rec(SEQ + 1, &v, &t);
+	send(f, &b, sizeof(b));
+	send_end(f, SEQ + 1, 0, 0);
+	assert_int_equal(f->n_kills, 2);
+	assert_int_equal(f->kills[1].after.exit_ns, 0);
+
+	/* An exit 50 ms before the kill's stamp or earlier was not this kill's. */
+	send_exit(f, 4242, BOOT_NS + 1000000000ull);
+	b = begin_rec(SEQ + 2, &v, &t);
+	b.boot_ns = BOOT_NS + 1050000001ull;
+	send(f, &b, sizeof(b));
+	send_end(f, SEQ + 2, 0, 0);
+	assert_int_equal(f->n_kills, 3);
+	assert_int_equal(f->kills[2].after.exit_ns, 0);
 }
 
 /* New record types cut short are malformed; without on_followup nothing is called. */
@@ -1550,6 +1596,7 @@ int main(void)
 		T(test_stale_kill_handed_over),
 		T(test_followups),
 		T(test_aftermath_before_end),
+		T(test_exit_before_begin),
 		T(test_followup_records_malformed),
 	};
 

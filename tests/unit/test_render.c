@@ -937,7 +937,7 @@ static void test_show_json_kill_context(void **state)
 	/* Half-seen aftermaths and reports: what was not seen is null, not 0. */
 	fx.inc.kills[0].after.reap_end_ns = 0;
 	fx.inc.kills[0].after.reaped_bytes = 0;
-	fx.inc.kills[0].after.exit_ns = fx.inc.kills[0].time_ns - 1; /* a clock step */
+	fx.inc.kills[0].after.exit_ns = fx.inc.kills[0].time_ns - 51 * MS_NS; /* a clock step */
 	fx.inc.kills[0].kernel_report.has_allocation = false;
 	fx.inc.kills[0].flags |= OW_KILL_FROM_KMSG;
 	fx.inc.kills[0].procs[2].shmem_bytes = 200 * MiB; /* maps more than there is */
@@ -1196,6 +1196,12 @@ static void test_format_kill_context(void **state)
 	assert_string_equal(ow_render_aftermath(buf, &k), "reaped by the OOM reaper in 0.4 ms");
 	k.after = (struct ow_kill_aftermath){ .exit_ns = T0_NS + 12 * SEC_NS };
 	assert_string_equal(ow_render_aftermath(buf, &k), "exited 12s after the kill");
+	/* Stamped just before the kill (the kernel signals before it stamps): at the kill; a
+	 * clock step (more than 50 ms before): an exit, no span. */
+	k.after.exit_ns = T0_NS - 30 * MS_NS;
+	assert_string_equal(ow_render_aftermath(buf, &k), "exited at the kill");
+	k.after.exit_ns = T0_NS - 51 * MS_NS;
+	assert_string_equal(ow_render_aftermath(buf, &k), "exited");
 
 	/* Unmapped shmem: only the domain's processes count, floored at 0, no wrap. */
 	assert_int_equal(ow_render_unmapped_shmem_bytes(&k), 0);
