@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Command-line cache (see cmdline_cache.h): a chained hash table keyed by pid. load() is the
- * one place a line enters it, and where the redactor is applied.
+ * one place a line enters it, and where the redactor is applied. Lines are shared strings of
+ * the cache's pool: processes running the same command line (forked workers) hold one copy.
  */
 #include "capture/cmdline_cache.h"
 
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "capture/procfs.h"
+#include "model/shared_str.h"
 
 #define OW_CACHE_BUCKETS 4096
 /*
@@ -24,7 +26,7 @@ struct entry {
 	struct entry *next;
 	int32_t pid;
 	uint64_t exited_ns; /* 0 while alive */
-	char *cmdline;
+	char *cmdline; /* a shared string of the pool */
 };
 
 struct ow_cmdline_cache {
@@ -32,6 +34,7 @@ struct ow_cmdline_cache {
 	const struct ow_redactor *redactor; /* borrowed; NULL: lines kept as read */
 	uint64_t grace_ns;
 	size_t n;
+	struct ow_str_pool *lines;
 	struct entry *buckets[OW_CACHE_BUCKETS];
 	size_t n_pending;
 	int32_t pending[OW_PENDING_MAX]; /* pids; 0: exited before it was read */
@@ -51,7 +54,7 @@ static void remove_entry(struct ow_cmdline_cache *c, struct entry **e)
 	struct entry *dead = *e;
 
 	*e = dead->next;
-	free(dead->cmdline);
+	ow_shared_str_unref(dead->cmdline);
 	free(dead);
 	c->n--;
 }
@@ -63,7 +66,8 @@ int ow_cmdline_cache_new(const char *root, uint64_t grace_ns, struct ow_cmdline_
 	if (!c)
 		return -ENOMEM;
 	c->root = strdup(root);
-	if (!c->root) {
+	if (!c->root || ow_str_pool_new(&c->lines) < 0) {
+		free(c->root);
 		free(c);
 		return -ENOMEM;
 	}
@@ -79,6 +83,7 @@ void ow_cmdline_cache_free(struct ow_cmdline_cache *c)
 	for (size_t i = 0; i < OW_CACHE_BUCKETS; i++)
 		while (c->buckets[i])
 			remove_entry(c, &c->buckets[i]);
+	ow_str_pool_free(c->lines);
 	free(c->root);
 	free(c);
 }
@@ -99,6 +104,29 @@ static int redact(const struct ow_cmdline_cache *c, char **cmdline)
 	return r;
 }
 
+/* The pool's string of a line just read, redacted; NULL when out of memory. Frees line. */
+static char *intern(struct ow_cmdline_cache *c, char *line)
+{
+	char *shared;
+
+	if (redact(c, &line) < 0)
+		return NULL; /* never kept unredacted */
+	shared = ow_str_pool_intern(c->lines, line);
+	free(line);
+	return shared;
+}
+
+/*
+ * Lets go of an entry's unredacted line: when nobody else holds it (a kill snapshot may), it
+ * is wiped before the pool's sweep frees it.
+ */
+static void drop_unredacted(char *line)
+{
+	ow_shared_str_unref(line);
+	if (ow_shared_str_refs(line) == 1)
+		explicit_bzero(line, strlen(line)); /* only the pool's reference is left */
+}
+
 int ow_cmdline_cache_set_redactor(struct ow_cmdline_cache *c, const struct ow_redactor *r)
 {
 	int ret = 0;
@@ -108,7 +136,11 @@ int ow_cmdline_cache_set_redactor(struct ow_cmdline_cache *c, const struct ow_re
 		struct entry **e = &c->buckets[i];
 
 		while (*e) {
-			if (redact(c, &(*e)->cmdline) < 0) {
+			char *line = strdup((*e)->cmdline), *shared = line ? intern(c, line) : NULL;
+
+			drop_unredacted((*e)->cmdline);
+			(*e)->cmdline = shared;
+			if (!shared) {
 				remove_entry(c, e);
 				ret = -ENOMEM;
 			} else {
@@ -116,6 +148,7 @@ int ow_cmdline_cache_set_redactor(struct ow_cmdline_cache *c, const struct ow_re
 			}
 		}
 	}
+	ow_str_pool_sweep(c->lines);
 	return ret;
 }
 
@@ -123,21 +156,22 @@ int ow_cmdline_cache_set_redactor(struct ow_cmdline_cache *c, const struct ow_re
 static struct entry *load(struct ow_cmdline_cache *c, int32_t pid)
 {
 	struct entry **e = slot(c, pid);
-	char *cmdline;
+	char *line, *cmdline;
 
-	if (ow_procfs_read_cmdline(c->root, pid, &cmdline) < 0)
+	if (ow_procfs_read_cmdline(c->root, pid, &line) < 0)
 		return NULL;
-	if (redact(c, &cmdline) < 0)
-		return NULL; /* never kept unredacted */
+	cmdline = intern(c, line);
+	if (!cmdline)
+		return NULL;
 	if (*e) {
-		free((*e)->cmdline);
+		ow_shared_str_unref((*e)->cmdline);
 		(*e)->cmdline = cmdline;
 		(*e)->exited_ns = 0;
 		return *e;
 	}
 	*e = calloc(1, sizeof(**e));
 	if (!*e) {
-		free(cmdline);
+		ow_shared_str_unref(cmdline);
 		return NULL;
 	}
 	(*e)->pid = pid;
@@ -200,6 +234,7 @@ void ow_cmdline_cache_purge(struct ow_cmdline_cache *c, uint64_t now_ns)
 				e = &(*e)->next;
 		}
 	}
+	ow_str_pool_sweep(c->lines);
 }
 
 const char *ow_cmdline_cache_get(struct ow_cmdline_cache *c, int32_t pid, int32_t ppid)

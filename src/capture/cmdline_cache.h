@@ -49,7 +49,8 @@ void ow_cmdline_cache_on_exit(struct ow_cmdline_cache *c, int32_t pid, uint64_t 
 void ow_cmdline_cache_purge(struct ow_cmdline_cache *c, uint64_t now_ns);
 
 /*
- * The command line of pid (borrowed; valid until the next call that changes the cache), trying
+ * The command line of pid, a shared string (model/shared_str.h) borrowed until the next call that
+ * changes the cache (ow_shared_str_ref keeps it, at no copy), trying
  * the cache, then /proc (caching the answer), then the parent's (ppid; 0 to skip). NULL when
  * unknown.
  */

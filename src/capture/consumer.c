@@ -20,6 +20,7 @@
 #include "oomwitness.h"
 #include "capture/cgroup_table.h"
 #include "capture/procfs.h"
+#include "model/shared_str.h"
 
 /* The kernel's PAGE_COUNTER_MAX: LONG_MAX / PAGE_SIZE; anything that large means "max". */
 #define OW_UNLIMITED_PAGES(page_size) ((uint64_t)INT64_MAX / (page_size))
@@ -71,6 +72,17 @@ struct recent_exit {
 	uint64_t boot_ns; /* 0: empty slot */
 };
 
+/*
+ * The cgroup paths of one kill's processes, by cgroup id: one shared string per cgroup instead
+ * of a copy per process. Direct-mapped: a collision makes a second copy, nothing worse.
+ */
+#define OW_PATH_MEMO_SLOTS 256
+
+struct path_memo {
+	uint64_t ids[OW_PATH_MEMO_SLOTS];
+	char *paths[OW_PATH_MEMO_SLOTS]; /* shared strings; NULL: empty */
+};
+
 struct ow_consumer {
 	struct ow_consumer_config cfg;
 	struct ow_consumer_stats stats;
@@ -79,6 +91,7 @@ struct ow_consumer {
 	struct last_memcg_kill last_memcg_kill;
 	struct recent_exit recent_exits[OW_RECENT_EXITS];
 	size_t n_exits; /* exits seen; the next goes to recent_exits[n_exits % OW_RECENT_EXITS] */
+	struct path_memo paths; /* of the kill being handed over; empty between kills */
 };
 
 int64_t ow_clock_boot_to_real_ns(void)
@@ -166,10 +179,40 @@ static uint32_t model_flags(const struct ow_task_record *r)
 	return f;
 }
 
-/* Fills a model process from a task record; strings are copied. Returns 0 or -ENOMEM. */
-static int to_process(struct ow_consumer *c, const struct ow_cgroup_table *cgroups,
-		      const struct ow_task_record *r, const struct ow_domain *domain,
-		      struct ow_process *p)
+static void path_memo_clear(struct path_memo *m)
+{
+	for (size_t i = 0; i < OW_PATH_MEMO_SLOTS; i++)
+		ow_shared_str_unref(m->paths[i]);
+	memset(m, 0, sizeof(*m));
+}
+
+/* A reference to the path of cgroup id; NULL when unknown (a gap in the table) or no memory. */
+static char *cgroup_path(struct path_memo *m, const struct ow_cgroup_table *cgroups, uint64_t id)
+{
+	size_t i = (size_t)(id % OW_PATH_MEMO_SLOTS);
+	char *path, *shared;
+
+	if (m->paths[i] && m->ids[i] == id)
+		return ow_shared_str_ref(m->paths[i]);
+	path = ow_cgroup_table_path(cgroups, id);
+	shared = path ? ow_shared_strdup(path) : NULL;
+	free(path);
+	if (!shared)
+		return NULL;
+	ow_shared_str_unref(m->paths[i]);
+	m->ids[i] = id;
+	m->paths[i] = shared;
+	return ow_shared_str_ref(shared);
+}
+
+/*
+ * Fills a model process from a task record. Its strings are shared: the command line with the
+ * cache, the cgroup path with the kill's other processes of that cgroup (a path that could not
+ * be made for want of memory reads as unknown, as one hidden by a gap in the table).
+ */
+static void to_process(struct ow_consumer *c, const struct ow_cgroup_table *cgroups,
+		       struct path_memo *paths, const struct ow_task_record *r,
+		       const struct ow_domain *domain, struct ow_process *p)
 {
 	const char *cmdline = ow_cmdline_cache_get(c->cfg.cmdlines, r->tgid, r->ppid);
 
@@ -190,16 +233,9 @@ static int to_process(struct ow_consumer *c, const struct ow_cgroup_table *cgrou
 	if (domain->kind == OW_DOMAIN_GLOBAL ||
 	    ow_cgroup_table_is_within(cgroups, r->memcg_id, domain->cgroup_id))
 		p->flags |= OW_PROC_IN_DOMAIN;
-	if (cmdline) {
-		p->cmdline = strdup(cmdline);
-		if (!p->cmdline)
-			return -ENOMEM;
-	}
-	if (r->memcg_id) {
-		p->cgroup = ow_cgroup_table_path(cgroups, r->memcg_id);
-		/* NULL means unknown (a gap in the table) or no memory; both read as unknown. */
-	}
-	return 0;
+	p->cmdline = ow_shared_str_ref(cmdline);
+	if (r->memcg_id)
+		p->cgroup = cgroup_path(paths, cgroups, r->memcg_id);
 }
 
 #define OW_USER_MAPS_MAX 1024
@@ -403,9 +439,8 @@ static int add_task_process(struct ow_consumer *c, const struct kill_asm *a, str
 	struct ow_process p;
 	int r;
 
-	r = to_process(c, &a->cgroups, t, &k->domain, &p);
-	if (r == 0)
-		r = add_process(k, cap, &p);
+	to_process(c, &a->cgroups, &c->paths, t, &k->domain, &p);
+	r = add_process(k, cap, &p);
 	if (r < 0)
 		ow_process_clear(&p);
 	return r;
@@ -536,6 +571,7 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 		if (r < 0)
 			goto out_clear;
 	}
+	path_memo_clear(&c->paths);
 	r = build_stack(&k.trigger_kernel_stack, b->kernel_stack, b->kernel_stack_bytes, false, c,
 			b->trigger.tgid);
 	if (r == 0)
@@ -570,6 +606,7 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 	return 0;
 
 out_clear:
+	path_memo_clear(&c->paths);
 	ow_kill_clear(&k);
 	reset_kill(a);
 	return r;

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "model/shared_str.h"
+
 #define DEFAULT_PAGE_SIZE 4096u
 /* Kills remembered for the reaper's line (a few seconds after the kill, 2 s from 5.19 on). */
 #define RECENT_KILLS 64
@@ -611,7 +613,9 @@ static int build_kill(struct ow_kmsg_kill *a, const struct report *rep, const st
 			struct ow_process *v =
 				(struct ow_process *)ow_kill_find_process(k, k->victim_pid);
 
-			v->cgroup = dup_or_null(rep->task_memcg, &err);
+			v->cgroup = rep->task_memcg[0] ? ow_shared_strdup(rep->task_memcg) : NULL;
+			if (rep->task_memcg[0] && !v->cgroup)
+				err = -ENOMEM;
 		}
 		k->trigger_tid = rep->has_cpu ? rep->trigger_tid : 0;
 		k->trigger_pid = trigger_pid(rep);

@@ -42,6 +42,7 @@
 #include "cmd/record_sampler.h"
 #include "model/filter.h"
 #include "model/history.h"
+#include "model/shared_str.h"
 #include "store/store.h"
 
 #define OW_DEFAULT_GAP_S 30
@@ -881,7 +882,7 @@ static void enrich_kill(struct recorder *rec, struct ow_kill *kill)
 		/* The kernel's task dump has no command lines: those of processes still there. */
 		if ((kill->flags & OW_KILL_FROM_KMSG) && !p->cmdline &&
 		    (cmdline = ow_cmdline_cache_get(rec->cmdlines, p->pid, 0)))
-			p->cmdline = strdup(cmdline); /* NULL: left out */
+			p->cmdline = ow_shared_str_ref(cmdline);
 	}
 	for (size_t i = 0; rec->adj_audit && i < kill->n_procs; i++) {
 		struct ow_process *p = &kill->procs[i];

@@ -5,6 +5,7 @@
  */
 #include "model/history.h"
 #include "model/model.h"
+#include "model/shared_str.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -44,8 +45,8 @@ int ow_process_copy(struct ow_process *dst, const struct ow_process *src)
 	dst->cgroup = NULL;
 	dst->adj_changes = NULL;
 	dst->n_adj_changes = 0;
-	if (dup_optional(&dst->cmdline, src->cmdline) || dup_optional(&dst->cgroup, src->cgroup))
-		goto fail;
+	dst->cmdline = ow_shared_str_ref(src->cmdline);
+	dst->cgroup = ow_shared_str_ref(src->cgroup);
 	if (src->n_adj_changes) {
 		dst->adj_changes = malloc(src->n_adj_changes * sizeof(*dst->adj_changes));
 		if (!dst->adj_changes)
@@ -64,8 +65,8 @@ void ow_process_clear(struct ow_process *p)
 {
 	if (!p)
 		return;
-	free(p->cmdline);
-	free(p->cgroup);
+	ow_shared_str_unref(p->cmdline);
+	ow_shared_str_unref(p->cgroup);
 	free(p->adj_changes);
 	p->cmdline = NULL;
 	p->cgroup = NULL;

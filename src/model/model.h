@@ -57,8 +57,9 @@ struct ow_process {
 	int32_t oom_score_adj; /* -1000..1000 */
 	uint32_t flags; /* enum ow_process_flag */
 	char comm[OW_COMM_LEN];
-	char *cmdline; /* owned; NULL when unknown; arguments joined by spaces */
-	char *cgroup; /* owned; memory cgroup path, "/" for the root; NULL when unknown */
+	/* Both shared strings (model/shared_str.h), one reference owned; NULL when unknown. */
+	char *cmdline; /* arguments joined by spaces */
+	char *cgroup; /* memory cgroup path, "/" for the root */
 	uint64_t cgroup_id; /* kernfs id of the memory cgroup */
 	uint64_t anon_bytes;
 	uint64_t file_bytes;

@@ -30,6 +30,7 @@
 
 #include <sqlite3.h>
 
+#include "model/shared_str.h"
 #include "store/series_codec.h"
 
 #define OW_STORE_APPLICATION_ID 0x4f4f4d57 /* "OOMW" */
@@ -693,6 +694,22 @@ static int read_text(struct reader *r, char **ret)
 	if (!text)
 		return -ENOMEM;
 	*ret = strdup((const char *)text);
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* read_text as a shared string of pool (model/shared_str.h): one copy per distinct text. */
+static int read_shared_text(struct reader *r, struct ow_str_pool *pool, char **ret)
+{
+	int col = r->idx++;
+	const unsigned char *text;
+
+	*ret = NULL;
+	if (sqlite3_column_type(r->stmt, col) == SQLITE_NULL)
+		return 0;
+	text = sqlite3_column_text(r->stmt, col);
+	if (!text)
+		return -ENOMEM;
+	*ret = ow_str_pool_intern(pool, (const char *)text);
 	return *ret ? 0 : -ENOMEM;
 }
 
@@ -1371,11 +1388,18 @@ static int load_processes(struct ow_store *s, int64_t kill_id, struct ow_kill *k
 	struct ow_process *procs = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *stmt = NULL;
+	struct ow_str_pool *strings =
+		NULL; /* the processes' command lines and cgroups, once each */
 	int rc, err;
 
-	err = stmt_get(s, STMT_PROCESSES_SELECT, &stmt);
+	err = ow_str_pool_new(&strings);
 	if (err < 0)
 		return err;
+	err = stmt_get(s, STMT_PROCESSES_SELECT, &stmt);
+	if (err < 0) {
+		ow_str_pool_free(strings);
+		return err;
+	}
 	sqlite3_bind_int64(stmt, 1, kill_id);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct reader r = { .stmt = stmt };
@@ -1400,9 +1424,9 @@ static int load_processes(struct ow_store *s, int64_t kill_id, struct ow_kill *k
 		p->oom_score_adj = read_i32(&r);
 		p->flags = read_u32(&r);
 		read_comm(&r, p->comm);
-		err = read_text(&r, &p->cmdline);
+		err = read_shared_text(&r, strings, &p->cmdline);
 		if (!err)
-			err = read_text(&r, &p->cgroup);
+			err = read_shared_text(&r, strings, &p->cgroup);
 		if (err < 0)
 			goto out_free;
 		p->cgroup_id = read_u64(&r);
@@ -1417,12 +1441,14 @@ static int load_processes(struct ow_store *s, int64_t kill_id, struct ow_kill *k
 		goto out_free;
 	}
 	stmt_release(stmt);
+	ow_str_pool_free(strings);
 	k->procs = procs;
 	k->n_procs = n;
 	return 0;
 
 out_free:
 	stmt_release(stmt);
+	ow_str_pool_free(strings);
 	for (size_t i = 0; i < n; i++)
 		ow_process_clear(&procs[i]);
 	free(procs);

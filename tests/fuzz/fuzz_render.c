@@ -26,6 +26,7 @@
 
 #include "analysis/verdict.h"
 #include "model/history.h"
+#include "model/shared_str.h"
 #include "model/summary.h"
 #include "output/render.h"
 
@@ -53,6 +54,12 @@ struct params {
 static char *dup_or_null(const char *s)
 {
 	return s ? fuzz_alloc(strdup(s)) : NULL;
+}
+
+/* A process's cmdline or cgroup: a shared string (model/shared_str.h). */
+static char *shared_or_null(const char *s)
+{
+	return s ? fuzz_alloc(ow_shared_strdup(s)) : NULL;
 }
 
 static void set_comm(char comm[OW_COMM_LEN], const char *s)
@@ -163,8 +170,8 @@ static void add_kill(struct ow_incident *inc, const struct params *pr, size_t n)
 		p->oom_score_adj = pr->adj[i];
 		p->flags = OW_PROC_IN_DOMAIN;
 		set_comm(p->comm, proc_str(pr, i, 0));
-		p->cmdline = dup_or_null(proc_str(pr, i, 1));
-		p->cgroup = dup_or_null(proc_str(pr, i, 2));
+		p->cmdline = shared_or_null(proc_str(pr, i, 1));
+		p->cgroup = shared_or_null(proc_str(pr, i, 2));
 		p->cgroup_id = CG_ID;
 		p->anon_bytes = pr->anon_bytes[i];
 		p->file_bytes = 4 * MiB;

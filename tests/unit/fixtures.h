@@ -21,6 +21,7 @@
 
 #include "model/history.h"
 #include "model/model.h"
+#include "model/shared_str.h"
 
 /* ---- a kill ---- */
 
@@ -32,6 +33,18 @@ static inline char *xstrdup(const char *s)
 	if (!s)
 		return NULL;
 	d = strdup(s);
+	assert_non_null(d);
+	return d;
+}
+
+/* A shared string (a process's cmdline or cgroup) of s, NULL for NULL. */
+static inline char *xshared(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = ow_shared_strdup(s);
 	assert_non_null(d);
 	return d;
 }
@@ -63,8 +76,8 @@ static inline struct ow_process *kill_add_memcg_process(struct ow_kill *k, int32
 	p->oom_score_adj = adj;
 	p->flags = OW_PROC_IN_DOMAIN;
 	strncpy(p->comm, comm, OW_COMM_LEN - 1);
-	p->cmdline = xstrdup(cmdline);
-	p->cgroup = xstrdup(k->domain.cgroup);
+	p->cmdline = xshared(cmdline);
+	p->cgroup = xshared(k->domain.cgroup);
 	p->cgroup_id = k->domain.cgroup_id;
 	p->anon_bytes = anon_bytes;
 	return p;

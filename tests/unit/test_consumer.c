@@ -897,6 +897,9 @@ static void test_task_batch(void **state)
 	assert_int_equal(f->kills[0].n_procs, 4);
 	assert_int_equal(f->kills[0].procs[0].pid, 1);
 	assert_int_equal(f->kills[0].procs[3].pid, 4244);
+	/* The victim and sleep are in one cgroup: one shared path, not a copy each. */
+	assert_string_equal(f->kills[0].procs[1].cgroup, "/demo");
+	assert_ptr_equal(f->kills[0].procs[1].cgroup, f->kills[0].procs[3].cgroup);
 	assert_null(ow_kill_find_process(&f->kills[0], 6666));
 	assert_int_equal(find(&f->kills[0], 4242)->anon_bytes, 100000 * PAGE);
 	assert_int_equal(find(&f->kills[0], 4242)->flags, OW_PROC_IN_DOMAIN);

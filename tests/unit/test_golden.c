@@ -90,8 +90,8 @@ static void add_proc(struct ow_kill *k, const struct proc_spec *s)
 	p->oom_score_adj = s->adj;
 	p->flags = s->flags;
 	strncpy(p->comm, s->comm, OW_COMM_LEN - 1);
-	p->cmdline = xstrdup(s->cmdline);
-	p->cgroup = xstrdup(s->cgroup);
+	p->cmdline = xshared(s->cmdline);
+	p->cgroup = xshared(s->cgroup);
 	p->cgroup_id = s->cgroup_id;
 	p->anon_bytes = s->anon_bytes;
 	p->file_bytes = s->file_bytes;

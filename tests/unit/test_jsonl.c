@@ -51,8 +51,8 @@ struct fixture {
 
 static void set_cgroup(struct ow_process *p, const char *cgroup)
 {
-	free(p->cgroup);
-	p->cgroup = xstrdup(cgroup);
+	ow_shared_str_unref(p->cgroup);
+	p->cgroup = xshared(cgroup);
 }
 
 /* One kill in the pod: victim (killed), memhog (trigger), pause, a stranger. */

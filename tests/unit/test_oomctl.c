@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "capture/oomctl.h"
+#include "model/shared_str.h"
 #include "oomctl_abi.h"
 
 #define S 1000000000ull
@@ -46,10 +47,10 @@ static void make_kill(struct ow_kill *k, struct ow_process *procs)
 	k->domain.kind = OW_DOMAIN_MEMCG;
 	k->domain.total_bytes = 300ull << 20;
 	procs[0].pid = 1234;
-	procs[0].cgroup = strdup("/test/box/inner");
+	procs[0].cgroup = ow_shared_strdup("/test/box/inner");
 	procs[0].cgroup_id = 4343;
 	procs[1].pid = 99;
-	procs[1].cgroup = strdup("/test/box");
+	procs[1].cgroup = ow_shared_strdup("/test/box");
 	procs[1].cgroup_id = 4242;
 	k->procs = procs;
 	k->n_procs = 2;
@@ -58,7 +59,7 @@ static void make_kill(struct ow_kill *k, struct ow_process *procs)
 static void free_kill(struct ow_kill *k)
 {
 	for (size_t i = 0; i < k->n_procs; i++)
-		free(k->procs[i].cgroup);
+		ow_shared_str_unref(k->procs[i].cgroup);
 	ow_kernel_report_clear(&k->kernel_report);
 }
 

@@ -24,6 +24,7 @@
 #include "capture/cmdline_cache.h"
 #include "capture/kallsyms.h"
 #include "capture/procfs.h"
+#include "model/shared_str.h"
 
 #ifndef OW_FIXTURES
 #define OW_FIXTURES "tests/fixtures"
@@ -453,6 +454,48 @@ static void test_cache_dead_process_kept_for_grace(void **state)
 	assert_int_equal(rmdir(t.dir), 0);
 }
 
+/*
+ * Processes running the same command line (forked workers) share one copy of it, and a kill
+ * snapshot's reference outlives the cache's entries.
+ */
+static void test_cache_shares_lines(void **state)
+{
+	static const char worker[] = "php-fpm: pool www\0";
+	struct ow_cmdline_cache *c = NULL;
+	struct tmp_root t;
+	char path[128], *kept;
+
+	(void)state;
+	snprintf(t.dir, sizeof(t.dir), "/tmp/ow-test-procfs-XXXXXX");
+	assert_non_null(mkdtemp(t.dir));
+	snprintf(path, sizeof(path), "%s/proc", t.dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	for (int32_t pid = 100; pid < 103; pid++)
+		tmp_write_cmdline(&t, pid, worker, sizeof(worker) - 1);
+	assert_int_equal(ow_cmdline_cache_new(t.dir, 1000, &c), 0);
+	assert_int_equal(ow_cmdline_cache_scan(c), 3);
+	assert_ptr_equal(ow_cmdline_cache_get(c, 100, 0), ow_cmdline_cache_get(c, 101, 0));
+	assert_ptr_equal(ow_cmdline_cache_get(c, 100, 0), ow_cmdline_cache_get(c, 102, 0));
+	assert_int_equal(ow_shared_str_refs(ow_cmdline_cache_get(c, 100, 0)), 4); /* 3 + pool */
+
+	kept = ow_shared_str_ref(ow_cmdline_cache_get(c, 101, 0));
+	for (int32_t pid = 100; pid < 103; pid++) {
+		tmp_remove_pid(&t, pid);
+		ow_cmdline_cache_on_exit(c, pid, 5000);
+	}
+	ow_cmdline_cache_purge(c, 6000);
+	assert_int_equal(ow_cmdline_cache_size(c), 0);
+	assert_string_equal(kept, "php-fpm: pool www");
+	/* Kept, and the pool's own: a sweep lets go of it once nobody else holds it. */
+	assert_int_equal(ow_shared_str_refs(kept), 2);
+	ow_shared_str_unref(kept);
+	ow_cmdline_cache_purge(c, 7000);
+
+	ow_cmdline_cache_free(c);
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(t.dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_cache_parent_fallback),
 		cmocka_unit_test(test_cache_exit_purge),
 		cmocka_unit_test(test_cache_dead_process_kept_for_grace),
+		cmocka_unit_test(test_cache_shares_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

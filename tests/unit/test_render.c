@@ -93,8 +93,8 @@ static void add_kill(struct fixture *fx, bool first, const char *hostile_comm,
 	p = add_proc(&k, 4300, "postgres", "postgres: checkpointer", -1000, 30 * MiB);
 	p = add_proc(&k, 1, "systemd", "/sbin/init", 0, 4 * MiB);
 	p->flags = OW_PROC_INIT;
-	free(p->cgroup);
-	p->cgroup = xstrdup("/init.scope");
+	ow_shared_str_unref(p->cgroup);
+	p->cgroup = xshared("/init.scope");
 	assert_int_equal(ow_incident_add_kill(&fx->inc, &k), 0);
 }
 
@@ -830,8 +830,8 @@ static void build_context(struct fixture *fx, const char *hostile)
 	strcpy(k1->trigger_thread_comm, "earlyoom");
 	p = add_proc(k1, 812, "earlyoom", "/usr/bin/earlyoom -r 60 -m 5", 0, 2 * MiB);
 	p->flags = 0; /* outside the domain */
-	free(p->cgroup);
-	p->cgroup = xstrdup("/system.slice/earlyoom.service");
+	ow_shared_str_unref(p->cgroup);
+	p->cgroup = xshared("/system.slice/earlyoom.service");
 }
 
 static const json_t *kill_of(const json_t *root, size_t i)

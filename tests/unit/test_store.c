@@ -23,6 +23,7 @@
 #include <sqlite3.h>
 
 #include "model/model.h"
+#include "model/shared_str.h"
 #include "model/summary.h"
 #include "store/store.h"
 
@@ -34,6 +35,15 @@ struct tmp {
 static char *xstrdup(const char *s)
 {
 	char *d = s ? strdup(s) : NULL;
+
+	assert_true(!s || d);
+	return d;
+}
+
+/* A shared string (model/shared_str.h) of s, NULL for NULL: a process's cmdline or cgroup. */
+static char *xshared(const char *s)
+{
+	char *d = s ? ow_shared_strdup(s) : NULL;
 
 	assert_true(!s || d);
 	return d;
@@ -55,8 +65,8 @@ static void make_process(struct ow_process *p, int32_t pid, const char *comm, co
 	p->oom_score_adj = adj;
 	p->flags = OW_PROC_IN_DOMAIN | (pid == 1 ? OW_PROC_INIT : 0);
 	set_comm(p->comm, comm);
-	p->cmdline = xstrdup(cmdline);
-	p->cgroup = xstrdup(cgroup);
+	p->cmdline = xshared(cmdline);
+	p->cgroup = xshared(cgroup);
 	p->cgroup_id = cgroup ? 4242 + (uint64_t)pid : 0;
 	p->anon_bytes = (uint64_t)pid << 20;
 	p->file_bytes = 3ull << 30;

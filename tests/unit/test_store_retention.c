@@ -101,15 +101,15 @@ static int64_t save(struct ow_store *s, uint64_t time_ns, const char *domain,
 	else
 		k.domain.kind = OW_DOMAIN_GLOBAL;
 	p = kill_add_memcg_process(&k, 100, "victim", cmdline, 1000, MiB);
-	free(p->cgroup);
-	p->cgroup = xstrdup(victim_cgroup);
+	ow_shared_str_unref(p->cgroup);
+	p->cgroup = xshared(victim_cgroup);
 	p = kill_add_memcg_process(&k, 200, "hog", cmdline, 0, 60 * MiB);
-	free(p->cgroup);
-	p->cgroup = xstrdup(culprit_cgroup);
+	ow_shared_str_unref(p->cgroup);
+	p->cgroup = xshared(culprit_cgroup);
 	for (size_t i = 0; i < n_more; i++) {
 		p = kill_add_memcg_process(&k, 1000 + (int32_t)i, "bystander", cmdline, 0, MiB);
-		free(p->cgroup);
-		p->cgroup = xstrdup(bystander_cgroup);
+		ow_shared_str_unref(p->cgroup);
+		p->cgroup = xshared(bystander_cgroup);
 	}
 	assert_int_equal(ow_incident_add_kill(&inc, &k), 0);
 	assert_int_equal(ow_store_save_incident(s, &inc, &culprit), 0);
