@@ -681,36 +681,36 @@ static uint32_t read_u32(struct reader *r)
 	return (uint32_t)read_i64(r);
 }
 
-/* A copy of a TEXT column in *ret (NULL for SQL NULL). Returns 0 or -ENOMEM. */
-static int read_text(struct reader *r, char **ret)
+/* The next column's text, borrowed until the statement moves on; NULL for SQL NULL. */
+static int next_text(struct reader *r, const char **ret)
 {
 	int col = r->idx++;
-	const unsigned char *text;
 
 	*ret = NULL;
 	if (sqlite3_column_type(r->stmt, col) == SQLITE_NULL)
 		return 0;
-	text = sqlite3_column_text(r->stmt, col);
-	if (!text)
-		return -ENOMEM;
-	*ret = strdup((const char *)text);
+	*ret = (const char *)sqlite3_column_text(r->stmt, col);
 	return *ret ? 0 : -ENOMEM;
+}
+
+/* A copy of the next column (TEXT) in *ret, NULL for SQL NULL. Returns 0 or -ENOMEM. */
+static int read_text(struct reader *r, char **ret)
+{
+	const char *text;
+	int err = next_text(r, &text);
+
+	*ret = err == 0 && text ? strdup(text) : NULL;
+	return err < 0 || !text || *ret ? err : -ENOMEM;
 }
 
 /* read_text as a shared string of pool (model/shared_str.h): one copy per distinct text. */
 static int read_shared_text(struct reader *r, struct ow_str_pool *pool, char **ret)
 {
-	int col = r->idx++;
-	const unsigned char *text;
+	const char *text;
+	int err = next_text(r, &text);
 
-	*ret = NULL;
-	if (sqlite3_column_type(r->stmt, col) == SQLITE_NULL)
-		return 0;
-	text = sqlite3_column_text(r->stmt, col);
-	if (!text)
-		return -ENOMEM;
-	*ret = ow_str_pool_intern(pool, (const char *)text);
-	return *ret ? 0 : -ENOMEM;
+	*ret = err == 0 && text ? ow_str_pool_intern(pool, text) : NULL;
+	return err < 0 || !text || *ret ? err : -ENOMEM;
 }
 
 static void read_comm(struct reader *r, char comm[OW_COMM_LEN])

@@ -40,12 +40,9 @@ static inline char *xstrdup(const char *s)
 /* A shared string (a process's cmdline or cgroup) of s, NULL for NULL. */
 static inline char *xshared(const char *s)
 {
-	char *d;
+	char *d = s ? ow_shared_strdup(s) : NULL;
 
-	if (!s)
-		return NULL;
-	d = ow_shared_strdup(s);
-	assert_non_null(d);
+	assert_true(!s || d);
 	return d;
 }
 
