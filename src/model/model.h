@@ -215,8 +215,10 @@ bool ow_kill_took_sharer(const struct ow_kill *kill, const struct ow_process *p)
  */
 #define OW_EXIT_BEFORE_KILL_NS (50ULL * 1000000ULL)
 
-/* Nanoseconds from the kill to its victim's exit (0 for an exit stamped just before the kill,
- * as above), or -1 when no exit was seen or it was stamped too early to be this kill's. */
+/*
+ * Nanoseconds from the kill to its victim's exit (0 for an exit stamped just before the kill,
+ * as above), or -1 when no exit was seen or it was stamped too early to be this kill's.
+ */
 int64_t ow_kill_to_exit_ns(const struct ow_kill *kill);
 
 /* A process of a kill's snapshot by pid, or NULL. Borrowed pointer into kill->procs. */
