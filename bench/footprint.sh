@@ -55,17 +55,6 @@ db_mtimes() {
 	stat -c %Y.%y "$1" "$1-wal" 2>/dev/null | tr '\n' ' '
 }
 
-# wait_log COUNT REGEX SECONDS: until the recorder's log has COUNT lines matching REGEX.
-wait_log() {
-	local i n
-	for i in $(seq $(($3 * 5))); do
-		n=$(grep -cE "$2" "$OW_TMP/record.log")
-		[ "$n" -ge "$1" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # kills TAG FROM TO: kills FROM..TO at once, each a leaker in its own 32 MiB memory cgroup (its
 # own domain: its own incident) growing 4 MiB/s, so that the sampler sees it grow for about 8 s
 # (its history has it); waits until each is committed and has its history (10 s later).
@@ -79,9 +68,9 @@ kills() {
 	for k in "${pids[@]}"; do
 		ow_wait_dead "$k" 30 || fail "a leaker at $tag processes was not killed within 30 s"
 	done
-	wait_log "$3" '^oomwitness: kill of pid .* committed' 30 ||
+	ow_wait_log '^oomwitness: kill of pid .* committed' "$3" 30 ||
 		fail "kills $2..$3 at $tag processes were not all committed within 30 s"
-	wait_log "$3" 'memory history attached' 30 ||
+	ow_wait_log 'memory history attached' "$3" 30 ||
 		fail "not every incident at $tag processes got its memory history within 30 s"
 }
 

@@ -38,13 +38,9 @@ BENCH_CLEANUPS+=(keep_log)
 bench_population 2000
 procs=$(bench_procs)
 
-names=()
-dirs=()
-for c in $(seq "$n_cgroups"); do
-	names+=("oomwitness-bench-latency-$$-$c")
-	ow_cgroup_create "${names[-1]}" "$limit_mib"
-	dirs+=("$OW_CG_DIR")
-done
+ow_storm_cgroups "oomwitness-bench-latency-$$" "$n_cgroups" "$limit_mib"
+names=("${OW_STORM_NAMES[@]}")
+dirs=("${OW_STORM_DIRS[@]}")
 
 # Recorder options beyond the defaults (said in the table), for experiments.
 read -ra extra <<<"${OW_BENCH_RECORD_ARGS:-}"

@@ -384,12 +384,10 @@ static int read_cgroup(const struct ow_memstat_reader *r, int dir_fd, int *fds,
 		return -ENOENT; /* the v2 root has no memory.current */
 	s->present = true;
 	if (slot && may_reuse_stat && stat_still_good(r, slot, s->usage_bytes)) {
-		s->limit_bytes = slot->stat.limit_bytes;
-		s->anon_bytes = slot->stat.anon_bytes;
-		s->file_bytes = slot->stat.file_bytes;
-		s->shmem_bytes = slot->stat.shmem_bytes;
-		s->kernel_bytes = slot->stat.kernel_bytes;
-		s->sock_bytes = slot->stat.sock_bytes;
+		uint64_t usage_bytes = s->usage_bytes;
+
+		*s = slot->stat; /* its split and limit, with this walk's usage */
+		s->usage_bytes = usage_bytes;
 		return 0;
 	}
 	if (!read_u64(&fds[CG_LIMIT], dir_fd, names[CG_LIMIT], &v))

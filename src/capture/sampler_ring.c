@@ -595,13 +595,6 @@ void ow_sampler_ring_add_task(struct ow_sampler_ring *r, const struct ow_task_sa
 		add_task(r, t, cmdline, cmdline_ctx);
 }
 
-void ow_sampler_ring_add_tasks(struct ow_sampler_ring *r, const struct ow_task_sample *tasks,
-			       size_t n_tasks, ow_cmdline_lookup_fn cmdline, void *cmdline_ctx)
-{
-	for (size_t i = 0; i < n_tasks; i++)
-		ow_sampler_ring_add_task(r, &tasks[i], cmdline, cmdline_ctx);
-}
-
 /* Processes seen at the last tick and not at this one went away: a tombstone each. */
 static void add_tombstones(struct ow_sampler_ring *r)
 {

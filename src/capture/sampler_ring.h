@@ -48,7 +48,7 @@ typedef const char *(*ow_cmdline_lookup_fn)(void *ctx, int32_t pid, int32_t ppid
 
 /*
  * One tick, in three steps: begin (times and the system), the cgroups one by one, then the
- * processes (one by one, or an array at once); end commits the frame, with a tombstone for each
+ * processes one by one; end commits the frame, with a tombstone for each
  * process of the last tick not seen in this one. real_ns is Unix time, mono_ns CLOCK_MONOTONIC,
  * both taken at the tick. Allocates nothing. Processes or cgroups beyond the tables are counted
  * in the stats and left out.
@@ -58,8 +58,6 @@ void ow_sampler_ring_begin(struct ow_sampler_ring *r, uint64_t real_ns, uint64_t
 void ow_sampler_ring_add_cgroup(struct ow_sampler_ring *r, const struct ow_cgroup_reading *c);
 void ow_sampler_ring_add_task(struct ow_sampler_ring *r, const struct ow_task_sample *t,
 			      ow_cmdline_lookup_fn cmdline, void *cmdline_ctx);
-void ow_sampler_ring_add_tasks(struct ow_sampler_ring *r, const struct ow_task_sample *tasks,
-			       size_t n_tasks, ow_cmdline_lookup_fn cmdline, void *cmdline_ctx);
 void ow_sampler_ring_end(struct ow_sampler_ring *r);
 
 struct ow_sampler_ring_stats {

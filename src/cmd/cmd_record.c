@@ -1220,11 +1220,12 @@ static void protect(const struct record_options *o)
 		ow_log("warning: cannot set the recorder's oom_score_adj to -1000 (%s; it is %d): "
 		       "the OOM killer may pick the recorder",
 		       rep.adj_err ? strerror(-rep.adj_err) : "refused", rep.adj);
-	if (rep.nice_err || rep.nice != -20)
-		ow_log("warning: cannot set the recorder's nice value to -20 (%s; it is %d): "
+	if (rep.nice_err || rep.nice != OW_RECORDER_NICE)
+		ow_log("warning: cannot set the recorder's nice value to %d (%s; it is %d): "
 		       "processes filling every CPU as memory runs out may delay its records "
 		       "(CAP_SYS_NICE)",
-		       rep.nice_err ? strerror(-rep.nice_err) : "refused", rep.nice);
+		       OW_RECORDER_NICE, rep.nice_err ? strerror(-rep.nice_err) : "refused",
+		       rep.nice);
 	(void)o;
 }
 

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #define OW_OOM_SCORE_ADJ_MIN (-1000)
-#define OW_NICE_MIN (-20)
 
 static int read_adj(void)
 {
@@ -75,7 +74,7 @@ void protect_self(size_t heap_reserve_bytes, struct protect_report *ret)
 	 * nice 0 the recorder waited 1.3 s for a CPU in a storm of 120 kills (bench/latency.sh),
 	 * its ring buffer overflowed and whole kills were lost. It needs a few ms per kill.
 	 */
-	if (setpriority(PRIO_PROCESS, 0, OW_NICE_MIN) < 0)
+	if (setpriority(PRIO_PROCESS, 0, OW_RECORDER_NICE) < 0)
 		ret->nice_err = -errno;
 	errno = 0;
 	ret->nice = getpriority(PRIO_PROCESS, 0);

@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 
+/* The nice value asked for: the highest priority there is. */
+#define OW_RECORDER_NICE (-20)
+
 struct protect_report {
 	int mlock_err; /* 0, or -errno of mlockall() */
 	int adj_err; /* 0, or -errno of writing /proc/self/oom_score_adj */

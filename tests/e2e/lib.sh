@@ -155,6 +155,19 @@ ow_storm() {
 	done
 }
 
+# ow_storm_cgroups PREFIX N LIMIT_MIB: N memory cgroups PREFIX-1..PREFIX-N of LIMIT_MIB each;
+# their names in OW_STORM_NAMES, their directories in OW_STORM_DIRS.
+ow_storm_cgroups() {
+	local c
+	OW_STORM_NAMES=()
+	OW_STORM_DIRS=()
+	for c in $(seq "$2"); do
+		OW_STORM_NAMES+=("$1-$c")
+		ow_cgroup_create "$1-$c" "$3"
+		OW_STORM_DIRS+=("$OW_CG_DIR")
+	done
+}
+
 # ow_storm_start N NAME DIR...: ow_storm in every DIR at once, in the background; the loops'
 # pids go to OW_STORM_PIDS (and OW_PIDS, for the cleanup).
 ow_storm_start() {
@@ -258,15 +271,20 @@ ow_cgroup_oom_kills() {
 	echo "$n"
 }
 
-# Waits until the recorder has committed N kills in total (or SECONDS pass).
-ow_wait_recorded_kills() {
-	local want=$1 secs=$2 i n
-	for i in $(seq $((secs * 5))); do
-		n=$(grep -c '^oomwitness: kill of pid' "$OW_TMP/record.log" 2>/dev/null)
-		[ "${n:-0}" -ge "$want" ] && return 0
-		sleep 0.2
+# ow_wait_log PATTERN N SECONDS: until the recorder's log has N lines matching PATTERN (grep -E).
+ow_wait_log() {
+	local n _
+	for _ in $(seq $(($3 * 10))); do
+		n=$(grep -cE "$1" "$OW_TMP/record.log" 2>/dev/null)
+		[ "${n:-0}" -ge "$2" ] && return 0
+		sleep 0.1
 	done
 	return 1
+}
+
+# Waits until the recorder has committed N kills in total (or SECONDS pass).
+ow_wait_recorded_kills() {
+	ow_wait_log '^oomwitness: kill of pid' "$1" "$2"
 }
 
 # jq on a file, failing the test when jq itself fails.

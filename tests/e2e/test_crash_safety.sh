@@ -108,11 +108,8 @@ prev_want=
 prev_cgs=
 prev_elsewhere=0
 for r in $(seq "$rounds"); do
-	dirs=()
-	for c in $(seq "$n_cgroups"); do
-		ow_cgroup_create "oomwitness-e2e-crash-$$-$r-$c" "$limit_mib"
-		dirs+=("$OW_CG_DIR")
-	done
+	ow_storm_cgroups "oomwitness-e2e-crash-$$-$r" "$n_cgroups" "$limit_mib"
+	dirs=("${OW_STORM_DIRS[@]}")
 	ow_record_start
 	[ -n "$prev_want" ] && check_missed "round $((r - 1))" "$prev_want" "$prev_cgs" "$prev_elsewhere"
 	vm_before=$(ow_vmstat_oom_kills)

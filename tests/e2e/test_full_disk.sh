@@ -19,17 +19,6 @@ source "$(dirname "$0")/lib.sh"
 ow_require_root
 command -v jq >/dev/null || fail "jq is not installed: scripts/install-deps.sh installs it"
 
-# ow_wait_log PATTERN N SECONDS: until the recorder's log has N lines matching PATTERN (grep -E).
-ow_wait_log() {
-	local n _
-	for _ in $(seq $(($3 * 10))); do
-		n=$(grep -cE "$1" "$OW_TMP/record.log")
-		[ "${n:-0}" -ge "$2" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
 # leak CGROUP_DIR NAME: a process that grows until the OOM killer kills it, waited for.
 leak() {
 	ow_spawn "$1" --name "$2" --grow-mib-s 64

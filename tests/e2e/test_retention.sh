@@ -90,15 +90,7 @@ ow_spawn "$cg_b" --name hog-b --grow-mib-s 64
 ow_wait_dead "$OW_LAST_PID" 60 || fail "hog-b was not OOM-killed"
 ow_wait_recorded_kills 2 10 || fail "the kill of hog-b was not recorded"
 # wait_prunes N SECONDS: until the recorder has logged N prunes.
-wait_prunes() {
-	local _
-	for _ in $(seq $(($2 * 5))); do
-		[ "$(grep -c '^oomwitness: retention: deleted' "$OW_TMP/record.log")" -ge "$1" ] &&
-			return 0
-		sleep 0.2
-	done
-	return 1
-}
+wait_prunes() { ow_wait_log '^oomwitness: retention: deleted' "$1" "$2"; }
 wait_prunes 2 15 || fail "no prune when A closed: $(cat "$OW_TMP/record.log")"
 "$OW" list --db "$OW_DB" --json >"$OW_TMP/list.json" || fail "list failed"
 assert_eq "incidents while B is open" "/oomwitness-ret-b-$$" \

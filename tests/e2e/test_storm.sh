@@ -11,13 +11,9 @@ n_cgroups=20
 limit_mib=24 # 20 x 24 MiB = 480 MiB: the machine's memory use stays small
 per_cgroup=6 # leakers per cgroup: 120 kills
 
-names=()
-dirs=()
-for c in $(seq "$n_cgroups"); do
-	names+=("oomwitness-e2e-storm-$$-$c")
-	ow_cgroup_create "${names[-1]}" "$limit_mib"
-	dirs+=("$OW_CG_DIR")
-done
+ow_storm_cgroups "oomwitness-e2e-storm-$$" "$n_cgroups" "$limit_mib"
+names=("${OW_STORM_NAMES[@]}")
+dirs=("${OW_STORM_DIRS[@]}")
 
 ow_record_start
 vm_before=$(ow_vmstat_oom_kills) # after the recorder attached: it witnesses all that follow

@@ -245,7 +245,8 @@ static void tick(struct world *w)
 	ow_sampler_ring_begin(w->r, real_at(w, k), MONO0 + k * w->cfg.interval_ns, &sys);
 	for (size_t i = 0; i < w->n_cgroups; i++)
 		ow_sampler_ring_add_cgroup(w->r, &w->cgroups[i]);
-	ow_sampler_ring_add_tasks(w->r, w->tasks, w->n_tasks, fake_cmdline, w);
+	for (size_t i = 0; i < w->n_tasks; i++)
+		ow_sampler_ring_add_task(w->r, &w->tasks[i], fake_cmdline, w);
 	ow_sampler_ring_end(w->r);
 }
 
