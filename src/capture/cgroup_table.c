@@ -174,9 +174,71 @@ uint64_t ow_cgroup_swap_allowance(const struct ow_cgroup_node *node, int memcg_v
 	return swap < swap_total_bytes ? swap : swap_total_bytes;
 }
 
+/*
+ * The limited cgroup from the victim's upwards with the least headroom (limit - usage), one
+ * that also holds the trigger preferred; NULL when the victim has no limited cgroup above it.
+ */
+static const struct ow_cgroup_node *find_closest_to_limit(const struct ow_cgroup_table *t,
+							  uint64_t trigger_id, uint64_t victim_id)
+{
+	const struct ow_cgroup_node *node = ow_cgroup_table_find(t, victim_id), *best = NULL;
+	uint64_t best_headroom = UINT64_MAX;
+	bool best_has_trigger = false;
+
+	for (int depth = 0; node && !node->is_root && depth < OW_CGROUP_DEPTH_MAX; depth++) {
+		uint64_t headroom = node->max_bytes > node->usage_bytes
+					    ? node->max_bytes - node->usage_bytes
+					    : 0;
+		bool has_trigger = trigger_id && ow_cgroup_table_is_within(t, trigger_id, node->id);
+
+		if (node->max_bytes != UINT64_MAX &&
+		    (!best || (has_trigger && !best_has_trigger) ||
+		     (has_trigger == best_has_trigger && headroom < best_headroom))) {
+			best = node;
+			best_headroom = headroom;
+			best_has_trigger = has_trigger;
+		}
+		node = ow_cgroup_table_find(t, node->parent_id);
+	}
+	return best;
+}
+
+/* "mem_cgroup_oom.part.0+0x1c" names the function mem_cgroup_oom. */
+static bool frame_is(const char *frame, const char *function)
+{
+	size_t n = strlen(function);
+
+	return strncmp(frame, function, n) == 0 &&
+	       (frame[n] == '+' || frame[n] == '.' || frame[n] == '\0');
+}
+
+bool ow_stack_shows_memcg_oom(const struct ow_stack *kernel_stack)
+{
+	/* Callers of out_of_memory() on a memory cgroup's behalf, by kernel version. */
+	static const char *const memcg_callers[] = {
+		"mem_cgroup_out_of_memory", /* all kernels */
+		"mem_cgroup_oom", /* when the above is inlined */
+		"try_charge_memcg", /* 5.15+, when both are inlined */
+		"try_charge", /* before 5.15, likewise */
+		"memory_max_write", /* cgroup v2: memory.max lowered below usage */
+	};
+
+	for (size_t i = 0; i + 1 < kernel_stack->n_frames; i++) {
+		const char *caller = kernel_stack->frames[i + 1];
+
+		if (!frame_is(kernel_stack->frames[i], "out_of_memory"))
+			continue;
+		for (size_t j = 0; j < sizeof(memcg_callers) / sizeof(memcg_callers[0]); j++)
+			if (frame_is(caller, memcg_callers[j]))
+				return true;
+		return false;
+	}
+	return false;
+}
+
 int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
-		    uint64_t victim_memcg_id, const struct ow_meminfo *meminfo, int memcg_version,
-		    struct ow_domain *ret_domain)
+		    uint64_t victim_memcg_id, bool memcg_oom, const struct ow_meminfo *meminfo,
+		    int memcg_version, struct ow_domain *ret_domain)
 {
 	const struct ow_cgroup_node *node = NULL;
 	struct ow_domain d = { 0 };
@@ -185,6 +247,12 @@ int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
 		node = find_limited(t, trigger_memcg_id, victim_memcg_id);
 	if (!node && victim_memcg_id) /* charged on another cgroup's behalf */
 		node = find_limited(t, victim_memcg_id, victim_memcg_id);
+	/*
+	 * The kernel checks the cgroup's margin before it picks a victim; when the previous
+	 * victim frees its memory in between, it kills again with usage well under the limit.
+	 */
+	if (!node && memcg_oom && victim_memcg_id)
+		node = find_closest_to_limit(t, trigger_memcg_id, victim_memcg_id);
 	if (!node) {
 		d.kind = OW_DOMAIN_GLOBAL;
 		d.limit_bytes = meminfo->mem_total_bytes;

@@ -60,11 +60,22 @@ bool ow_cgroup_table_is_within(const struct ow_cgroup_table *t, uint64_t id, uin
 uint64_t ow_domain_slack_bytes(uint64_t max_bytes);
 
 /*
+ * Whether a trigger's kernel stack (frames "function+0xoff", innermost first) ran the OOM
+ * killer from a memory cgroup's charge (mem_cgroup_out_of_memory and its callers), not from
+ * the page allocator: the kernel's own proof that a memory cgroup ran out. False when the stack
+ * is empty or not symbolized.
+ */
+bool ow_stack_shows_memcg_oom(const struct ow_stack *kernel_stack);
+
+/*
  * Infers the OOM domain of a kill. memcg_version is 1 or 2 (how swap limits read); meminfo
- * gives RAM and swap for the global case and caps swap allowances. Returns 0 or -ENOMEM.
+ * gives RAM and swap for the global case and caps swap allowances. memcg_oom says a memory
+ * cgroup ran out (ow_stack_shows_memcg_oom()): when no cgroup reads at its limit, the limited
+ * cgroup above the victim closest to its limit is taken rather than the machine
+ * (docs/verdict.md, rule 0). Returns 0 or -ENOMEM.
  */
 int ow_domain_infer(const struct ow_cgroup_table *t, uint64_t trigger_memcg_id,
-		    uint64_t victim_memcg_id, const struct ow_meminfo *meminfo, int memcg_version,
-		    struct ow_domain *ret_domain);
+		    uint64_t victim_memcg_id, bool memcg_oom, const struct ow_meminfo *meminfo,
+		    int memcg_version, struct ow_domain *ret_domain);
 
 #endif

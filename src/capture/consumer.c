@@ -391,7 +391,7 @@ static int signal_domain(const struct ow_consumer *c, const struct ow_cgroup_tab
 		node = ow_cgroup_table_find(t, node->parent_id);
 	}
 	/* No cgroup at all: ow_domain_infer's global domain, from meminfo. */
-	return ow_domain_infer(t, 0, 0, meminfo, c->cfg.memcg_version, ret_domain);
+	return ow_domain_infer(t, 0, 0, false, meminfo, c->cfg.memcg_version, ret_domain);
 }
 
 static bool has_oom_group(const struct kill_asm *a, uint64_t id)
@@ -523,6 +523,11 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 	k.trigger_tid = b->trigger.pid;
 	memcpy(k.trigger_thread_comm, b->trigger.comm, sizeof(k.trigger_thread_comm));
 	k.trigger_thread_comm[OW_COMM_LEN - 1] = '\0';
+	/* Before the domain: the trigger's kernel stack tells a memory cgroup's OOM apart. */
+	r = build_stack(&k.trigger_kernel_stack, b->kernel_stack, b->kernel_stack_bytes, false, c,
+			b->trigger.tgid);
+	if (r < 0)
+		goto out_clear;
 	if (signal)
 		r = signal_domain(c, &a->cgroups, b->victim.memcg_id, &meminfo, &k.domain);
 	else
@@ -532,7 +537,8 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 		 */
 		r = ow_domain_infer(&a->cgroups, b->trigger.memcg_id,
 				    b->victim.memcg_id ? b->victim.memcg_id : b->trigger.memcg_id,
-				    &meminfo, c->cfg.memcg_version, &k.domain);
+				    ow_stack_shows_memcg_oom(&k.trigger_kernel_stack), &meminfo,
+				    c->cfg.memcg_version, &k.domain);
 	if (r < 0)
 		goto out_clear;
 	if (signal && (b->flags & OW_BEGIN_F_SNAPSHOT_SKIPPED))
@@ -572,11 +578,8 @@ static int finish_kill(struct ow_consumer *c, struct kill_asm *a,
 			goto out_clear;
 	}
 	path_memo_clear(&c->paths);
-	r = build_stack(&k.trigger_kernel_stack, b->kernel_stack, b->kernel_stack_bytes, false, c,
+	r = build_stack(&k.trigger_user_stack, b->user_stack, b->user_stack_bytes, true, c,
 			b->trigger.tgid);
-	if (r == 0)
-		r = build_stack(&k.trigger_user_stack, b->user_stack, b->user_stack_bytes, true, c,
-				b->trigger.tgid);
 	if (r < 0)
 		goto out_clear;
 

@@ -820,6 +820,32 @@ static void on_followup(const struct ow_followup *f, void *ctx)
 	}
 }
 
+/*
+ * The kernel's report names where memory ran out; without its struct oom_control the recorder
+ * inferred the domain from the snapshot (docs/verdict.md, rule 0). When the two differ the kill
+ * stays where it was filed, and this line is the evidence of a wrong inference.
+ */
+static void say_domain_disagreement(const struct ow_kill *kill)
+{
+	const struct ow_kernel_report *r = &kill->kernel_report;
+	const struct ow_domain *d = &kill->domain;
+	bool differ;
+
+	if (!(kill->flags & OW_KILL_KMSG_CONFIRMED) || (kill->flags & OW_KILL_OOM_CONTROL))
+		return;
+	if (r->constraint == OW_CONSTRAINT_MEMCG)
+		differ = d->kind != OW_DOMAIN_MEMCG ||
+			 (r->oom_memcg && d->cgroup && strcmp(r->oom_memcg, d->cgroup) != 0);
+	else
+		differ = r->constraint == OW_CONSTRAINT_NONE && d->kind == OW_DOMAIN_MEMCG;
+	if (differ)
+		ow_log("warning: kill of pid %d: the kernel reports constraint=%s oom_memcg=%s, "
+		       "filed under %s%s%s (inferred from the snapshot)",
+		       kill->victim_pid, ow_oom_constraint_name(r->constraint),
+		       r->oom_memcg ? r->oom_memcg : "(none)", ow_domain_kind_name(d->kind),
+		       d->cgroup ? " " : "", d->cgroup ? d->cgroup : "");
+}
+
 /* The kernel's report of a kill (/dev/kmsg): confirms the BPF kill, or waits for it. */
 static void on_kmsg_report(const struct ow_kill *report, void *ctx)
 {
@@ -834,8 +860,10 @@ static void on_kmsg_report(const struct ow_kill *report, void *ctx)
 			if ((kill->flags & OW_KILL_KMSG_CONFIRMED) ||
 			    !ow_kmsg_kill_matches(report, kill, RECORD_KMSG_MATCH_WINDOW_NS))
 				continue;
-			if (ow_kmsg_kill_confirm(kill, report) == 0)
+			if (ow_kmsg_kill_confirm(kill, report) == 0) {
+				say_domain_disagreement(kill);
 				kill_followed(rec, oi, k);
+			}
 			return;
 		}
 	}
@@ -923,6 +951,7 @@ static void on_kill(struct ow_kill *kill, void *ctx)
 	if (rec->kmsg && !(kill->flags & OW_KILL_FROM_KMSG))
 		(void)record_kmsg_take(rec->kmsg, kill); /* its report came first */
 	take_oom_control(rec, kill);
+	say_domain_disagreement(kill);
 	record_metrics_kill(rec->metrics, kill->killer_kind, &kill->domain,
 			    victim ? victim->cgroup : NULL, kill->time_ns);
 	oi = incident_for(rec, kill);

@@ -793,6 +793,44 @@ static void test_kernel_stack_symbolized(void **state)
 }
 
 /*
+ * A memcg OOM whose cgroup reads well under its limit at the kill (the previous victim freed
+ * its memory after the kernel's margin check): the trigger's stack through
+ * mem_cgroup_out_of_memory says memcg; the same kill from the page allocator stays global.
+ */
+static void test_memcg_oom_told_by_stack(void **state)
+{
+	struct fixture *f = *state;
+	struct ow_task_record v = victim_rec(), t = trigger_rec();
+	struct ow_event_kill_begin b;
+
+	assert_int_equal(ow_kallsyms_load(ROOT, &f->kallsyms), 0);
+	ow_consumer_free(f->c);
+	assert_int_equal(make_consumer(f, 1, f->kallsyms), 0);
+	for (uint32_t seq = SEQ; seq < SEQ + 2; seq++) {
+		b = begin_rec(seq, &v, &t);
+		b.kernel_stack[0] = 0xffffffff8135e2b4ull; /* mark_victim+0x14 */
+		b.kernel_stack[1] = 0xffffffff8135e7a3ull; /* oom_kill_process+0x1b3 */
+		b.kernel_stack[2] = 0xffffffff8135f044ull; /* out_of_memory+0x214 */
+		/* mem_cgroup_out_of_memory+0xc0, then the page allocator's unknown text */
+		b.kernel_stack[3] = seq == SEQ ? 0xffffffff813d00c0ull : 0xffffffffa0009999ull;
+		b.kernel_stack_bytes = 4 * sizeof(__u64);
+		send(f, &b, sizeof(b));
+		send_cgroup(f, seq, 1, 0, "", 3000000, PAGE_COUNTER_MAX, PAGE_COUNTER_MAX);
+		/* 16 MiB under its 512 MiB limit: not "at its limit" (slack 8 MiB). */
+		send_cgroup(f, seq, DEMO_ID, 1, "demo", DEMO_MAX_PAGES - 4096, DEMO_MAX_PAGES, 0);
+		send_tasks(f, seq, true);
+		send_end(f, seq, 4, 0);
+	}
+	assert_int_equal(f->n_kills, 2);
+	assert_string_equal(f->kills[0].trigger_kernel_stack.frames[3],
+			    "mem_cgroup_out_of_memory+0xc0");
+	assert_int_equal(f->kills[0].domain.kind, OW_DOMAIN_MEMCG);
+	assert_string_equal(f->kills[0].domain.cgroup, "/demo");
+	assert_int_equal(f->kills[0].domain.usage_bytes, (DEMO_MAX_PAGES - 4096) * PAGE);
+	assert_int_equal(f->kills[1].domain.kind, OW_DOMAIN_GLOBAL);
+}
+
+/*
  * User frames become "file+offset" from the trigger's executable mappings
  * (fixture proc/4242/maps), and the first frame outside them ends the stack: without frame
  * pointers, what follows is junk.
@@ -1581,6 +1619,7 @@ int main(void)
 		T(test_victim_known_only_by_pid),
 		T(test_cgroup_gap_and_v1_swap),
 		T(test_kernel_stack_symbolized),
+		T(test_memcg_oom_told_by_stack),
 		T(test_kernel_stack_without_kallsyms),
 		T(test_exec_exit_records),
 		T(test_task_batch),

@@ -3,7 +3,8 @@
  * Unit tests of the memory cgroup table and the OOM-domain inference
  * (src/capture/cgroup_table.c) on synthetic tables: paths and ancestry, the slack, which
  * cgroup ran out (the trigger's, an ancestor, the deepest of nested ones, never one that does
- * not hold the victim), the global fallback, and the swap each memcg may add to totalpages.
+ * not hold the victim), the global fallback, a memcg OOM told by the trigger's stack when usage
+ * is already under the limit, and the swap each memcg may add to totalpages.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,7 +170,7 @@ static void test_infer_trigger_cgroup_at_limit(void **state)
 	add(&t, 10, 1, "system.slice", 3 * GIB, UNLIMITED, UNLIMITED);
 	add(&t, 42, 10, "demo.service", 512 * MIB - 100 * KIB, 512 * MIB, 0);
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 42);
 	assert_non_null(d.cgroup);
@@ -190,13 +191,13 @@ static void test_infer_slack_boundary(void **state)
 	/* 1 GiB limit: slack 16 MiB. Exactly at the slack counts, one byte under does not. */
 	add_root(&t);
 	add(&t, 42, 1, "edge", 1 * GIB - 16 * MIB, 1 * GIB, 0);
-	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 42);
 	ow_domain_clear(&d);
 
 	add(&t, 42, 1, "edge", 1 * GIB - 16 * MIB - 1, 1 * GIB, 0);
-	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
 	assert_null(d.cgroup);
 	ow_domain_clear(&d);
@@ -212,7 +213,7 @@ static void test_infer_parent_at_limit(void **state)
 	add_root(&t);
 	add(&t, 10, 1, "p", 1 * GIB - 1 * MIB, 1 * GIB, 0);
 	add(&t, 11, 10, "c", 900 * MIB, UNLIMITED, UNLIMITED);
-	assert_int_equal(ow_domain_infer(&t, 11, 11, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 11, 11, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 10);
 	assert_string_equal(d.cgroup, "/p");
@@ -234,7 +235,7 @@ static void test_infer_nested_deepest(void **state)
 	add(&t, 11, 10, "c", 256 * MIB - 2 * MIB, 256 * MIB, 0);
 	add(&t, 12, 10, "sibling", 700 * MIB, UNLIMITED, UNLIMITED);
 	/* Both at their limits: the deepest holding the victim. */
-	assert_int_equal(ow_domain_infer(&t, 11, 11, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 11, 11, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 11);
 	assert_string_equal(d.cgroup, "/p/c");
@@ -242,7 +243,7 @@ static void test_infer_nested_deepest(void **state)
 	assert_int_equal(d.usage_bytes, 254 * MIB);
 	ow_domain_clear(&d);
 	/* The victim in the sibling: c does not hold it, p does. */
-	assert_int_equal(ow_domain_infer(&t, 11, 12, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 11, 12, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 10);
 	assert_string_equal(d.cgroup, "/p");
@@ -262,20 +263,20 @@ static void test_infer_victim_outside(void **state)
 	add(&t, 10, 1, "a", 512 * MIB, 512 * MIB, 0);
 	add(&t, 20, 1, "b", 100 * MIB, UNLIMITED, UNLIMITED);
 	/* a is at its limit but the victim lives in b: a cannot have been the domain. */
-	assert_int_equal(ow_domain_infer(&t, 10, 20, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 10, 20, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
 	assert_int_equal(d.cgroup_id, 0);
 	assert_null(d.cgroup);
 	ow_domain_clear(&d);
 	/* b at its limit too (the trigger charged on b's behalf): b. */
 	add(&t, 20, 1, "b", 300 * MIB, 300 * MIB, 0);
-	assert_int_equal(ow_domain_infer(&t, 10, 20, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 10, 20, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 20);
 	assert_string_equal(d.cgroup, "/b");
 	ow_domain_clear(&d);
 	/* No trigger memcg (a kernel thread): the victim's at-limit cgroup still counts. */
-	assert_int_equal(ow_domain_infer(&t, 0, 20, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 0, 20, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.cgroup_id, 20);
 	ow_domain_clear(&d);
@@ -292,7 +293,7 @@ static void test_infer_global(void **state)
 	add(&t, 10, 1, "a", 100 * MIB, 1 * GIB, 0);
 	add(&t, 11, 10, "b", 50 * MIB, UNLIMITED, UNLIMITED);
 	memset(&d, 0xaa, sizeof(d));
-	assert_int_equal(ow_domain_infer(&t, 11, 11, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 11, 11, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
 	assert_int_equal(d.cgroup_id, 0);
 	assert_null(d.cgroup);
@@ -303,12 +304,12 @@ static void test_infer_global(void **state)
 	/* The root cgroup is never the domain, whatever its figures. */
 	ow_cgroup_table_reset(&t);
 	add(&t, 1, 0, "", 16 * GIB, 16 * GIB, 0);
-	assert_int_equal(ow_domain_infer(&t, 1, 1, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 1, 1, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
 	ow_domain_clear(&d);
 	/* An empty table (no cgroup records) is global too. */
 	ow_cgroup_table_reset(&t);
-	assert_int_equal(ow_domain_infer(&t, 5, 6, &meminfo, 2, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 5, 6, false, &meminfo, 2, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
 	assert_int_equal(d.usage_bytes, 6 * GIB);
 	ow_domain_clear(&d);
@@ -325,7 +326,7 @@ static uint64_t infer_total(uint64_t max, uint64_t swap_max, int version, uint64
 	mi.swap_total_bytes = swap_total;
 	add_root(&t);
 	add(&t, 42, 1, "m", max, max, swap_max);
-	assert_int_equal(ow_domain_infer(&t, 42, 42, &mi, version, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, false, &mi, version, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_int_equal(d.limit_bytes, max);
 	total = d.total_bytes;
@@ -355,14 +356,14 @@ static void test_infer_oom_events(void **state)
 	full.oom_events = 0;
 	assert_int_equal(ow_cgroup_table_add(&t, &full), 0);
 	memset(&d, 0, sizeof(d));
-	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 1, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, false, &meminfo, 1, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
 	ow_domain_clear(&d);
 
 	/* The same cgroup once the kernel counted an OOM in it: the domain. */
 	full.oom_events = 1;
 	assert_int_equal(ow_cgroup_table_add(&t, &full), 0);
-	assert_int_equal(ow_domain_infer(&t, 42, 42, &meminfo, 1, &d), 0);
+	assert_int_equal(ow_domain_infer(&t, 42, 42, false, &meminfo, 1, &d), 0);
 	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
 	assert_string_equal(d.cgroup, "/full");
 	ow_domain_clear(&d);
@@ -415,6 +416,111 @@ static void test_swap_allowance_v1(void **state)
 	assert_int_equal(infer_total(1 * GIB, UNLIMITED, 1, 2 * GIB), 3 * GIB);
 }
 
+/* Whether the frames (innermost first, as the consumer symbolizes them) show a memcg OOM. */
+static bool stack_says_memcg(const char *const *frames, size_t n)
+{
+	struct ow_stack s = { .n_frames = n, .frames = (char **)frames };
+
+	return ow_stack_shows_memcg_oom(&s);
+}
+
+static void test_stack_memcg_oom(void **state)
+{
+	/* Linux 6.18, the fork storm's forker charging a task_struct: a memcg OOM. */
+	static const char *const memcg_6_18[] = {
+		"mark_oom_victim+0xba",		 "__oom_kill_process+0x150",
+		"oom_kill_process+0x72",	 "out_of_memory+0x214",
+		"mem_cgroup_out_of_memory+0xc0", "try_charge_memcg+0x422",
+		"obj_cgroup_charge_pages+0x36",	 "copy_process+0x18a",
+	};
+	/* Both memcg functions inlined into the charge, or cloned by the compiler. */
+	static const char *const inlined[] = { "oom_kill_process+0x72", "out_of_memory+0x214",
+					       "try_charge_memcg+0x422" };
+	static const char *const cloned[] = { "out_of_memory+0x1", "mem_cgroup_oom.part.0+0x9" };
+	static const char *const old_charge[] = { "out_of_memory+0x1", "try_charge+0x5c" };
+	static const char *const max_write[] = { "out_of_memory+0x1", "memory_max_write+0x2f1" };
+	/* The page allocator, a page fault and sysrq-f run global OOMs. */
+	static const char *const global[] = {
+		"oom_kill_process+0x72",	"out_of_memory+0x214",
+		"__alloc_pages_slowpath+0xb0c", "__alloc_pages_noprof+0x2f1",
+		"try_charge_memcg+0x1", /* deeper than the caller: not the OOM's path */
+	};
+	static const char *const fault[] = { "out_of_memory+0x1", "pagefault_out_of_memory+0x3" };
+	static const char *const sysrq[] = { "out_of_memory+0x1", "moom_callback+0x7a" };
+	/* Not symbolized (kallsyms hidden), truncated, or a lookalike name. */
+	static const char *const raw[] = { "0xffffffff812a0b14", "0xffffffff813f00c0" };
+	static const char *const truncated[] = { "oom_kill_process+0x72", "out_of_memory+0x214" };
+	static const char *const lookalike[] = { "out_of_memory_x+0x1",
+						 "mem_cgroup_out_of_memory+0xc0" };
+
+	(void)state;
+	assert_true(stack_says_memcg(memcg_6_18, 8));
+	assert_true(stack_says_memcg(inlined, 3));
+	assert_true(stack_says_memcg(cloned, 2));
+	assert_true(stack_says_memcg(old_charge, 2));
+	assert_true(stack_says_memcg(max_write, 2));
+	assert_false(stack_says_memcg(global, 5));
+	assert_false(stack_says_memcg(fault, 2));
+	assert_false(stack_says_memcg(sysrq, 2));
+	assert_false(stack_says_memcg(raw, 2));
+	assert_false(stack_says_memcg(truncated, 2));
+	assert_false(stack_says_memcg(lookalike, 2));
+	assert_false(stack_says_memcg(NULL, 0));
+}
+
+/*
+ * The fork storm seen in CI: kill 1 took "idle" (16 MiB); the forker's charge had failed
+ * before idle freed its memory, and the kernel then killed a worker with the cgroup 16 MiB
+ * under its limit. The stack says memcg, and no cgroup reads at its limit.
+ */
+static void test_infer_memcg_oom_under_limit(void **state)
+{
+	struct ow_cgroup_table t = { 0 };
+	struct ow_domain d;
+
+	(void)state;
+	add_root(&t);
+	add(&t, 10, 1, "storm", 112 * MIB, 128 * MIB, UNLIMITED);
+	assert_int_equal(ow_domain_infer(&t, 10, 10, false, &meminfo, 1, &d), 0);
+	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
+	ow_domain_clear(&d);
+	assert_int_equal(ow_domain_infer(&t, 10, 10, true, &meminfo, 1, &d), 0);
+	assert_int_equal(d.kind, OW_DOMAIN_MEMCG);
+	assert_int_equal(d.cgroup_id, 10);
+	assert_string_equal(d.cgroup, "/storm");
+	assert_int_equal(d.limit_bytes, 128 * MIB);
+	assert_int_equal(d.usage_bytes, 112 * MIB);
+	ow_domain_clear(&d);
+
+	/* Nested limits: the one with the least headroom (b: 28 MiB, a: 212 MiB). */
+	add(&t, 20, 1, "a", 300 * MIB, 512 * MIB, UNLIMITED);
+	add(&t, 21, 20, "b", 100 * MIB, 128 * MIB, UNLIMITED);
+	add(&t, 22, 21, "c", 60 * MIB, UNLIMITED, UNLIMITED);
+	assert_int_equal(ow_domain_infer(&t, 22, 22, true, &meminfo, 1, &d), 0);
+	assert_int_equal(d.cgroup_id, 21);
+	ow_domain_clear(&d);
+	/* a closer to its limit than b: a. */
+	add(&t, 20, 1, "a", 500 * MIB, 512 * MIB, UNLIMITED);
+	assert_int_equal(ow_domain_infer(&t, 22, 22, true, &meminfo, 1, &d), 0);
+	assert_int_equal(d.cgroup_id, 20);
+	ow_domain_clear(&d);
+
+	/* One holding the trigger wins over a tighter one only the victim is in. */
+	add(&t, 30, 1, "x", 400 * MIB, 1 * GIB, UNLIMITED);
+	add(&t, 31, 30, "victim", 150 * MIB, 224 * MIB, UNLIMITED);
+	add(&t, 32, 30, "trigger", 100 * MIB, UNLIMITED, UNLIMITED);
+	assert_int_equal(ow_domain_infer(&t, 32, 31, true, &meminfo, 1, &d), 0);
+	assert_int_equal(d.cgroup_id, 30);
+	ow_domain_clear(&d);
+
+	/* A victim with no limited cgroup above it: the machine, whatever the stack says. */
+	add(&t, 40, 1, "free", 1 * GIB, UNLIMITED, UNLIMITED);
+	assert_int_equal(ow_domain_infer(&t, 40, 40, true, &meminfo, 1, &d), 0);
+	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
+	ow_domain_clear(&d);
+	ow_cgroup_table_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -429,6 +535,8 @@ int main(void)
 		cmocka_unit_test(test_infer_victim_outside),
 		cmocka_unit_test(test_infer_global),
 		cmocka_unit_test(test_infer_oom_events),
+		cmocka_unit_test(test_stack_memcg_oom),
+		cmocka_unit_test(test_infer_memcg_oom_under_limit),
 		cmocka_unit_test(test_table_sorted_lookup),
 		cmocka_unit_test(test_swap_allowance_v2),
 		cmocka_unit_test(test_swap_allowance_v1),
