@@ -468,6 +468,19 @@ static void test_stack_memcg_oom(void **state)
 	assert_false(stack_says_memcg(NULL, 0));
 }
 
+/* The id of the memory cgroup a memcg OOM is inferred in; 0 when it is inferred global. */
+static uint64_t memcg_oom_domain(const struct ow_cgroup_table *t, uint64_t trigger_id,
+				 uint64_t victim_id)
+{
+	struct ow_domain d;
+	uint64_t id;
+
+	assert_int_equal(ow_domain_infer(t, trigger_id, victim_id, true, &meminfo, 1, &d), 0);
+	id = d.kind == OW_DOMAIN_MEMCG ? d.cgroup_id : 0;
+	ow_domain_clear(&d);
+	return id;
+}
+
 /*
  * The fork storm seen in CI: kill 1 took "idle" (16 MiB); the forker's charge had failed
  * before idle freed its memory, and the kernel then killed a worker with the cgroup 16 MiB
@@ -496,28 +509,20 @@ static void test_infer_memcg_oom_under_limit(void **state)
 	add(&t, 20, 1, "a", 300 * MIB, 512 * MIB, UNLIMITED);
 	add(&t, 21, 20, "b", 100 * MIB, 128 * MIB, UNLIMITED);
 	add(&t, 22, 21, "c", 60 * MIB, UNLIMITED, UNLIMITED);
-	assert_int_equal(ow_domain_infer(&t, 22, 22, true, &meminfo, 1, &d), 0);
-	assert_int_equal(d.cgroup_id, 21);
-	ow_domain_clear(&d);
+	assert_int_equal(memcg_oom_domain(&t, 22, 22), 21);
 	/* a closer to its limit than b: a. */
 	add(&t, 20, 1, "a", 500 * MIB, 512 * MIB, UNLIMITED);
-	assert_int_equal(ow_domain_infer(&t, 22, 22, true, &meminfo, 1, &d), 0);
-	assert_int_equal(d.cgroup_id, 20);
-	ow_domain_clear(&d);
+	assert_int_equal(memcg_oom_domain(&t, 22, 22), 20);
 
 	/* One holding the trigger wins over a tighter one only the victim is in. */
 	add(&t, 30, 1, "x", 400 * MIB, 1 * GIB, UNLIMITED);
 	add(&t, 31, 30, "victim", 150 * MIB, 224 * MIB, UNLIMITED);
 	add(&t, 32, 30, "trigger", 100 * MIB, UNLIMITED, UNLIMITED);
-	assert_int_equal(ow_domain_infer(&t, 32, 31, true, &meminfo, 1, &d), 0);
-	assert_int_equal(d.cgroup_id, 30);
-	ow_domain_clear(&d);
+	assert_int_equal(memcg_oom_domain(&t, 32, 31), 30);
 
 	/* A victim with no limited cgroup above it: the machine, whatever the stack says. */
 	add(&t, 40, 1, "free", 1 * GIB, UNLIMITED, UNLIMITED);
-	assert_int_equal(ow_domain_infer(&t, 40, 40, true, &meminfo, 1, &d), 0);
-	assert_int_equal(d.kind, OW_DOMAIN_GLOBAL);
-	ow_domain_clear(&d);
+	assert_int_equal(memcg_oom_domain(&t, 40, 40), 0);
 	ow_cgroup_table_free(&t);
 }
 
