@@ -92,6 +92,15 @@ $(BUILD)/asan/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
+# The version is compiled into the commands that print it (--version, build_info): a stamp
+# rewritten only when `git describe` changes makes them rebuild after a commit.
+VERSION_STAMP := $(BUILD)/version.stamp
+$(VERSION_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(VERSION)' | cmp -s - $@ || echo '$(VERSION)' > $@
+$(BUILD)/obj/src/cmd/main.o $(BUILD)/obj/src/cmd/cmd_record.o: $(VERSION_STAMP)
+.PHONY: FORCE
+
 $(BUILD)/oomwitness: $(CMD_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
