@@ -821,29 +821,21 @@ static void on_followup(const struct ow_followup *f, void *ctx)
 }
 
 /*
- * The kernel's report names where memory ran out; without its struct oom_control the recorder
- * inferred the domain from the snapshot (docs/verdict.md, rule 0). When the two differ the kill
- * stays where it was filed, and this line is the evidence of a wrong inference.
+ * Without the kernel's struct oom_control the domain was inferred from the snapshot
+ * (docs/verdict.md, rule 0). When the kernel's report names another, the kill stays where it
+ * was filed, and this line is the evidence of a wrong inference.
  */
 static void say_domain_disagreement(const struct ow_kill *kill)
 {
-	const struct ow_kernel_report *r = &kill->kernel_report;
 	const struct ow_domain *d = &kill->domain;
-	bool differ;
 
-	if (!(kill->flags & OW_KILL_KMSG_CONFIRMED) || (kill->flags & OW_KILL_OOM_CONTROL))
-		return;
-	if (r->constraint == OW_CONSTRAINT_MEMCG)
-		differ = d->kind != OW_DOMAIN_MEMCG ||
-			 (r->oom_memcg && d->cgroup && strcmp(r->oom_memcg, d->cgroup) != 0);
-	else
-		differ = r->constraint == OW_CONSTRAINT_NONE && d->kind == OW_DOMAIN_MEMCG;
-	if (differ)
+	if (ow_kill_report_disagrees(kill))
 		ow_log("warning: kill of pid %d: the kernel reports constraint=%s oom_memcg=%s, "
 		       "filed under %s%s%s (inferred from the snapshot)",
-		       kill->victim_pid, ow_oom_constraint_name(r->constraint),
-		       r->oom_memcg ? r->oom_memcg : "(none)", ow_domain_kind_name(d->kind),
-		       d->cgroup ? " " : "", d->cgroup ? d->cgroup : "");
+		       kill->victim_pid, ow_oom_constraint_name(kill->kernel_report.constraint),
+		       kill->kernel_report.oom_memcg ? kill->kernel_report.oom_memcg : "(none)",
+		       ow_domain_kind_name(d->kind), d->cgroup ? " " : "",
+		       d->cgroup ? d->cgroup : "");
 }
 
 /* The kernel's report of a kill (/dev/kmsg): confirms the BPF kill, or waits for it. */

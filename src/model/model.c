@@ -273,6 +273,19 @@ int64_t ow_kill_to_exit_ns(const struct ow_kill *kill)
 	return exit_ns >= kill->time_ns ? (int64_t)(exit_ns - kill->time_ns) : 0;
 }
 
+bool ow_kill_report_disagrees(const struct ow_kill *kill)
+{
+	const struct ow_kernel_report *r = &kill->kernel_report;
+	const struct ow_domain *d = &kill->domain;
+
+	if (!(kill->flags & OW_KILL_KMSG_CONFIRMED) || (kill->flags & OW_KILL_OOM_CONTROL))
+		return false;
+	if (r->constraint == OW_CONSTRAINT_MEMCG)
+		return d->kind != OW_DOMAIN_MEMCG ||
+		       (r->oom_memcg && d->cgroup && strcmp(r->oom_memcg, d->cgroup) != 0);
+	return r->constraint == OW_CONSTRAINT_NONE && d->kind == OW_DOMAIN_MEMCG;
+}
+
 bool ow_incident_only_signal_kills(const struct ow_incident *inc)
 {
 	for (size_t i = 0; i < inc->n_kills; i++)

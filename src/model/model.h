@@ -221,6 +221,14 @@ bool ow_kill_took_sharer(const struct ow_kill *kill, const struct ow_process *p)
  */
 int64_t ow_kill_to_exit_ns(const struct ow_kill *kill);
 
+/*
+ * Whether the kernel's report of a kill (/dev/kmsg) names another domain than the one the kill
+ * was filed under: memcg against global, another memory cgroup, or the whole machine against a
+ * memcg. False without a report, with the kernel's struct oom_control (the domain then came
+ * from the kernel), for cpuset and mempolicy constraints, and when a path is missing.
+ */
+bool ow_kill_report_disagrees(const struct ow_kill *kill);
+
 /* A process of a kill's snapshot by pid, or NULL. Borrowed pointer into kill->procs. */
 const struct ow_process *ow_kill_find_process(const struct ow_kill *kill, int32_t pid);
 

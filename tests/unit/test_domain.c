@@ -483,8 +483,8 @@ static uint64_t memcg_oom_domain(const struct ow_cgroup_table *t, uint64_t trigg
 
 /*
  * The fork storm seen in CI: kill 1 took "idle" (16 MiB); the forker's charge had failed
- * before idle freed its memory, and the kernel then killed a worker with the cgroup 16 MiB
- * under its limit. The stack says memcg, and no cgroup reads at its limit.
+ * before idle freed its memory, and 7 ms later the kernel killed a worker with the cgroup
+ * under its limit by more than the slack (here, as if all of idle's 16 MiB were free). The stack says memcg, and no cgroup reads at its limit.
  */
 static void test_infer_memcg_oom_under_limit(void **state)
 {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Unit tests of the model's own rules: how kills group into incidents (same domain, within the
- * gap) and how an incident keeps its kills in time order.
+ * gap), how an incident keeps its kills in time order, and when the kernel's report of a kill
+ * contradicts the domain it was filed under.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,13 +126,57 @@ static void test_took_sharer(void **state)
 	assert_false(ow_kill_took_sharer(&k, &p));
 }
 
+static void test_report_disagrees(void **state)
+{
+	struct ow_kill global = kill_at(SEC, OW_DOMAIN_GLOBAL, NULL, 0);
+	struct ow_kill storm = kill_at(SEC, OW_DOMAIN_MEMCG, "/storm", 7);
+	struct ow_kernel_report memcg_storm = { .constraint = OW_CONSTRAINT_MEMCG,
+						.oom_memcg = "/storm" };
+	struct ow_kernel_report memcg_other = { .constraint = OW_CONSTRAINT_MEMCG,
+						.oom_memcg = "/other" };
+	struct ow_kernel_report memcg_no_path = { .constraint = OW_CONSTRAINT_MEMCG };
+	struct ow_kernel_report machine = { .constraint = OW_CONSTRAINT_NONE };
+	struct ow_kernel_report cpuset = { .constraint = OW_CONSTRAINT_CPUSET };
+
+	(void)state;
+	/* No report yet: nothing to disagree with. */
+	global.kernel_report = memcg_storm;
+	assert_false(ow_kill_report_disagrees(&global));
+	global.flags = storm.flags = OW_KILL_KMSG_CONFIRMED;
+	/* The fork storm's split kill: the kernel said memcg, it was filed global. */
+	assert_true(ow_kill_report_disagrees(&global));
+	global.kernel_report = memcg_no_path;
+	assert_true(ow_kill_report_disagrees(&global));
+	global.kernel_report = machine;
+	assert_false(ow_kill_report_disagrees(&global));
+	global.kernel_report = cpuset;
+	assert_false(ow_kill_report_disagrees(&global));
+
+	storm.kernel_report = memcg_storm;
+	assert_false(ow_kill_report_disagrees(&storm));
+	storm.kernel_report = memcg_other;
+	assert_true(ow_kill_report_disagrees(&storm));
+	storm.kernel_report = memcg_no_path;
+	assert_false(ow_kill_report_disagrees(&storm));
+	storm.kernel_report = machine;
+	assert_true(ow_kill_report_disagrees(&storm));
+	/* The domain came from the kernel's struct oom_control: never second-guessed. */
+	storm.flags |= OW_KILL_OOM_CONTROL;
+	assert_false(ow_kill_report_disagrees(&storm));
+
+	/* Borrowed report strings: not freed with the kills. */
+	memset(&global.kernel_report, 0, sizeof(global.kernel_report));
+	memset(&storm.kernel_report, 0, sizeof(storm.kernel_report));
+	ow_kill_clear(&global);
+	ow_kill_clear(&storm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_domain_same),
-		cmocka_unit_test(test_grouping),
-		cmocka_unit_test(test_memory_sums),
-		cmocka_unit_test(test_took_sharer),
+		cmocka_unit_test(test_domain_same),	 cmocka_unit_test(test_grouping),
+		cmocka_unit_test(test_memory_sums),	 cmocka_unit_test(test_took_sharer),
+		cmocka_unit_test(test_report_disagrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
